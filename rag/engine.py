@@ -1,0 +1,411 @@
+"""The Engine ties the stages together; the CLI and the Streamlit app are thin faces over it."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .citations import REFUSAL, CitationChecker, is_refusal, render
+from .config import Settings
+from .conversation import rewrite_query
+from .errors import BackendError, RagError, UserInputError
+from .generators.base import Generator, create_generator
+from .lookup import extract_quote, lookup as _lookup
+from .prompting import build_prompt
+from .retrieval import Retriever, check_mode
+from .text import content_terms
+from .types import Answer, AnswerSentence, Citation, Done, Hit, IndexReport, Retrieved, Token
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000
+# Evidence gate: the best passage must cover this IDF-weighted share of the question's topic terms.
+# Calibrated on ../shared/eval/dev.jsonl: answerable questions score >= 0.6, unanswerable <= 0.45.
+EVIDENCE_MIN_COVERAGE = 0.55
+# Passages given to a small embedded LLM: fewer, so that it reads them all.
+LLM_PASSAGES = 3
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_question(text: str, what: str = "question") -> str:
+    """Strip control characters; refuse empty, symbol-only or overlong input with a clear message."""
+    if text is None:
+        text = ""
+    text = _CONTROL.sub(" ", str(text)).strip()
+    if not text:
+        raise UserInputError(f"The {what} is empty.", f"Type a {what} with a few words in it.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise UserInputError(
+            f"The {what} is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}.",
+            "Ask a shorter question, or paste a shorter part of the quote.",
+        )
+    if not re.search(r"\w", text):
+        raise UserInputError(f"The {what} has no words in it, only punctuation or symbols.", "Ask with words.")
+    return text
+
+
+class _VectorCache:
+    """Embeds each distinct text once (per process, bounded): sentences recur across questions."""
+
+    def __init__(self, embedder, size: int = 20000):
+        self.embedder = embedder
+        self.size = size
+        self._d: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        out: list[np.ndarray | None] = []
+        missing: list[str] = []
+        with self._lock:
+            for t in texts:
+                v = self._d.get(t)
+                if v is not None:
+                    self._d.move_to_end(t)
+                else:
+                    missing.append(t)
+                out.append(v)
+        if missing:
+            uniq = list(dict.fromkeys(missing))
+            vecs = self.embedder.embed(uniq)
+            fresh = dict(zip(uniq, vecs))
+            with self._lock:
+                for t, v in fresh.items():
+                    self._d[t] = v
+                while len(self._d) > self.size:
+                    self._d.popitem(last=False)
+            out = [v if v is not None else fresh[t] for v, t in zip(out, texts)]
+        if not out:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.vstack(out).astype(np.float32, copy=False)
+
+
+class Engine:
+    """One per process: loads models and the index once, answers from many threads."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings.from_env()
+        self._lock = threading.RLock()
+        self._embedder = None
+        self._tokenizer = None
+        self._retriever: Retriever | None = None
+        self._vectors: _VectorCache | None = None
+        self._generators: dict[tuple[str, str], Generator] = {}
+        self._df: np.ndarray | None = None
+
+    # -- loading ------------------------------------------------------------------------------
+
+    @property
+    def embedder(self):
+        with self._lock:
+            if self._embedder is None:
+                from .embeddings import load_embedder
+
+                self._embedder = load_embedder(self._embed_settings())
+                self._vectors = _VectorCache(self._embedder)
+            return self._embedder
+
+    def _embed_settings(self) -> Settings:
+        """Query with the runtime the index was built with, so vectors stay comparable."""
+        from dataclasses import replace
+
+        from .index import read_manifest
+
+        if self.settings.embed_runtime != "auto":
+            return self.settings
+        try:
+            name = read_manifest(Path(self.settings.index_dir)).get("embed_model", "")
+        except RagError:
+            return self.settings
+        if "#onnx" in name:
+            return replace(self.settings, embed_runtime="onnx")
+        return replace(self.settings, embed_runtime="torch")
+
+    @property
+    def tokenizer(self):
+        with self._lock:
+            if self._tokenizer is None:
+                from .embeddings import tokenizer_for
+
+                self._tokenizer = tokenizer_for(self.settings)
+            return self._tokenizer
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                from .index import load_index
+
+                index = load_index(Path(self.settings.index_dir))
+                embedder = self.embedder
+                if index.manifest.get("embed_model") != embedder.name:
+                    raise RagError(
+                        f"The index was built with {index.manifest.get('embed_model')}, but the engine uses {embedder.name}.",
+                        "Run `rag index --rebuild` to rebuild it with the current model.",
+                    )
+                self._retriever = Retriever(index, embedder)
+                self._df = None
+            return self._retriever
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedder  # noqa: B018 - make sure the cache exists
+        assert self._vectors is not None
+        return self._vectors(texts)
+
+    def reload(self) -> None:
+        with self._lock:
+            self._retriever = None
+            self._df = None
+
+    # -- index --------------------------------------------------------------------------------
+
+    def index(self, rebuild: bool = False, progress=None) -> IndexReport:
+        from .index import build_index
+
+        with self._lock:
+            report = build_index(self.settings, self.embedder, self.tokenizer, rebuild=rebuild, progress=progress)
+            self._retriever = None
+            self._df = None
+        return report
+
+    def status(self) -> dict:
+        from .index import index_status
+
+        return index_status(Path(self.settings.index_dir))
+
+    def document(self, file: str) -> dict:
+        doc = self.retriever.index.documents.get(file)
+        if doc is None:
+            raise UserInputError(f"No article named {file!r} in the index.", "Check the file name, or re-index.")
+        return doc
+
+    # -- search and lookup --------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+        query = clean_question(query, "query")
+        mode = check_mode(mode or self.settings.search_mode)
+        return self.retriever.search(query, k or self.settings.top_k, mode)
+
+    def lookup(self, quote: str, k: int = 5) -> list[Hit]:
+        quote = clean_question(quote, "quote")
+        return _lookup(quote, self.retriever, k)
+
+    # -- evidence -----------------------------------------------------------------------------
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a BM25 term over the chunks (absent terms weigh most)."""
+        r = self.retriever
+        with self._lock:
+            if self._df is None:
+                bm = r.index.bm25
+                if bm is not None:
+                    indptr = np.asarray(bm.scores["indptr"])
+                    self._df = np.diff(indptr)
+                else:
+                    self._df = np.zeros(0)
+        n = max(1, len(r.chunks))
+        tid = r._vocab.get(term)
+        df = int(self._df[tid]) if tid is not None and tid < len(self._df) else 0
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def evidence(self, question: str, hits: Sequence[Hit]) -> float:
+        """Best IDF-weighted share of the question's topic terms that one passage covers."""
+        from .text import terms
+
+        r = self.retriever
+        qterms = [r._closest(t) or t if t not in r._vocab and len(t) >= 4 and not t[0].isdigit() else t
+                  for t in content_terms(question)]
+        if not qterms:
+            return 1.0 if hits else 0.0
+        weights = {t: self.idf(t) for t in qterms}
+        total = sum(weights.values()) or 1.0
+        best = 0.0
+        for h in hits:
+            have = set(terms(h.text)) | set(terms(h.title or ""))
+            best = max(best, sum(w for t, w in weights.items() if t in have) / total)
+        return best
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def resolve_backend(self, name: str | None = None) -> str:
+        name = name or self.settings.backend
+        if name != "auto":
+            return name
+        from .generators.llamacpp import bundled_gguf, llama_available
+        from .generators.ollama import model_available
+
+        if model_available(self.settings.ollama_host, self.settings.ollama_model, timeout=1.0):
+            return "ollama"
+        if llama_available() and (self.settings.gguf_path or bundled_gguf()):
+            return "llamacpp"
+        return "extractive"
+
+    def generator(self, backend: str | None = None, model: str | None = None) -> Generator:
+        from dataclasses import replace
+
+        name = self.resolve_backend(backend)
+        key = (name, model or "")
+        with self._lock:
+            if key not in self._generators:
+                settings = self.settings
+                if model and name == "ollama":
+                    settings = replace(settings, ollama_model=model)
+                elif model and name == "llamacpp":
+                    settings = replace(settings, gguf_path=model)
+                deps = {"embed": self.embed, "idf": self.idf} if name == "extractive" else {}
+                self._generators[key] = create_generator(name, settings, **deps)
+            return self._generators[key]
+
+    def backends_status(self) -> dict:
+        from .generators.llamacpp import bundled_gguf, llama_available
+        from .generators.ollama import list_models
+
+        host = self.settings.ollama_host
+        try:
+            models = list_models(host, timeout=1.0)
+            reachable = True
+        except BackendError:
+            models, reachable = [], False
+        want = self.settings.ollama_model
+        has_model = any(m == want or m.split(":")[0] == want or m == f"{want}:latest" for m in models)
+        gguf = self.settings.gguf_path or (str(bundled_gguf()) if bundled_gguf() else "")
+        llama_ok = llama_available() and bool(gguf)
+        detail = "ready" if llama_ok else ("llama-cpp-python is not installed" if not llama_available() else "no GGUF model found")
+        auto = "ollama" if reachable and has_model else ("llamacpp" if llama_ok else "extractive")
+        return {
+            "ollama": {"reachable": reachable, "host": host, "models": models, "model": want, "has_model": has_model},
+            "llamacpp": {"available": llama_ok, "model_path": gguf, "detail": detail},
+            "extractive": {"available": True},
+            "auto": auto,
+        }
+
+    def ask(self, question: str, history: Sequence[Mapping[str, str]] = (), **kw) -> Answer:
+        answer = None
+        for event in self.ask_stream(question, history, **kw):
+            if isinstance(event, Done):
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[Mapping[str, str]] = (),
+        backend: str | None = None,
+        model: str | None = None,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Iterator[Retrieved | Token | Done]:
+        """Yield Retrieved (passages), then Token pieces, then Done with the checked Answer."""
+        t0 = time.perf_counter()
+        question = clean_question(question)
+        mode = check_mode(mode or self.settings.search_mode)
+        k = k or self.settings.top_k
+        query = rewrite_query(question, history)
+        retriever = self.retriever
+
+        quoted = self._as_lookup(question)
+        if quoted is not None:
+            yield Retrieved(query, tuple(quoted[1]))
+            yield Token(quoted[0].text)
+            yield Done(quoted[0])
+            return
+
+        hits = retriever.search(query, k, mode)
+        t_retrieved = time.perf_counter()
+        yield Retrieved(query, tuple(hits))
+        timings = {"retrieval_ms": round((t_retrieved - t0) * 1000, 2)}
+
+        name = self.resolve_backend(backend)
+        evidence = self.evidence(query, hits)
+        timings["evidence"] = round(evidence, 4)
+        if not hits or evidence < EVIDENCE_MIN_COVERAGE:
+            text = REFUSAL
+            yield Token(text)
+            timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 2)
+            yield Done(Answer(
+                question=question, text=text, sentences=(), passages=tuple(hits), refused=True,
+                backend=name, model=self._model_name(name, model), query=query,
+                refusal_reason="The passages found do not cover what the question asks about.",
+                timings=timings,
+            ))
+            return
+
+        gen = self.generator(name, model)
+        passages = hits[:LLM_PASSAGES] if name == "llamacpp" else hits
+        prompt = build_prompt(query, passages, self.settings.max_answer_tokens, self.settings.temperature)
+        pieces: list[str] = []
+        complete = True
+        error = ""
+        t_first = None
+        try:
+            for piece in gen.stream(prompt):
+                if t_first is None:
+                    t_first = time.perf_counter()
+                pieces.append(piece)
+                yield Token(piece)
+        except BackendError as exc:
+            if not pieces:
+                raise
+            complete = False
+            error = str(exc)
+        t_end = time.perf_counter()
+        raw = "".join(pieces)
+        timings["ttft_ms"] = round(((t_first or t_end) - t0) * 1000, 2)
+        timings["generation_ms"] = round((t_end - t_retrieved) * 1000, 2)
+
+        checker = CitationChecker(self.embed)
+        sentences: tuple[AnswerSentence, ...] = ()
+        refused = is_refusal(raw)
+        reason = "The model found no answer in the passages." if refused else ""
+        if not refused:
+            sentences = tuple(checker.check(raw, passages))
+            if not any(s.supported for s in sentences):
+                refused = True
+                reason = "No sentence of the generated answer is supported by the passages."
+        text = REFUSAL if refused else render(sentences)
+        if not complete:
+            reason = f"The answer is incomplete: {error}"
+        timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 2)
+        yield Done(Answer(
+            question=question, text=text, sentences=sentences, passages=tuple(passages), refused=refused,
+            backend=gen.name, model=gen.model, query=query, raw_text=raw, complete=complete,
+            refusal_reason=reason, timings=timings,
+        ))
+
+    def _model_name(self, backend: str, model: str | None) -> str:
+        if backend == "ollama":
+            return model or self.settings.ollama_model
+        if backend == "llamacpp":
+            from .generators.llamacpp import DEFAULT_GGUF
+
+            return Path(model or self.settings.gguf_path or DEFAULT_GGUF).name
+        return backend
+
+    def _as_lookup(self, question: str) -> tuple[Answer, list[Hit]] | None:
+        """'Which article says "..."?' or a pasted quote: answer with where it comes from."""
+        quote = extract_quote(question)
+        explicit = quote != question.strip().strip("\"“”'‘’").strip()
+        if len(quote.split()) < 6 or (not explicit and question.rstrip().endswith("?")):
+            return None
+        hits = _lookup(question, self.retriever, 5)
+        if not hits or hits[0].score < (0.8 if explicit else 0.9):
+            return None
+        top = hits[0]
+        where = f"line {top.line_start}" if top.line_start == top.line_end else f"lines {top.line_start}-{top.line_end}"
+        title = f"“{top.title}”, " if top.title else ""
+        sentence_text = f"The quote is from {title}{top.file}, {where}."
+        cite = Citation(1, top.file, top.line_start, top.line_end, top.text.strip(), top.score)
+        sent = AnswerSentence(sentence_text, (cite,), True, top.score)
+        answer = Answer(
+            question=question, text=f"{sentence_text} [1]", sentences=(sent,), passages=tuple(hits),
+            refused=False, backend="lookup", model="lookup", query=quote, raw_text=sentence_text,
+        )
+        return answer, hits

@@ -1,0 +1,157 @@
+"""`rag eval`: retrieval, lookup and answer metrics over a JSONL question file."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from statistics import mean
+
+from .errors import UserInputError
+
+REQUIRED = ("id", "question")
+
+
+def load_questions(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise UserInputError(f"No question file at {path}.", "Pass a JSONL file like ../shared/eval/dev.jsonl.")
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            q = json.loads(line)
+        except ValueError as exc:
+            raise UserInputError(f"{path}:{n} is not valid JSON ({exc}).", "Each line must be one JSON object.") from None
+        missing = [k for k in REQUIRED if k not in q]
+        if missing:
+            raise UserInputError(f"{path}:{n} lacks {', '.join(missing)}.", "See the format in the README.")
+        q.setdefault("kind", "qa")
+        q.setdefault("answerable", q["kind"] != "unanswerable")
+        q.setdefault("gold_files", [])
+        q.setdefault("answer_must", [])
+        out.append(q)
+    return out
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    i = (len(v) - 1) * p / 100
+    lo, hi = int(i), min(int(i) + 1, len(v) - 1)
+    return round(v[lo] + (v[hi] - v[lo]) * (i - lo), 2)
+
+
+def answer_matches(text: str, groups: list[list[str]]) -> bool:
+    t = text.lower()
+    return all(any(alt.lower() in t for alt in group) for group in groups)
+
+
+def _avg(values: list[float]) -> float | None:
+    return round(mean(values), 4) if values else None
+
+
+def retrieval_metrics(files: list[str], gold: list[str]) -> tuple[bool, float, float]:
+    """(hit, recall, reciprocal rank) of ranked hit files against gold files."""
+    gold_set = set(gold)
+    hit = any(f in gold_set for f in files)
+    recall = len(gold_set & set(files)) / len(gold_set)
+    rr = next((1.0 / r for r, f in enumerate(files, 1) if f in gold_set), 0.0)
+    return hit, recall, rr
+
+
+def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict:
+    questions = load_questions(path)
+    per: list[dict] = []
+    hits_at, recalls, rrs, lk_top1, lk_line = [], [], [], [], []
+    matches, cprec, crec, refusal_ok, false_ref = [], [], [], [], []
+    t_retr, t_ans, t_ttft = [], [], []
+    for q in questions:
+        row: dict = {"id": q["id"], "kind": q["kind"], "question": q["question"]}
+        gold = list(q.get("gold_files") or [])
+        t0 = time.perf_counter()
+        hits = engine.search(q["question"], k=k)
+        t_retr.append((time.perf_counter() - t0) * 1000)
+        files = [h.file for h in hits]
+        row["hits"] = [h.location for h in hits]
+        if gold:
+            hit, recall, rr = retrieval_metrics(files, gold)
+            hits_at.append(float(hit))
+            recalls.append(recall)
+            rrs.append(rr)
+            row.update(hit=hit, recall=round(recall, 4), rr=round(rr, 4))
+        if q["kind"] == "lookup":
+            lk = engine.lookup(q["question"])
+            top = lk[0] if lk else None
+            row["lookup"] = top.location if top else None
+            if gold:
+                ok = bool(top and top.file in gold)
+                lk_top1.append(float(ok))
+                row["lookup_top1"] = ok
+            gl = q.get("gold_lines") or {}
+            if gl:
+                ok = bool(top and any(top.file == f and any(top.line_start <= n <= top.line_end for n in ls) for f, ls in gl.items()))
+                lk_line.append(float(ok))
+                row["lookup_line"] = ok
+        if backend:
+            t0 = time.perf_counter()
+            ans = engine.ask(q["question"], backend=backend, k=k)
+            t_ans.append((time.perf_counter() - t0) * 1000)
+            if "ttft_ms" in ans.timings:
+                t_ttft.append(ans.timings["ttft_ms"])
+            cited = ans.cited_files
+            row.update(answer=ans.text, refused=ans.refused, cited=cited, backend=ans.backend)
+            if q["answerable"]:
+                false_ref.append(float(ans.refused))
+                if q.get("answer_must"):
+                    m = (not ans.refused) and answer_matches(ans.text, q["answer_must"])
+                    matches.append(float(m))
+                    row["answer_match"] = m
+                if gold:
+                    if cited:
+                        cprec.append(sum(f in gold for f in cited) / len(cited))
+                    crec.append(float(any(f in gold for f in cited)))
+            else:
+                refusal_ok.append(float(ans.refused))
+        per.append(row)
+    latency = {"retrieval_p50": percentile(t_retr, 50), "retrieval_p95": percentile(t_retr, 95)}
+    if backend:
+        latency.update(answer_p50=percentile(t_ans, 50), answer_p95=percentile(t_ans, 95), ttft_p50=percentile(t_ttft, 50))
+    return {
+        "questions": len(questions),
+        "k": k,
+        "backend": backend,
+        "hit_at_k": _avg(hits_at),
+        "recall_at_k": _avg(recalls),
+        "mrr": _avg(rrs),
+        "lookup_top1": _avg(lk_top1),
+        "lookup_line": _avg(lk_line),
+        "answer_match": _avg(matches) if backend else None,
+        "citation_precision": _avg(cprec) if backend else None,
+        "citation_recall": _avg(crec) if backend else None,
+        "refusal_accuracy": _avg(refusal_ok) if backend else None,
+        "false_refusal_rate": _avg(false_ref) if backend else None,
+        "latency_ms": latency,
+        "per_question": per,
+    }
+
+
+def summary_line(r: dict) -> str:
+    def f(v):
+        return "n/a" if v is None else f"{v:.3f}"
+
+    lat = r["latency_ms"]
+    parts = [
+        f"questions={r['questions']}", f"hit@{r['k']}={f(r['hit_at_k'])}", f"recall@{r['k']}={f(r['recall_at_k'])}",
+        f"mrr={f(r['mrr'])}", f"lookup_top1={f(r['lookup_top1'])}", f"lookup_line={f(r['lookup_line'])}",
+    ]
+    if r.get("backend"):
+        parts += [
+            f"backend={r['backend']}", f"answer_match={f(r['answer_match'])}",
+            f"citation_precision={f(r['citation_precision'])}", f"citation_recall={f(r['citation_recall'])}",
+            f"refusal_accuracy={f(r['refusal_accuracy'])}", f"false_refusal_rate={f(r['false_refusal_rate'])}",
+            f"answer_p50={lat.get('answer_p50')}ms", f"ttft_p50={lat.get('ttft_p50')}ms",
+        ]
+    parts.append(f"retrieval_p50={lat['retrieval_p50']}ms retrieval_p95={lat['retrieval_p95']}ms")
+    return "summary: " + " ".join(parts)

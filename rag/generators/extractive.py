@@ -1,0 +1,146 @@
+"""No LLM: the answer is the retrieved sentences that best answer the question, each cited."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from ..chunking import split_sentences
+from ..citations import REFUSAL
+from ..text import content_terms, terms
+from .base import Prompt
+
+MAX_SENTENCES = 3
+KEEP_RATIO = 0.85  # extra sentences must score at least this share of the best one
+NEAR_COPY = 0.6
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+    model = "extractive"
+
+    def __init__(self, embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+                 idf: Callable[[str], float] | None = None):
+        self.embed = embed
+        self.idf = idf or (lambda _t: 1.0)
+
+    @classmethod
+    def from_settings(cls, settings, embed=None, idf=None, **_deps) -> "ExtractiveGenerator":
+        return cls(embed=embed, idf=idf)
+
+    def select(self, question: str, passages) -> list[tuple[int, str, float]]:
+        """(passage number, sentence, score) of the sentences chosen to answer, best first."""
+        qterms = content_terms(question)
+        want = expected_type(question)
+        cands: list[tuple[int, str, set[str], float]] = []  # (n, sentence, terms, context coverage)
+        following: dict[str, str] = {}  # sentence -> the next one in its passage
+        for n, hit in enumerate(passages, 1):
+            spans = split_sentences(hit.text)
+            texts = [hit.text[s:e] for s, e in spans]
+            texts = _join_lead_ins(texts)
+            ctx = set(terms(hit.text)) | set(terms(hit.title or ""))
+            ctx_cov = self._coverage(qterms, ctx)
+            for i, t in enumerate(texts):
+                cands.append((n, t, set(terms(t)), ctx_cov))
+                if i + 1 < len(texts):
+                    following.setdefault(t, texts[i + 1])
+        if not cands:
+            return []
+        sims = np.zeros(len(cands), dtype=np.float32)
+        if self.embed is not None:
+            vecs = self.embed([question] + [c[1] for c in cands])
+            sims = vecs[1:] @ vecs[0]
+        k = max(1, len(passages))
+        scored = []
+        for (n, text, ts, ctx_cov), sim in zip(cands, sims):
+            lex = self._coverage(qterms, ts)
+            score = 0.45 * lex + 0.2 * ctx_cov + 0.35 * float(sim) + 0.03 * (k - n + 1) / k
+            if want and has_type(text, want, question):
+                score += 0.1
+            scored.append((score, n, text, ts))
+        scored.sort(key=lambda x: -x[0])
+        best = scored[0][0]
+        limit = MAX_SENTENCES if _open_question(question) else 2
+        chosen: list[tuple[int, str, float]] = []
+        chosen_terms: list[set[str]] = []
+        for score, n, text, ts in scored:
+            if len(chosen) >= limit or score < KEEP_RATIO * best:
+                break
+            if any(_jaccard(ts, o) > NEAR_COPY for o in chosen_terms):
+                continue
+            chosen.append((n, text, round(score, 4)))
+            chosen_terms.append(ts)
+            # the best sentence lacks what was asked for (a name, a number): its follower may have it
+            if len(chosen) == 1 and want and not has_type(text, want, question):
+                nxt = following.get(text)
+                if nxt and has_type(nxt, want, question):
+                    chosen.append((n, nxt, round(score, 4)))
+                    chosen_terms.append(set(terms(nxt)))
+        return chosen
+
+    def _coverage(self, qterms: list[str], have: set[str]) -> float:
+        if not qterms:
+            return 0.0
+        total = sum(self.idf(t) for t in qterms)
+        return sum(self.idf(t) for t in qterms if t in have) / total if total else 0.0
+
+    def stream(self, prompt: Prompt) -> Iterator[str]:
+        chosen = self.select(prompt.question, prompt.passages)
+        if not chosen:
+            yield REFUSAL
+            return
+        for i, (n, text, _score) in enumerate(chosen):
+            yield ("" if i == 0 else " ") + f"{text.strip()} [{n}]"
+
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.I)
+_TIME = re.compile(r"\d|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|yesterday|today|week|month|year)\b", re.I)
+
+
+def expected_type(question: str) -> str | None:
+    """What kind of thing the question asks for: a name, a number or a time."""
+    q = question.strip().lower()
+    if re.match(r"(who|whom|whose)\b", q) or re.match(r"(where|in which|which|what) (city|country|town|place|person|minister|leader|official|company|organi[sz]ation)\b", q):
+        return "name"
+    if re.match(r"how (many|much|long|old|far|big|large)\b", q):
+        return "number"
+    if re.match(r"(when|what (year|date|day|time))\b", q):
+        return "time"
+    return None
+
+
+def has_type(sentence: str, kind: str, question: str) -> bool:
+    if kind == "number":
+        return bool(_NUMBER.search(sentence))
+    if kind == "time":
+        return bool(_TIME.search(sentence))
+    asked = question.lower()
+    return any(m.group(1).split()[0].lower() not in asked for m in _NAME.finditer(sentence))
+
+
+def _open_question(q: str) -> bool:
+    """'What did X say about Y?' wants several statements; 'Who/which/where/how many' wants one."""
+    ql = q.strip().lower()
+    return ql.startswith(("what did", "what does", "what has", "what have", "what do", "how did", "how does", "summar", "tell me"))
+
+
+def _join_lead_ins(texts: list[str]) -> list[str]:
+    """'Peskov said:' followed by the quote is one statement."""
+    out: list[str] = []
+    carry = ""
+    for t in texts:
+        if t.rstrip().endswith(":") and len(t.split()) <= 12:
+            carry = (carry + " " + t).strip()
+            continue
+        out.append((carry + " " + t).strip() if carry else t)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

@@ -1,0 +1,536 @@
+"""Build, update, save and load the on-disk index: FAISS vectors + SQLite chunk table + BM25 + manifest.
+
+Layout of the index directory:
+
+    CURRENT            name of the live generation (replaced atomically with os.replace)
+    LOCK               flock'd by a build so that two builds run one after the other
+    gen-<stamp>/       one complete generation: manifest.json, chunks.sqlite, vectors.npy,
+                       faiss.index, bm25/
+
+A build writes a new generation next to the live one and only then points CURRENT at it, so a
+reader (or a build killed at any moment) sees the old index or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from .chunking import ChunkParams, chunk_document
+from .config import Settings
+from .documents import Skipped, iter_corpus, load_document, resolve_inside
+from .errors import CorpusError, IndexBusyError, IndexDamagedError, IndexMissingError
+from .types import Chunk, Document, IndexReport
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+DB = "chunks.sqlite"
+VECTORS = "vectors.npy"
+FAISS = "faiss.index"
+BM25_DIR = "bm25"
+REBUILD_HINT = "Run `rag index --rebuild` to build it again."
+
+
+def embed_text(chunk: Chunk) -> str:
+    """What the embedding model reads: the article title gives a passage its context."""
+    if chunk.title and chunk.title not in chunk.text:
+        return f"{chunk.title}\n{chunk.text}"
+    return chunk.text
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_checksum(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# The loaded index
+
+
+@dataclass
+class LoadedIndex:
+    """Everything a searcher needs, in memory: chunks, vectors (FAISS), BM25, documents."""
+
+    path: Path
+    manifest: dict
+    chunks: list[Chunk]
+    faiss_index: object
+    bm25: object | None
+    documents: dict[str, dict]
+    chunk_terms_df: dict[str, int] | None = None
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.chunks)
+
+    def document_text(self, file: str) -> str:
+        doc = self.documents.get(file)
+        return doc["text"] if doc else ""
+
+
+def _generation_dir(index_dir: Path) -> Path:
+    cur = index_dir / CURRENT
+    if not cur.exists():
+        raise IndexMissingError(
+            f"No index in {index_dir}.", "Run `rag index` to build it (it takes a few seconds for the seeds)."
+        )
+    name = cur.read_text().strip()
+    gen = index_dir / name
+    if not name or "/" in name or not gen.is_dir():
+        raise IndexDamagedError(f"The index in {index_dir} is damaged (CURRENT points nowhere).", REBUILD_HINT)
+    return gen
+
+
+def read_manifest(index_dir: Path) -> dict:
+    gen = _generation_dir(index_dir)
+    try:
+        return json.loads((gen / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise IndexDamagedError(f"The index in {index_dir} is damaged (manifest unreadable: {exc}).", REBUILD_HINT)
+
+
+def verify(gen: Path, manifest: dict) -> None:
+    """Every file listed in the manifest exists with its recorded checksum."""
+    for rel, expected in manifest.get("checksums", {}).items():
+        p = gen / rel
+        if not p.exists():
+            raise IndexDamagedError(f"The index is damaged: {rel} is missing.", REBUILD_HINT)
+        if file_checksum(p) != expected:
+            raise IndexDamagedError(f"The index is damaged: {rel} fails its checksum.", REBUILD_HINT)
+
+
+def load_index(index_dir: Path, check: bool = True) -> LoadedIndex:
+    """Load the live generation; raises IndexMissingError / IndexDamagedError with a next step."""
+    index_dir = Path(index_dir)
+    gen = _generation_dir(index_dir)
+    manifest = read_manifest(index_dir)
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexDamagedError(
+            f"The index in {index_dir} was built by another version of corpus-rag.", REBUILD_HINT
+        )
+    if check:
+        verify(gen, manifest)
+    try:
+        chunks, documents = _read_db(gen / DB)
+        from .vector_index import read_vector_index
+
+        faiss_index = read_vector_index(gen / FAISS)
+        bm25 = _load_bm25(gen / BM25_DIR) if (gen / BM25_DIR).exists() else None
+    except IndexDamagedError:
+        raise
+    except Exception as exc:  # sqlite/faiss/numpy each raise their own types on a bad file
+        raise IndexDamagedError(f"The index in {index_dir} is damaged ({type(exc).__name__}: {exc}).", REBUILD_HINT) from exc
+    if getattr(faiss_index, "ntotal", len(chunks)) != len(chunks):
+        raise IndexDamagedError("The index is damaged: vectors and chunks disagree.", REBUILD_HINT)
+    return LoadedIndex(gen, manifest, chunks, faiss_index, bm25, documents)
+
+
+def _read_db(path: Path) -> tuple[list[Chunk], dict[str, dict]]:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT id, file, ordinal, line_start, line_end, char_start, char_end, text, title, n_tokens"
+            " FROM chunks ORDER BY row"
+        ).fetchall()
+        chunks = [Chunk(*r) for r in rows]
+        documents = {}
+        for file, digest, title, date, publisher, text, removed in con.execute(
+            "SELECT file, hash, title, date, publisher, text, removed_lines FROM documents"
+        ):
+            documents[file] = {
+                "file": file, "hash": digest, "title": title, "date": date, "publisher": publisher,
+                "text": text, "removed_lines": json.loads(removed or "[]"),
+            }
+    finally:
+        con.close()
+    return chunks, documents
+
+
+def _load_bm25(path: Path):
+    from .retrieval import import_bm25s
+
+    bm25s = import_bm25s()
+    return bm25s.BM25.load(str(path), show_progress=False, verbosity=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path, wait: bool = True, timeout: float = 600.0) -> Iterator[None]:
+    """Serialise builds: a second `rag index` waits for the first, then sees its result."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(index_dir / "LOCK", "a+")
+    try:
+        deadline = time.monotonic() + timeout
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not wait or time.monotonic() > deadline:
+                    raise IndexBusyError(
+                        f"Another `rag index` is building {index_dir}.", "Wait for it to finish, then try again."
+                    ) from None
+                if not announced:
+                    log.warning("Another build holds %s; waiting for it to finish.", index_dir / "LOCK")
+                    announced = True
+                time.sleep(0.2)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+@dataclass
+class _Previous:
+    manifest: dict
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    embed_keys: list[str]
+    documents: dict[str, dict]
+
+
+def _load_previous(index_dir: Path) -> _Previous | None:
+    try:
+        idx = load_index(index_dir, check=True)
+        gen = idx.path
+        vectors = np.load(gen / VECTORS, mmap_mode="r")
+        con = sqlite3.connect(f"file:{gen / DB}?mode=ro", uri=True)
+        try:
+            keys = [r[0] for r in con.execute("SELECT embed_hash FROM chunks ORDER BY row")]
+        finally:
+            con.close()
+        return _Previous(idx.manifest, idx.chunks, vectors, keys, idx.documents)
+    except IndexMissingError:
+        return None
+    except IndexDamagedError as exc:
+        log.warning("Ignoring the damaged index and rebuilding from scratch: %s", exc.message)
+        return None
+
+
+def _params_signature(embedder_name: str, dim: int, params: ChunkParams) -> dict:
+    return {"embed_model": embedder_name, "dim": dim, "chunking": asdict(params), "format": FORMAT_VERSION}
+
+
+ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def build_index(
+    settings: Settings,
+    embedder,
+    tokenizer,
+    rebuild: bool = False,
+    progress: ProgressFn | None = None,
+) -> IndexReport:
+    """Bring the index in settings.index_dir up to date with settings.corpus_dir."""
+    t0 = time.perf_counter()
+    corpus = Path(settings.corpus_dir)
+    index_dir = Path(settings.index_dir)
+    if not corpus.is_dir():
+        raise CorpusError(f"The corpus folder {corpus} does not exist.", "Create it and put .txt or .md articles in it, or pass --corpus DIR.")
+    params = ChunkParams(settings.chunk_tokens, settings.chunk_overlap_tokens).capped(embedder.max_tokens, reserve=24)
+    signature = _params_signature(embedder.name, embedder.dim, params)
+    max_bytes = int(float(os.environ.get("RAG_MAX_FILE_MB", "20")) * 1024 * 1024)
+
+    with build_lock(index_dir):
+        _clean_stale(index_dir)
+        prev = None if rebuild else _load_previous(index_dir)
+        if prev is not None and any(prev.manifest.get(k) != v for k, v in signature.items()):
+            log.info("Embedding model or chunking changed: rebuilding everything.")
+            prev = None
+        prev_files: dict[str, dict] = prev.manifest.get("files", {}) if prev else {}
+
+        # 1. read the corpus; hash first so unchanged files are not even cleaned again
+        skipped: list[tuple[str, str]] = []
+        docs: dict[str, Document] = {}
+        unchanged: list[str] = []
+        seen: list[str] = []
+        entries = list(iter_corpus(corpus))
+        for n, (rel, path) in enumerate(entries):
+            if progress:
+                progress("reading", n, len(entries))
+            if path.is_symlink() and not resolve_inside(corpus, path):
+                skipped.append((rel, "a link to a file outside the corpus (not followed)"))
+                continue
+            result = load_document(path, rel, max_bytes=max_bytes)
+            if isinstance(result, Skipped):
+                skipped.append((result.file, result.reason))
+                continue
+            seen.append(rel)
+            if rel in prev_files and prev_files[rel]["hash"] == result.content_hash:
+                unchanged.append(rel)
+            else:
+                docs[rel] = result
+        for f, why in skipped:
+            log.warning("Skipped %s: %s", f, why)
+        if not seen and not skipped:
+            raise CorpusError(f"No .txt or .md articles in {corpus}.", "Add articles to it, or pass --corpus DIR.")
+
+        added = [f for f in docs if f not in prev_files]
+        updated = [f for f in docs if f in prev_files]
+        removed = [f for f in prev_files if f not in seen]
+
+        # 2. chunk what changed
+        new_chunks: list[Chunk] = []
+        for n, doc in enumerate(docs.values()):
+            if progress:
+                progress("chunking", n, len(docs))
+            new_chunks.extend(chunk_document(doc, tokenizer, params))
+
+        # 3. reuse vectors of unchanged files and of identical texts; embed the rest once each
+        keep_files = set(unchanged)
+        old_rows: list[int] = []
+        kept_chunks: list[Chunk] = []
+        cache: dict[str, np.ndarray] = {}
+        if prev is not None:
+            for row, (c, key) in enumerate(zip(prev.chunks, prev.embed_keys)):
+                if c.file in keep_files:
+                    old_rows.append(row)
+                    kept_chunks.append(c)
+                cache.setdefault(key, row)  # type: ignore[arg-type]
+        new_keys = [_sha(embed_text(c).encode()) for c in new_chunks]
+        to_embed: dict[str, str] = {}
+        for c, key in zip(new_chunks, new_keys):
+            if key not in cache and key not in to_embed:
+                to_embed[key] = embed_text(c)
+        fresh = _embed_in_batches(embedder, list(to_embed.values()), settings.embed_batch_size, progress)
+        fresh_rows = {key: i for i, key in enumerate(to_embed)}
+
+        dim = embedder.dim
+        all_chunks = kept_chunks + new_chunks
+        vectors = np.empty((len(all_chunks), dim), dtype=np.float32)
+        if old_rows:
+            vectors[: len(old_rows)] = prev.vectors[old_rows]
+        for i, key in enumerate(new_keys):
+            j = len(old_rows) + i
+            if key in fresh_rows:
+                vectors[j] = fresh[fresh_rows[key]]
+            else:
+                vectors[j] = prev.vectors[cache[key]]
+        all_keys = ([prev.embed_keys[r] for r in old_rows] if prev else []) + new_keys
+
+        # order chunks by file then position so the table reads naturally
+        order = sorted(range(len(all_chunks)), key=lambda i: (all_chunks[i].file, all_chunks[i].ordinal))
+        all_chunks = [all_chunks[i] for i in order]
+        vectors = vectors[order]
+        all_keys = [all_keys[i] for i in order]
+
+        documents: dict[str, dict] = {}
+        for rel in unchanged:
+            documents[rel] = prev.documents[rel]  # type: ignore[union-attr]
+        for rel, doc in docs.items():
+            documents[rel] = {
+                "file": rel, "hash": doc.content_hash, "title": doc.title, "date": doc.date,
+                "publisher": doc.publisher, "text": doc.text, "removed_lines": list(doc.removed_lines),
+            }
+        files_manifest = {}
+        counts: dict[str, int] = {}
+        for c in all_chunks:
+            counts[c.file] = counts.get(c.file, 0) + 1
+        for rel, d in sorted(documents.items()):
+            files_manifest[rel] = {"hash": d["hash"], "chunks": counts.get(rel, 0), "title": d["title"]}
+
+        if progress:
+            progress("writing", 0, 1)
+        manifest = {
+            **signature,
+            "built_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "corpus_dir": str(corpus.resolve()),
+            "files": files_manifest,
+            "n_chunks": len(all_chunks),
+            "skipped": [{"file": f, "reason": r} for f, r in skipped],
+        }
+        changed = bool(docs or removed) or prev is None
+        if changed or _skips_changed(prev, skipped):
+            _write_generation(index_dir, manifest, all_chunks, all_keys, vectors, documents, settings)
+        if progress:
+            progress("writing", 1, 1)
+
+    return IndexReport(
+        files_added=len(added),
+        files_updated=len(updated),
+        files_removed=len(removed),
+        files_unchanged=len(unchanged),
+        chunks=len(all_chunks),
+        chunks_embedded=len(to_embed),
+        seconds=round(time.perf_counter() - t0, 3),
+        skipped=tuple(skipped),
+    )
+
+
+def _skips_changed(prev: _Previous | None, skipped: list[tuple[str, str]]) -> bool:
+    if prev is None:
+        return True
+    old = [(s["file"], s["reason"]) for s in prev.manifest.get("skipped", [])]
+    return old != list(skipped)
+
+
+def _embed_in_batches(embedder, texts: list[str], batch: int, progress: ProgressFn | None) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    # longest first: batches of similar length waste less padding, and the ETA settles early
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    step = max(batch * 4, 64)
+    for start in range(0, len(order), step):
+        if progress:
+            progress("embedding", start, len(texts))
+        ids = order[start : start + step]
+        out[ids] = embedder.embed([texts[i] for i in ids])
+    if progress:
+        progress("embedding", len(texts), len(texts))
+    return out
+
+
+def _write_generation(
+    index_dir: Path,
+    manifest: dict,
+    chunks: Sequence[Chunk],
+    keys: Sequence[str],
+    vectors: np.ndarray,
+    documents: dict[str, dict],
+    settings: Settings,
+) -> None:
+    from .retrieval import build_bm25
+    from .vector_index import build_vector_index, write_vector_index
+
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    tmp = index_dir / f".tmp-{stamp}"
+    final = index_dir / f"gen-{stamp}"
+    tmp.mkdir(parents=True)
+    try:
+        np.save(tmp / VECTORS, vectors)
+        kind, vindex = build_vector_index(vectors)
+        write_vector_index(vindex, tmp / FAISS)
+        _write_db(tmp / DB, chunks, keys, documents)
+        bm25 = build_bm25(chunks)
+        if bm25 is not None:
+            bm25.save(str(tmp / BM25_DIR), show_progress=False)
+        manifest = {**manifest, "index_kind": kind}
+        manifest["checksums"] = {
+            str(p.relative_to(tmp)): file_checksum(p) for p in sorted(tmp.rglob("*")) if p.is_file()
+        }
+        _fsync_write(tmp / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode())
+        for p in tmp.rglob("*"):
+            if p.is_file():
+                _fsync_file(p)
+        os.replace(tmp, final)
+        _fsync_write(index_dir / (CURRENT + ".tmp"), final.name.encode())
+        os.replace(index_dir / (CURRENT + ".tmp"), index_dir / CURRENT)
+        _fsync_dir(index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _clean_stale(index_dir)
+
+
+def _write_db(path: Path, chunks: Sequence[Chunk], keys: Sequence[str], documents: dict[str, dict]) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(
+            """
+            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+            CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT NOT NULL, file TEXT NOT NULL,
+                ordinal INTEGER, line_start INTEGER, line_end INTEGER, char_start INTEGER,
+                char_end INTEGER, text TEXT, title TEXT, n_tokens INTEGER, embed_hash TEXT);
+            CREATE INDEX chunks_file ON chunks(file);
+            CREATE TABLE documents (file TEXT PRIMARY KEY, hash TEXT, title TEXT, date TEXT,
+                publisher TEXT, text TEXT, removed_lines TEXT);
+            """
+        )
+        con.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                (i, c.id, c.file, c.ordinal, c.line_start, c.line_end, c.char_start, c.char_end, c.text, c.title, c.n_tokens, k)
+                for i, (c, k) in enumerate(zip(chunks, keys))
+            ),
+        )
+        con.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
+            (
+                (d["file"], d["hash"], d["title"], d["date"], d["publisher"], d["text"], json.dumps(d["removed_lines"]))
+                for d in documents.values()
+            ),
+        )
+        con.commit()
+    finally:
+        con.close()
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _clean_stale(index_dir: Path) -> None:
+    """Remove temp dirs of killed builds and generations that are no longer live."""
+    if not index_dir.exists():
+        return
+    live = (index_dir / CURRENT).read_text().strip() if (index_dir / CURRENT).exists() else None
+    for p in index_dir.iterdir():
+        if p.is_dir() and (p.name.startswith(".tmp-") or (p.name.startswith("gen-") and p.name != live)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def index_status(index_dir: Path) -> dict:
+    """Files, chunks and build time of the live index, for `rag doctor` and the UI."""
+    m = read_manifest(Path(index_dir))
+    return {
+        "files": len(m.get("files", {})),
+        "chunks": m.get("n_chunks", 0),
+        "built_at": m.get("built_at"),
+        "embed_model": m.get("embed_model"),
+        "index_kind": m.get("index_kind"),
+        "skipped": m.get("skipped", []),
+    }
+
+
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty()

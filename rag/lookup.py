@@ -1,0 +1,127 @@
+"""Quote -> file and lines: where does this quote (or most of it) come from?"""
+
+from __future__ import annotations
+
+import re
+
+from .text import _QUOTES, terms
+from .types import Chunk, Hit
+
+# Below this similarity (0-100) the best match is reported as "nearest passage", not a match.
+MATCH_THRESHOLD = 75.0
+_QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]{12,})[\"“”„«»]")
+_WRAPPER = re.compile(
+    r"^\s*(which|what|where|who|in which|from which)\b[^\"“”]*\b(says?|said|contains?|quotes?|is (this )?(quote )?from|comes? from|mentions?)\b\s*:?\s*",
+    re.I,
+)
+
+
+def extract_quote(text: str) -> str:
+    """The quoted part of `Which article says "..."?`; else the text itself, trimmed."""
+    quoted = [m.group(1).strip() for m in _QUOTED.finditer(text)]
+    quoted = [q for q in quoted if len(q.split()) >= 3]
+    if quoted:
+        return max(quoted, key=len)
+    stripped = _WRAPPER.sub("", text).strip()
+    if len(stripped.split()) >= 4:
+        text = stripped
+    return text.strip().strip("\"“”'‘’").strip()
+
+
+def fold(s: str) -> str:
+    """Same-length normalisation (quotes, dashes, case) so offsets map back to the original."""
+    out = []
+    for ch in s:
+        t = ch.translate(_QUOTES).lower()
+        out.append(t if len(t) == 1 else (ch if len(ch.lower()) != 1 else ch.lower()))
+    return "".join(out)
+
+
+def _squash(s: str) -> tuple[str, list[int]]:
+    """Collapse runs of whitespace to one space; return the new string and the original offsets."""
+    out: list[str] = []
+    pos: list[int] = []
+    prev_space = False
+    for i, ch in enumerate(s):
+        if ch.isspace():
+            if prev_space:
+                continue
+            out.append(" ")
+            pos.append(i)
+            prev_space = True
+        else:
+            out.append(ch)
+            pos.append(i)
+            prev_space = False
+    return "".join(out), pos
+
+
+def locate(quote: str, chunk: Chunk) -> tuple[float, int, int]:
+    """(similarity 0-100, char start, char end) of the best match of quote inside chunk, in file offsets."""
+    from rapidfuzz import fuzz
+
+    q, _ = _squash(fold(quote).strip())
+    text, pos = _squash(fold(chunk.text))
+    if not q or not text:
+        return 0.0, chunk.char_start, chunk.char_start
+    al = fuzz.partial_ratio_alignment(q, text)
+    if al is None:
+        return 0.0, chunk.char_start, chunk.char_start
+    start = pos[min(al.dest_start, len(pos) - 1)]
+    end = pos[max(al.dest_end - 1, 0)] + 1
+    return float(al.score), chunk.char_start + start, chunk.char_start + end
+
+
+def lookup(quote_input: str, retriever, k: int = 5) -> list[Hit]:
+    """Ranked places where the quote appears; the first is the best. Scores are 0-1 similarities."""
+    quote = extract_quote(quote_input)
+    if not quote:
+        return []
+    chunks = retriever.chunks
+    candidates: dict[int, None] = {}
+    for row, _ in retriever.bm25(quote, 40):
+        candidates[row] = None
+    for row, _ in retriever.dense(quote, 10):
+        candidates[row] = None
+    qterms = set(terms(quote))
+    scored: list[tuple[float, int, int, int]] = []
+    for row in candidates:
+        c = chunks[row]
+        if qterms and not (qterms & set(terms(c.text))):
+            continue
+        score, s, e = locate(quote, c)
+        scored.append((score, row, s, e))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    hits: list[Hit] = []
+    seen: set[tuple[str, int]] = set()
+    docs = retriever.index.documents
+    for score, row, s, e in scored:
+        c = chunks[row]
+        text = docs.get(c.file, {}).get("text") or ""
+        if text:
+            line_start = text.count("\n", 0, s) + 1
+            line_end = text.count("\n", 0, max(s, e - 1)) + 1
+            ls = text.rfind("\n", 0, s) + 1
+            le = text.find("\n", e)
+            passage = text[ls : le if le != -1 else len(text)]
+        else:
+            line_start = c.line_start + c.text.count("\n", 0, s - c.char_start)
+            line_end = c.line_start + c.text.count("\n", 0, max(0, e - 1 - c.char_start))
+            passage = c.text
+        key = (c.file, line_start)
+        if key in seen:
+            continue
+        seen.add(key)
+        hits.append(
+            Hit(
+                chunk_id=c.id, file=c.file, line_start=line_start, line_end=line_end,
+                score=round(score / 100.0, 4), text=passage, title=c.title, char_start=s, char_end=e,
+            )
+        )
+        if len(hits) >= k:
+            break
+    return hits
+
+
+def is_exact(hit: Hit) -> bool:
+    return hit.score * 100 >= MATCH_THRESHOLD

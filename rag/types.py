@@ -1,0 +1,169 @@
+"""Frozen dataclasses for what flows between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of kept text in a file: [char_start, char_end) of the decoded file text."""
+
+    char_start: int
+    char_end: int
+    line_start: int  # 1-based, inclusive
+    line_end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned article. `text` is the whole decoded file; `blocks` are the parts kept."""
+
+    file: str  # path relative to the corpus directory, with forward slashes
+    text: str
+    blocks: tuple[Block, ...]
+    title: str
+    date: str | None = None  # ISO yyyy-mm-dd when the text gives one
+    publisher: str | None = None
+    content_hash: str = ""
+    removed_lines: tuple[int, ...] = ()  # boilerplate and repeated lines, 1-based
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a character offset."""
+        return self.text.count("\n", 0, offset) + 1
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    file: str
+    ordinal: int
+    line_start: int
+    line_end: int
+    char_start: int
+    char_end: int
+    text: str  # == document.text[char_start:char_end]
+    title: str = ""
+    n_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage."""
+
+    chunk_id: str
+    file: str
+    line_start: int
+    line_end: int
+    score: float
+    text: str
+    title: str = ""
+    char_start: int = 0
+    char_end: int = 0
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+    @property
+    def location(self) -> str:
+        if self.line_start == self.line_end:
+            return f"{self.file}:{self.line_start}"
+        return f"{self.file}:{self.line_start}-{self.line_end}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["location"] = self.location
+        return d
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A claim's source: passage number in the prompt, file, lines and the supporting span."""
+
+    source: int  # 1-based number of the passage in the prompt
+    file: str
+    line_start: int
+    line_end: int
+    quote: str  # the sentence(s) of the passage that best support the claim
+    score: float = 0.0
+
+    @property
+    def location(self) -> str:
+        if self.line_start == self.line_end:
+            return f"{self.file}:{self.line_start}"
+        return f"{self.file}:{self.line_start}-{self.line_end}"
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str  # without citation markers
+    citations: tuple[Citation, ...] = ()
+    supported: bool = False
+    support: float = 0.0  # best support score among its citations
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # the answer as shown, with [n] markers of verified citations
+    sentences: tuple[AnswerSentence, ...]
+    passages: tuple[Hit, ...]
+    refused: bool
+    backend: str
+    model: str
+    query: str = ""  # the retrieval query (rewritten from the history for follow-ups)
+    raw_text: str = ""  # what the generator produced, before the check
+    complete: bool = True  # False when the generator stopped mid-answer
+    refusal_reason: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cited_files(self) -> list[str]:
+        seen: list[str] = []
+        for s in self.sentences:
+            if not s.supported:
+                continue
+            for c in s.citations:
+                if c.file not in seen:
+                    seen.append(c.file)
+        return seen
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["passages"] = [p.to_dict() for p in self.passages]
+        d["cited_files"] = self.cited_files
+        return d
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    files_added: int
+    files_updated: int
+    files_removed: int
+    files_unchanged: int
+    chunks: int
+    chunks_embedded: int
+    seconds: float
+    skipped: tuple[tuple[str, str], ...] = ()  # (file, reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["skipped"] = [{"file": f, "reason": r} for f, r in self.skipped]
+        return d
+
+
+# Events of Engine.ask_stream: retrieval results first, then answer tokens, then the checked Answer.
+@dataclass(frozen=True)
+class Retrieved:
+    query: str  # the retrieval query (rewritten from the history for follow-ups)
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    answer: Answer
