@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from .chunking import split_sentences
-from .text import STOPWORDS, normalize, stem, words
+from .text import STOPWORDS, is_instruction_like, normalize, stem, words
 from .types import AnswerSentence, Citation, Hit
 
 LEXICAL_OK = 0.7
@@ -84,11 +84,16 @@ def parse_answer(text: str, n_sources: int = 99) -> list[ParsedSentence]:
     # markers that open a sentence ("[1] Finland joined...") stay with it; a sentence that is only
     # markers is folded into the previous one
     merged: list[str] = []
+    lead = ""  # markers standing before the first sentence belong to it
     for piece in raw:
-        if merged and not _MARKER.sub("", piece).strip(" .;,"):
-            merged[-1] = merged[-1] + " " + piece
+        if not _MARKER.sub("", piece).strip(" .;,"):
+            if merged:
+                merged[-1] = merged[-1] + " " + piece
+            else:
+                lead += " " + piece
         else:
-            merged.append(piece)
+            merged.append(f"{lead} {piece}".strip() if lead else piece)
+            lead = ""
     out: list[ParsedSentence] = []
     for piece in merged:
         sources: list[int] = []
@@ -137,7 +142,8 @@ class _PassageSentences:
 
 
 def _passage_sentences(hit: Hit) -> _PassageSentences:
-    spans = split_sentences(hit.text) or [(0, len(hit.text))]
+    # a sentence that addresses the model is not evidence for anything
+    spans = [sp for sp in split_sentences(hit.text) if not is_instruction_like(hit.text[sp[0]:sp[1]])] or [(0, 0)]
     texts = [hit.text[s:e] for s, e in spans]
     ts = [set(claim_terms(t)) for t in texts]
     allt: set[str] = set().union(*ts) if ts else set()
@@ -210,11 +216,13 @@ class CitationChecker:
         for sj, st in enumerate(p.terms):
             # a claim may combine a few neighbouring sentences: use the passage terms for coverage,
             # and the single best sentence for the quote and the semantic score
+            own = _coverage(cterms, st)
             local = _coverage(cterms, st | _window_terms(p, sj))
             cover = max(local, cover_all * 0.9)
             sem = float(sims[ci, flat.index((pi, sj))]) if sims is not None else 0.0
             ok = numbers_ok and (cover >= LEXICAL_OK or (cover >= LEXICAL_MIN and sem >= SEMANTIC_OK))
-            score = 0.6 * cover + 0.4 * max(sem, 0.0)
+            # the sentence that says it best is the quote: its own words count beyond its neighbours'
+            score = 0.45 * cover + 0.2 * own + 0.35 * max(sem, 0.0)
             if (ok, score) > (best[2], best[0]):
                 best = (score, sj, ok)
         return best

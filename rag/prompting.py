@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .chunking import split_sentences
 from .citations import REFUSAL
 from .generators.base import Prompt
+from .text import is_instruction_like
 from .types import Hit
 
 SYSTEM = (
@@ -18,8 +20,16 @@ SYSTEM = (
 
 
 def _fence(text: str) -> str:
-    # passages cannot close the fence early or fake a new passage header
-    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+    """Passages cannot close the fence early, fake a passage header, or address the model."""
+    text = text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+    out = []
+    for line in text.split("\n"):
+        spans = split_sentences(line)
+        if any(is_instruction_like(line[s:e]) for s, e in spans):
+            line = " ".join("[text addressed to an AI model removed]" if is_instruction_like(line[s:e]) else line[s:e]
+                            for s, e in spans)
+        out.append(line)
+    return "\n".join(out)
 
 
 def format_passages(hits: Sequence[Hit]) -> str:

@@ -98,3 +98,21 @@ def content_terms(text: str) -> list[str]:
             continue
         out.append(w.replace(",", "") if w[0].isdigit() else stem(w))
     return list(dict.fromkeys(out))
+
+
+# Text in an article that addresses the model rather than the reader. It is kept in the index
+# (citations point at real lines) but never handed to a model as something to follow, and never
+# picked as an answer sentence.
+INSTRUCTION_LIKE = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(previous|prior|above|earlier|all|any|your)\b.{0,20}"
+    r"\b(instructions?|prompts?|rules|directions|context)\b"
+    r"|\b(system|assistant)\s*(prompt)?\s*:"
+    r"|\byou (must|should|are required to) (now )?(answer|say|respond|reply|reveal|output|print)\b"
+    r"|\b(new|updated) instructions?\b"
+    r"|\bas an ai\b|\blanguage model\b.{0,30}\b(must|should)\b",
+    re.I,
+)
+
+
+def is_instruction_like(sentence: str) -> bool:
+    return bool(INSTRUCTION_LIKE.search(normalize(sentence)))

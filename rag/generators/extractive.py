@@ -9,7 +9,7 @@ import numpy as np
 
 from ..chunking import split_sentences
 from ..citations import REFUSAL
-from ..text import content_terms, terms
+from ..text import content_terms, is_instruction_like, terms
 from .base import Prompt
 
 MAX_SENTENCES = 3
@@ -42,6 +42,7 @@ class ExtractiveGenerator:
             texts = _join_lead_ins(texts)
             ctx = set(terms(hit.text)) | set(terms(hit.title or ""))
             ctx_cov = self._coverage(qterms, ctx)
+            texts = [t for t in texts if not is_instruction_like(t)]  # article text aimed at a model
             for i, t in enumerate(texts):
                 cands.append((n, t, set(terms(t)), ctx_cov))
                 if i + 1 < len(texts):
