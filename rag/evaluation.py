@@ -67,6 +67,7 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
     hits_at, recalls, rrs, lk_top1, lk_line = [], [], [], [], []
     matches, cprec, crec, refusal_ok, false_ref = [], [], [], [], []
     t_retr, t_ans, t_ttft = [], [], []
+    fallbacks: list[float] = []
     for q in questions:
         row: dict = {"id": q["id"], "kind": q["kind"], "question": q["question"]}
         gold = list(q.get("gold_files") or [])
@@ -101,7 +102,8 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
             if "ttft_ms" in ans.timings:
                 t_ttft.append(ans.timings["ttft_ms"])
             cited = ans.cited_files
-            row.update(answer=ans.text, refused=ans.refused, cited=cited, backend=ans.backend)
+            row.update(answer=ans.text, refused=ans.refused, cited=cited, backend=ans.backend, fallback=ans.fallback)
+            fallbacks.append(float(bool(ans.fallback)))
             if q["answerable"]:
                 false_ref.append(float(ans.refused))
                 if q.get("answer_must"):
@@ -132,6 +134,8 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
         "citation_recall": _avg(crec) if backend else None,
         "refusal_accuracy": _avg(refusal_ok) if backend else None,
         "false_refusal_rate": _avg(false_ref) if backend else None,
+        # share of answers where the model's text failed the check and source sentences were shown
+        "fallback_rate": _avg(fallbacks) if backend else None,
         "latency_ms": latency,
         "per_question": per,
     }
@@ -151,6 +155,7 @@ def summary_line(r: dict) -> str:
             f"backend={r['backend']}", f"answer_match={f(r['answer_match'])}",
             f"citation_precision={f(r['citation_precision'])}", f"citation_recall={f(r['citation_recall'])}",
             f"refusal_accuracy={f(r['refusal_accuracy'])}", f"false_refusal_rate={f(r['false_refusal_rate'])}",
+            f"fallback_rate={f(r.get('fallback_rate'))}",
             f"answer_p50={lat.get('answer_p50')}ms", f"ttft_p50={lat.get('ttft_p50')}ms",
         ]
     parts.append(f"retrieval_p50={lat['retrieval_p50']}ms retrieval_p95={lat['retrieval_p95']}ms")

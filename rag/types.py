@@ -116,6 +116,9 @@ class Answer:
     complete: bool = True  # False when the generator stopped mid-answer
     refusal_reason: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    # "extractive" when the model's own answer failed the citation check and the verified source
+    # sentences are shown instead (refusal_reason then says so)
+    fallback: str = ""
 
     @property
     def cited_files(self) -> list[str]:

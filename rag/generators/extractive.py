@@ -30,7 +30,8 @@ class ExtractiveGenerator:
     def from_settings(cls, settings, embed=None, idf=None, **_deps) -> "ExtractiveGenerator":
         return cls(embed=embed, idf=idf)
 
-    def select(self, question: str, passages) -> list[tuple[int, str, float]]:
+    def select(self, question: str, passages, limit: int | None = None,
+               keep_ratio: float = KEEP_RATIO) -> list[tuple[int, str, float]]:
         """(passage number, sentence, score) of the sentences chosen to answer, best first."""
         qterms = content_terms(question)
         want = expected_type(question)
@@ -63,11 +64,12 @@ class ExtractiveGenerator:
             scored.append((score, n, text, ts))
         scored.sort(key=lambda x: -x[0])
         best = scored[0][0]
-        limit = MAX_SENTENCES if _open_question(question) else 2
+        if limit is None:
+            limit = MAX_SENTENCES if _open_question(question) else 2
         chosen: list[tuple[int, str, float]] = []
         chosen_terms: list[set[str]] = []
         for score, n, text, ts in scored:
-            if len(chosen) >= limit or score < KEEP_RATIO * best:
+            if len(chosen) >= limit or score < keep_ratio * best:
                 break
             if any(_jaccard(ts, o) > NEAR_COPY for o in chosen_terms):
                 continue
