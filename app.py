@@ -184,6 +184,11 @@ def answer_html(answer: Answer) -> str:
             '<div class="answer-flag incomplete">⚠ Incomplete answer: the backend stopped before it finished. '
             "Ask again, or pick another backend in the sidebar.</div>"
         )
+    if getattr(answer, "fallback", ""):
+        parts.append(
+            f'<div class="answer-flag">The {esc(answer.backend)} model\'s own answer could not be verified against '
+            "the sources, so these are the source sentences that answer the question, quoted as written.</div>"
+        )
     n_unsupported = sum(1 for s in answer.sentences if not s.supported)
     if n_unsupported and not answer.refused:
         parts.append(
