@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import threading
@@ -45,6 +46,18 @@ def llama_available() -> bool:
 
 _MODELS: dict[tuple, object] = {}
 _MODELS_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free models before the interpreter tears down the modules their destructor needs."""
+    with _MODELS_LOCK:
+        for llm in _MODELS.values():
+            try:
+                llm.close()
+            except Exception:  # noqa: BLE001 - best effort at exit, nothing to report to
+                pass
+        _MODELS.clear()
 
 
 class LlamaCppGenerator:
