@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "bm25")
 RRF_K = 60  # the constant from Cormack et al.; damps the head of each list
 NEAR_DUPLICATE = 0.7  # Jaccard of term sets above which two passages count as copies
-PER_FILE_FIRST_PASS = 2  # at most this many passages of one article before others get a turn
+PER_FILE_FIRST_PASS = 3  # at most this many passages of one article before others get a turn
 
 
 def bm25_text(chunk: Chunk) -> str:
@@ -28,9 +29,16 @@ def _bm25_text(text: str, title: str) -> str:
     return f"{title}\n{text}" if title and title not in text else text
 
 
-def chunk_terms(text: str, title: str = "") -> str:
-    """A chunk's BM25 terms joined by spaces (no term holds one): the index caches this per chunk."""
-    return " ".join(terms(_bm25_text(text, title)))
+def term_counts(text: str, title: str, vocab: dict[str, int]) -> bytes:
+    """A chunk's BM25 terms as (term id, count) int32 pairs; unseen terms are added to `vocab`.
+
+    The index caches this per chunk, so that an update re-counts only the chunks that changed.
+    """
+    counts = Counter(terms(_bm25_text(text, title)))
+    pairs = np.empty((len(counts), 2), dtype="<i4")
+    pairs[:, 0] = [vocab.setdefault(t, len(vocab)) for t in counts]
+    pairs[:, 1] = list(counts.values())
+    return pairs.tobytes()
 
 
 def import_bm25s():
@@ -45,50 +53,61 @@ def build_bm25(chunks: Sequence[Chunk]):
     """A bm25s index over the chunks' terms (stemmed, stopwords out, quotes normalised)."""
     if not chunks:
         return None
-    return build_bm25_from_terms([chunk_terms(c.text, c.title) for c in chunks])
+    vocab: dict[str, int] = {}
+    return build_bm25_from_counts([term_counts(c.text, c.title, vocab) for c in chunks], list(vocab))
 
 
-def build_bm25_from_terms(rows: Sequence[str]):
-    """The bm25s index build_bm25 makes, from each chunk's cached terms (see chunk_terms).
+def build_bm25_from_counts(rows: Sequence[bytes], vocab: Sequence[str]):
+    """The bm25s index of chunks given as term_counts() pairs, `vocab[id]` being each id's term.
 
-    bm25s.BM25.index counts terms in Python loops (about 6 s for 40,000 chunks here); this does the
-    same arithmetic (method "lucene", its defaults k1=1.5, b=0.75, float32 scores) with numpy in a
-    fraction of that, so an incremental build does not pay for the whole corpus again.
+    bm25s.BM25.index counts every token in Python loops (about 6 s for 40,000 chunks here). This does
+    the same arithmetic (bm25s's defaults: method "lucene", k1=1.5, b=0.75, float32 scores) with
+    numpy on counts cached per chunk, so an update does not pay for the whole corpus again. The
+    result is the object bm25s builds (same matrix, up to the order of the vocabulary, which bm25s
+    takes from a set), saved and loaded by bm25s itself.
     """
-    from itertools import chain
-
     bm25s = import_bm25s()
     if not rows:
         return None
-    docs = [r.split() for r in rows]
-    flat = list(chain.from_iterable(docs))
     retriever = bm25s.BM25()
-    if not flat or retriever.method != "lucene" or retriever.idf_method not in (None, "lucene"):
-        retriever.index(docs, show_progress=False)  # degenerate input, or a bm25s whose defaults moved
+    sizes = np.fromiter((len(r) // 8 for r in rows), dtype=np.int64, count=len(rows))
+    if not sizes.any() or retriever.method != "lucene" or retriever.idf_method not in (None, "lucene"):
+        # no terms at all, or a bm25s whose defaults moved: let bm25s count
+        docs = []
+        for r in rows:
+            pairs = np.frombuffer(r, dtype="<i4").reshape(-1, 2)
+            docs.append([vocab[i] for i, c in pairs for _ in range(c)])
+        retriever.index(docs, show_progress=False)
         return retriever
-    vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
-    n_docs, n_vocab = len(docs), len(vocab)
-    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
-    ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-    # one key per (term, chunk) pair, term-major: sorted keys are the CSC layout bm25s stores
-    keys, tf = np.unique(ids * n_docs + np.repeat(np.arange(n_docs, dtype=np.int64), lengths), return_counts=True)
-    term = keys // n_docs
-    doc = keys - term * n_docs
-    df = np.bincount(term, minlength=n_vocab)
+    import scipy.sparse as sp  # bm25s depends on scipy
+
+    pairs = np.frombuffer(b"".join(rows), dtype="<i4").reshape(-1, 2)
+    ids, tf = pairs[:, 0], pairs[:, 1].astype(np.float64)
+    n_docs = len(rows)
+    doc = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
+    doc_len = np.bincount(doc, weights=tf, minlength=n_docs)
+    # columns: the vocabulary ids that occur, in id order
+    present = np.bincount(ids, minlength=len(vocab)) > 0
+    used = np.flatnonzero(present)
+    col = (np.cumsum(present) - 1)[ids]
+    df = np.bincount(col, minlength=len(used))
     idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5)).astype(retriever.dtype)
     k1, b = retriever.k1, retriever.b
-    tfc = tf / (k1 * ((1 - b) + b * lengths[doc] / lengths.mean()) + tf)
-    indptr = np.zeros(n_vocab + 1, dtype=np.int64)
-    np.cumsum(df, out=indptr[1:])
+    data = idf[col] * (tf / (k1 * ((1 - b) + b * doc_len[doc] / doc_len.mean()) + tf))
+    row_ptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(sizes, out=row_ptr[1:])
+    # chunk-major pairs to the term-major (CSC) layout bm25s searches; scipy keeps chunks ascending
+    csc = sp.csr_matrix((data.astype(retriever.dtype), col, row_ptr), shape=(n_docs, len(used))).tocsc()
     retriever.scores = {
-        "data": (idf[term] * tfc).astype(retriever.dtype),
-        "indices": doc.astype(retriever.int_dtype),
-        "indptr": indptr,
+        "data": csc.data.astype(retriever.dtype, copy=False),
+        "indices": csc.indices.astype(retriever.int_dtype, copy=False),
+        "indptr": csc.indptr.astype(np.int64, copy=False),
         "num_docs": n_docs,
     }
-    vocab[""] = n_vocab  # bm25s adds the empty token after the matrix's columns
-    retriever.vocab_dict = vocab
-    retriever.unique_token_ids_set = set(vocab.values())
+    vocab_dict = {vocab[i]: c for c, i in enumerate(used.tolist())}
+    vocab_dict.setdefault("", len(vocab_dict))  # bm25s adds the empty token after the matrix's columns
+    retriever.vocab_dict = vocab_dict
+    retriever.unique_token_ids_set = set(vocab_dict.values())
     retriever.nonoccurrence_array = None
     return retriever
 
@@ -107,7 +126,10 @@ class Retriever:
         self.embedder = embedder
         self.chunks: list[Chunk] = index.chunks
         self._vocab: dict[str, int] = dict(getattr(index.bm25, "vocab_dict", {}) or {})
-        self._vocab_list: list[str] | None = None
+        self._spellings: dict[tuple[str, int], list[tuple[int, str]]] | None = None
+        # Term sets of chunks, filled as queries touch them: _diversify compares the candidates of
+        # every query, and re-tokenising them cost more than the BM25 search itself.
+        self._term_sets: dict[int, frozenset[str]] = {}
         self._lock = threading.Lock()
 
     # -- the two sides ------------------------------------------------------------------------
@@ -140,9 +162,14 @@ class Retriever:
         from rapidfuzz import fuzz, process
 
         with self._lock:
-            if self._vocab_list is None:
-                self._vocab_list = [v for v in self._vocab if v and not v[0].isdigit()]
-        cands = [v for v in self._vocab_list if abs(len(v) - len(term)) <= 2 and v[0] == term[0]]
+            if self._spellings is None:
+                # by first letter and length, so that a lookup reads a few hundred terms, not all of them
+                buckets: dict[tuple[str, int], list[tuple[int, str]]] = {}
+                for n, v in enumerate(v for v in self._vocab if v and not v[0].isdigit()):
+                    buckets.setdefault((v[0], len(v)), []).append((n, v))
+                self._spellings = buckets
+        found = [e for size in range(len(term) - 2, len(term) + 3) for e in self._spellings.get((term[0], size), ())]
+        cands = [v for _, v in sorted(found)]  # in vocabulary order: ties go to the same term as before
         best = process.extractOne(term, cands, scorer=fuzz.ratio, score_cutoff=85)
         return best[0] if best else None
 
@@ -154,7 +181,8 @@ class Retriever:
         if not q:
             return []
         n = min(n, len(self.chunks))
-        docs, scores = bm.retrieve([q], k=n, show_progress=False, n_threads=1)
+        # n_threads=0 scores in this thread; any other value starts a thread pool for each query
+        docs, scores = bm.retrieve([q], k=n, show_progress=False, n_threads=0)
         return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
     # -- fused search -------------------------------------------------------------------------
@@ -186,12 +214,14 @@ class Retriever:
     def _diversify(self, rows: list[int], k: int) -> list[int]:
         """Drop near-copies; let no article take more than two places before others had theirs."""
         chosen: list[int] = []
-        chosen_terms: list[set[str]] = []
+        chosen_terms: list[frozenset[str]] = []
         deferred: list[int] = []
         per_file: dict[str, int] = {}
         for r in rows:
             c = self.chunks[r]
-            ts = set(terms(c.text))
+            ts = self._term_sets.get(r)
+            if ts is None:
+                ts = self._term_sets[r] = frozenset(terms(c.text))
             if any(_jaccard(ts, other) > NEAR_DUPLICATE for other in chosen_terms):
                 continue
             if per_file.get(c.file, 0) >= PER_FILE_FIRST_PASS:
@@ -222,7 +252,7 @@ class Retriever:
         return self._hit(row, score, None, None)
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)

@@ -106,7 +106,9 @@ _TIME = re.compile(r"\d|\b(monday|tuesday|wednesday|thursday|friday|saturday|sun
 def expected_type(question: str) -> str | None:
     """What kind of thing the question asks for: a name, a number or a time."""
     q = question.strip().lower()
-    if re.match(r"(who|whom|whose)\b", q) or re.match(r"(where|in which|which|what) (city|country|town|place|person|minister|leader|official|company|organi[sz]ation)\b", q):
+    if re.match(r"(who|whom|whose)\b", q):
+        return "person"
+    if re.match(r"(where|in which|which|what) (city|country|town|place|person|minister|leader|official|company|organi[sz]ation)\b", q):
         return "name"
     if re.match(r"how (many|much|long|old|far|big|large)\b", q):
         return "number"
@@ -121,7 +123,10 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
     if kind == "time":
         return bool(_TIME.search(sentence))
     asked = question.lower()
-    return any(m.group(1).split()[0].lower() not in asked for m in _NAME.finditer(sentence))
+    names = [m.group(1) for m in _NAME.finditer(sentence)]
+    if kind == "person":  # a person is named with at least two words: "Alexander Bogomaz", not "Interfax"
+        names = [n for n in names if len(n.split()) >= 2]
+    return any(n.split()[0].lower() not in asked for n in names)
 
 
 def _open_question(q: str) -> bool:
