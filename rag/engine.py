@@ -27,6 +27,7 @@ from .types import Answer, AnswerSentence, Citation, Done, Hit, IndexReport, Ret
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+AUTO_RECHECK_S = 30.0
 # Evidence gate: the best passage must cover this IDF-weighted share of the question's topic terms.
 # Calibrated on ../shared/eval/dev.jsonl: answerable questions score >= 0.6, unanswerable <= 0.45.
 EVIDENCE_MIN_COVERAGE = 0.55
@@ -103,6 +104,7 @@ class Engine:
         self._vectors: _VectorCache | None = None
         self._generators: dict[tuple[str, str], Generator] = {}
         self._df: np.ndarray | None = None
+        self._auto_checked: tuple[float, bool] | None = None
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -245,7 +247,13 @@ class Engine:
         from .generators.llamacpp import bundled_gguf, llama_available
         from .generators.ollama import model_available
 
-        if model_available(self.settings.ollama_host, self.settings.ollama_model, timeout=1.0):
+        # ask the server at most every AUTO_RECHECK_S: an unreachable host must not add a
+        # connection timeout to every question, and a server started later is still picked up
+        now = time.monotonic()
+        if self._auto_checked is None or now - self._auto_checked[0] > AUTO_RECHECK_S:
+            up = model_available(self.settings.ollama_host, self.settings.ollama_model, timeout=1.0)
+            self._auto_checked = (now, up)
+        if self._auto_checked[1]:
             return "ollama"
         if llama_available() and (self.settings.gguf_path or bundled_gguf()):
             return "llamacpp"
