@@ -16,12 +16,22 @@ _WRAPPER = re.compile(
 )
 
 
+_LABEL = re.compile(r"^\s*([^:\"“”]{1,40}):\s+(.+)$", re.S)
+
+
 def extract_quote(text: str) -> str:
     """The quoted part of `Which article says "..."?`; else the text itself, trimmed."""
+    label = _LABEL.match(text)
+    if label and len(label.group(2).split()) >= 4 and not _QUOTED.search(label.group(1) + ":"):
+        text = label.group(2)  # "Find the passage: ..."
     quoted = [m.group(1).strip() for m in _QUOTED.finditer(text)]
     quoted = [q for q in quoted if len(q.split()) >= 3]
     if quoted:
-        return max(quoted, key=len)
+        q = max(quoted, key=len)
+        outside = text.replace(q, " ")
+        # 'Which article says "..."?' wraps the quote; 'Speaking in X, Y said: "..."' is itself the quote
+        if _WRAPPER.match(outside) or len(re.findall(r"\w+", outside)) <= 6:
+            return q
     stripped = _WRAPPER.sub("", text).strip()
     if len(stripped.split()) >= 4:
         text = stripped

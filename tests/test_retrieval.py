@@ -114,3 +114,13 @@ def test_lookup_falls_back_to_nearest_passage_with_low_score(seed_engine):
     hits = seed_engine.lookup("The central bank raised interest rates by half a point to fight inflation")
     assert hits, "a nearest passage is still returned"
     assert hits[0].score < 0.75
+
+
+def test_quote_extraction_keeps_attributed_sentences_whole():
+    from rag.lookup import extract_quote
+
+    assert extract_quote('Which article says "we will decide based on the threats"?') == "we will decide based on the threats"
+    full = ('Find the passage: Speaking to reporters in Moscow, the spokesman said: '
+            '"There is still a lot of work to do before this can be used."')
+    # the quote inside a long attributed sentence is not the thing to look up: the sentence is
+    assert extract_quote(full).startswith("Speaking to reporters in Moscow")
