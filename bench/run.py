@@ -309,6 +309,7 @@ def table(res: dict) -> str:
     def section(title, header, rows):
         if not rows:
             return
+        rows = [list(r) + [""] * (len(header) - len(r)) for r in rows]  # an error row is short
         widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
         out.append("")
         out.append(title)
@@ -401,7 +402,7 @@ def table(res: dict) -> str:
                 ["rag ask --backend extractive on a tty: first byte", _f(ms["ask_pty_first_byte"], "{:.2f}")],
                 ["rag ask --backend extractive on a tty: exit", _f(ms["ask_pty_total"], "{:.2f}")]]
         for k, mods in (c.get("heavy_imports") or {}).items():
-            rows.append([f"heavy modules imported by `rag {k}`", ", ".join(mods) if isinstance(mods, list) else "?"])
+            rows.append([f"heavy modules imported by `rag {k}`", (", ".join(mods) or "none") if isinstance(mods, list) else "?"])
         section("CLI from a cold shell (process start to output), seconds", ["command", "value"], rows)
     return "\n".join(out)
 

@@ -12,15 +12,36 @@ import numpy as np
 
 from .errors import UserInputError
 
-# Exact inner-product search over 200,000 384-d vectors takes ~15 ms on one core here; past that
-# an approximate index keeps queries in single-digit milliseconds (see bench/ for the figures).
-EXACT_MAX_VECTORS = int(os.environ.get("RAG_EXACT_MAX_VECTORS", "200000"))
-# IVF shape: about IVF_LISTS_PER_ROOT * sqrt(n) lists (a power of two), a 1/IVF_PROBE_DIVISOR share probed.
-IVF_LISTS_PER_ROOT = 2
-IVF_PROBE_DIVISOR = 16
-IVF_MIN_PROBE = 16
-# k-means wants about this many training points per list (faiss warns below 39); more buys little.
-IVF_TRAIN_PER_LIST = 64
+# Which kind at which size, from bench/ann_sweep.py: 384-d vectors blended from real MiniLM chunk
+# embeddings, real questions as queries, one query at a time on one FAISS thread, top 50 as the
+# retriever asks. The 2-core machine was shared (load average 2-5), so times are about twice an
+# idle machine's (flat over 100,000 vectors: 28 ms here, 7.7 ms measured on an idle one).
+#
+#   vectors  kind  parameters                build   p50 ms   recall@10
+#   41,000   flat                            0.1 s   10.6     1
+#   100,000  flat                                    28       1
+#   100,000  ivf   nlist 1024, nprobe 128    15 s    1.6      0.986
+#   100,000  hnsw  M 32, efSearch 96         72 s    0.43     0.972
+#   1M       flat                                    129-268  1
+#   1M       ivf   nlist 4096, nprobe 128    140 s   8.4      0.966
+#   1M       hnsw  M 32, efSearch 192        452 s   0.82     0.957
+#   1M       hnsw  M 32, efSearch 256        452 s   1.06     0.972
+#
+# Exact search while it costs under ~5 ms on an idle core (half the 10 ms budget of a hybrid
+# search): its results are exact and an update rebuilds it for free. IVF in the middle range: a
+# millisecond or two at recall ~0.98, and an update reuses the trained centroids (seconds, not
+# minutes). HNSW for the largest collections, the only kind here under 5 ms at 1M vectors with
+# recall >= 0.95; its price is the build (7.5 minutes for 1M here), paid again on every update.
+# The IVF probe count decides recall (96-128 probes gave >= 0.96 at every list count tried), so it
+# is fixed and the list count grows with the collection to keep each probe short.
+EXACT_MAX_VECTORS = int(os.environ.get("RAG_EXACT_MAX_VECTORS", "65536"))
+HNSW_MIN_VECTORS = int(os.environ.get("RAG_HNSW_MIN_VECTORS", "500000"))
+IVF_LISTS_PER_ROOT = 4  # nlist: about 4 * sqrt(n), a power of two
+IVF_PROBES = 128
+IVF_TRAIN_PER_LIST = 64  # k-means wants ~39 points per list at least (faiss warns below); more buys little
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 256  # 96 (the value before) gave recall 0.89 at 1M
 
 
 def _faiss():
@@ -38,18 +59,18 @@ def _flat(vectors: np.ndarray, previous: Path | None = None):
 
 def _hnsw(vectors: np.ndarray, previous: Path | None = None):
     faiss = _faiss()
-    index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = 80
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     index.add(vectors)
-    index.hnsw.efSearch = 96
+    index.hnsw.efSearch = HNSW_EF_SEARCH
     return index
 
 
 def ivf_shape(n_vectors: int) -> tuple[int, int]:
     """(nlist, nprobe) of the IVF index for this many vectors."""
     nlist = 1 << max(4, round(math.log2(IVF_LISTS_PER_ROOT * math.sqrt(max(n_vectors, 1)))))
-    nlist = max(1, min(nlist, n_vectors // 39))  # tiny collections (RAG_INDEX_KIND=ivf): few lists
-    return nlist, min(nlist, max(IVF_MIN_PROBE, nlist // IVF_PROBE_DIVISOR))
+    nlist = max(1, min(nlist, n_vectors // 39))  # few vectors (RAG_INDEX_KIND=ivf on a small corpus): few lists
+    return nlist, min(nlist, IVF_PROBES)
 
 
 def _centroids(previous: Path | None, nlist: int, d: int) -> np.ndarray | None:
@@ -97,7 +118,9 @@ def choose_kind(n_vectors: int) -> str:
         if forced not in KINDS:
             raise UserInputError(f"Unknown index kind {forced!r}.", f"Choose one of: {', '.join(KINDS)}.")
         return forced
-    return "flat" if n_vectors <= EXACT_MAX_VECTORS else "ivf"
+    if n_vectors <= EXACT_MAX_VECTORS:
+        return "flat"
+    return "ivf" if n_vectors < HNSW_MIN_VECTORS else "hnsw"
 
 
 def build_vector_index(vectors: np.ndarray, kind: str | None = None, previous: Path | None = None):
