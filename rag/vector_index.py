@@ -14,27 +14,31 @@ from .errors import UserInputError
 
 # Which kind at which size, from bench/ann_sweep.py: 384-d vectors blended from real MiniLM chunk
 # embeddings, real questions as queries, one query at a time on one FAISS thread, top 50 as the
-# retriever asks. The 2-core machine was shared (load average 2-5), so times are about twice an
-# idle machine's (flat over 100,000 vectors: 28 ms here, 7.7 ms measured on an idle one).
+# retriever asks, on this 2-core machine (load average under 1; the 1M rows under load 4, about
+# twice as slow: flat over 1M vectors took 64 ms when measured on an idle machine).
 #
-#   vectors  kind  parameters                build   p50 ms   recall@10
-#   41,000   flat                            0.1 s   10.6     1
-#   100,000  flat                                    28       1
-#   100,000  ivf   nlist 1024, nprobe 128    15 s    1.6      0.986
-#   100,000  hnsw  M 32, efSearch 96         72 s    0.43     0.972
-#   1M       flat                                    129-268  1
-#   1M       ivf   nlist 4096, nprobe 128    140 s   8.4      0.966
-#   1M       hnsw  M 32, efSearch 192        452 s   0.82     0.957
-#   1M       hnsw  M 32, efSearch 256        452 s   1.06     0.972
+#   vectors  kind  parameters               build    p50 ms   recall@10
+#   41,000   flat                           0.1 s    3.3      1
+#   65,000   flat                                    6.7      1
+#   65,000   ivf   nlist 1024, nprobe 128   2.3 s    1.1      0.989
+#   100,000  flat                                    11.3     1
+#   100,000  ivf   nlist 1024, nprobe 128   5.9 s    1.4      0.986
+#   100,000  hnsw  M 32, efSearch 256       22 s     0.65     0.989
+#   500,000  flat                                    67       1
+#   500,000  ivf   nlist 2048, nprobe 128   10 s     5.0      0.978
+#   500,000  hnsw  M 32, efSearch 256       82 s     1.06     0.976
+#   1M       ivf   nlist 4096, nprobe 128   140 s    8.4      0.966   (under load)
+#   1M       hnsw  M 32, efSearch 96        452 s    0.45     0.89    (under load; efSearch before)
+#   1M       hnsw  M 32, efSearch 256       452 s    1.06     0.972   (under load)
 #
-# Exact search while it costs under ~5 ms on an idle core (half the 10 ms budget of a hybrid
-# search): its results are exact and an update rebuilds it for free. IVF in the middle range: a
-# millisecond or two at recall ~0.98, and an update reuses the trained centroids (seconds, not
-# minutes). HNSW for the largest collections, the only kind here under 5 ms at 1M vectors with
-# recall >= 0.95; its price is the build (7.5 minutes for 1M here), paid again on every update.
-# The IVF probe count decides recall (96-128 probes gave >= 0.96 at every list count tried), so it
-# is fixed and the list count grows with the collection to keep each probe short.
-EXACT_MAX_VECTORS = int(os.environ.get("RAG_EXACT_MAX_VECTORS", "65536"))
+# Exact search while it costs under ~5 ms (half the 10 ms budget of a hybrid search): its results
+# are exact and an update rebuilds it for nothing. IVF in the middle range: one to five ms at recall
+# ~0.98, and an update reuses the trained centroids (seconds, not minutes). HNSW for the largest
+# collections, the only kind here under 5 ms at 1M vectors with recall >= 0.95; its price is the
+# build (1.5 minutes for 500,000 vectors, 3-8 for 1M), paid again on every update. The IVF probe
+# count decides recall (96-128 probes gave >= 0.96 at every list count tried), so it is fixed, and
+# the list count grows with the collection to keep each probe short.
+EXACT_MAX_VECTORS = int(os.environ.get("RAG_EXACT_MAX_VECTORS", "50000"))
 HNSW_MIN_VECTORS = int(os.environ.get("RAG_HNSW_MIN_VECTORS", "500000"))
 IVF_LISTS_PER_ROOT = 4  # nlist: about 4 * sqrt(n), a power of two
 IVF_PROBES = 128
@@ -160,9 +164,9 @@ def search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 @contextlib.contextmanager
 def _one_thread() -> Iterator[None]:
     """One OpenMP thread for a single query: a second one costs more to wake and join than it saves
-    (flat search over 41,000 vectors: 10.6 ms on one thread, 47 ms on two, on a busy 2-core machine;
-    elsewhere 7.7 against 16 ms over 100,000). The setting is per calling thread in libgomp, so
-    concurrent searches and batch work in other threads keep theirs."""
+    (flat search over 100,000 vectors here: 11 ms on one thread, 40 ms on two; over 41,000 with the
+    machine under load: 11 against 47 ms). The setting is per calling thread in libgomp, so concurrent
+    searches, and batch work in other threads, keep theirs."""
     faiss = _faiss()
     before = faiss.omp_get_max_threads()
     if before == 1:
