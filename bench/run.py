@@ -4,6 +4,8 @@
     .venv/bin/python bench/run.py --quick    # seeds, 1,000 articles, fewer queries, 100k vectors (< 5 min)
     .venv/bin/python bench/run.py --only retrieval,quality --sizes 10000    # some sections only
     .venv/bin/python bench/run.py --table bench/results.json                # print a saved table again
+    .venv/bin/python bench/run.py --rag-root ../before --tag before --out bench/results-before.json
+                                             # the same measurements of another checkout's `rag` (git worktree)
 
 Synthetic corpora come from bench/make_corpus.py (deterministic) and are written once under
 bench/corpora/ (git-ignored), with their indexes (index-onnx/, index-torch/). Every measurement runs
@@ -51,12 +53,18 @@ def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+# The checkout whose `rag` package is measured (--rag-root); index directories carry --tag.
+RAG_ROOT = ROOT
+TAG = ""
+
+
 def child(task: str, *args: str, timeout: float = 7200) -> dict:
     """Run bench/tasks.py TASK in a fresh process; its last stdout line is the JSON result."""
     cmd = [PY, str(BENCH / "tasks.py"), task, *args]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+           "RAG_BENCH_ROOT": str(RAG_ROOT)}
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=RAG_ROOT, timeout=timeout)
     if proc.returncode != 0:
         log(f"{task} failed:\n{proc.stderr[-3000:]}")
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"}
@@ -88,7 +96,7 @@ def extra_files() -> Path:
 
 
 def index_dir(name: str, runtime: str) -> Path:
-    return CORPORA / name / f"index-{runtime}"
+    return CORPORA / name / (f"index-{runtime}-{TAG}" if TAG else f"index-{runtime}")
 
 
 def live_vectors(idx: Path) -> Path:
@@ -122,7 +130,7 @@ def median(values):
 
 def _time_cmd(cmd: list[str], env: dict) -> tuple[float, bytes]:
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, env=env, cwd=RAG_ROOT)
     return time.perf_counter() - t, proc.stdout
 
 
@@ -130,7 +138,7 @@ def _first_byte_on_pty(cmd: list[str], env: dict) -> tuple[float, float]:
     """(seconds to the first stdout byte, seconds to exit) with stdout on a terminal, so `rag ask` streams."""
     master, slave = pty.openpty()
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env, cwd=RAG_ROOT)
     os.close(slave)
     first = None
     try:
@@ -174,7 +182,7 @@ def cli_startup(seeds_index: Path, repeat: int) -> dict:
             "    except SystemExit: pass\n"
             "print(json.dumps(sorted(m for m in %r if m in sys.modules)))\n" % (argv, HEAVY)
         )
-        proc = subprocess.run([PY, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+        proc = subprocess.run([PY, "-c", code], capture_output=True, text=True, env=env, cwd=RAG_ROOT)
         imports[name] = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else proc.stderr[-300:]
     return {"median_s": {k: median(v) for k, v in runs.items()}, "runs": runs, "heavy_imports": imports}
 
@@ -193,7 +201,8 @@ def run(args) -> dict:
         "meta": {
             "quick": quick, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
             "cpus": os.cpu_count(), "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-            "git": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip(),
+            "git": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=RAG_ROOT).stdout.strip(),
+            "rag_root": str(RAG_ROOT), "tag": TAG,
             "runtimes": runtimes, "sizes": sizes,
         },
         "embed": {}, "build": {}, "incremental": {}, "retrieval": {}, "quality": {}, "answer": {}, "cli": {}, "ann": {},
@@ -416,11 +425,17 @@ def main(argv=None) -> int:
                    help="embedding runtimes, comma-separated (default: the project's default first, then the other)")
     p.add_argument("--only", help=f"comma-separated sections: {','.join(SECTIONS)}")
     p.add_argument("--out", default=str(BENCH / "results.json"))
+    p.add_argument("--rag-root", help="measure the `rag` package of another checkout (e.g. a git worktree of an older commit)")
+    p.add_argument("--tag", default="", help="suffix for the index directories this run builds (keeps runs apart)")
     p.add_argument("--table", metavar="RESULTS", help="print the table of a saved results.json and exit")
     args = p.parse_args(argv)
     if args.table:
         print(table(json.loads(Path(args.table).read_text())))
         return 0
+    global RAG_ROOT, TAG
+    if args.rag_root:
+        RAG_ROOT = Path(args.rag_root).resolve()
+    TAG = args.tag
     res = run(args)
     Path(args.out).write_text(json.dumps(res, indent=1))
     print(table(res))

@@ -27,7 +27,10 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     # "onnx" (int8, exported once from the bundled model) or "torch" (sentence-transformers).
     embed_runtime: str = "auto"
-    embed_batch_size: int = 32
+    # Texts per forward pass. Attention memory grows with batch x length^2; on 2 cores 8 passages of 240
+    # word pieces run fastest with both runtimes (bench/embed_throughput.py: ONNX int8 ~99 passages/s
+    # at 8 vs ~70 at 32; torch ~48 vs ~39).
+    embed_batch_size: int = 8
     # Chunk size in the embedding model's own word pieces; capped at its max sequence length.
     chunk_tokens: int = 200
     chunk_overlap_tokens: int = 40

@@ -331,7 +331,7 @@ class OnnxEmbedder:
         tokenizer_file: Path,
         name: str,
         max_tokens: int,
-        batch_size: int = 32,
+        batch_size: int = 8,
         threads: int = 0,
     ):
         import onnxruntime as ort
@@ -358,7 +358,7 @@ class OnnxEmbedder:
 
     @classmethod
     def for_model(
-        cls, model: str = DEFAULT_EMBED_MODEL, batch_size: int = 32, threads: int = 0, precision: str = "int8"
+        cls, model: str = DEFAULT_EMBED_MODEL, batch_size: int = 8, threads: int = 0, precision: str = "int8"
     ) -> "OnnxEmbedder":
         """The embedder for a sentence-transformers model name or directory, exporting it on first use."""
         if precision not in PRECISIONS:
