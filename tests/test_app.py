@@ -231,6 +231,16 @@ def test_ollama_down_is_one_clear_sentence_and_a_next_step(monkeypatch, shared):
     assert at.session_state["messages"][-1]["answer"] is None
 
 
+def test_a_mistyped_setting_is_shown_instead_of_a_traceback(monkeypatch, shared):
+    monkeypatch.setenv("RAG_EMBED_BATCH_SIZE", "lots")
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(shared[0]))
+    monkeypatch.setenv("RAG_INDEX_DIR", str(shared[1]))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert "RAG_EMBED_BATCH_SIZE='lots' is not a whole number" in at.error[0].value
+
+
 # -- the pure helpers behind the page -------------------------------------------------------------
 
 

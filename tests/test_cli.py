@@ -21,6 +21,15 @@ def run(argv):
     return subprocess.run([sys.executable, "-c", CODE.format(argv=["rag", *argv])], capture_output=True, text=True, cwd=ROOT, timeout=600)
 
 
+def test_a_mistyped_setting_is_a_sentence_not_a_traceback(seed_engine, monkeypatch):
+    monkeypatch.setenv("RAG_TOP_K", "five")
+    proc = subprocess.run([sys.executable, "-m", "rag.cli", "search", "Finland"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+    assert proc.returncode == 2
+    assert "RAG_TOP_K='five' is not a whole number" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_help_imports_nothing_heavy():
     proc = run(["--help"])
     assert "usage: rag" in proc.stdout
