@@ -6,6 +6,7 @@
     .venv/bin/python bench/run.py --table bench/results.json                # print a saved table again
     .venv/bin/python bench/run.py --rag-root ../before --tag before --out bench/results-before.json
                                              # the same measurements of another checkout's `rag` (git worktree)
+    .venv/bin/python bench/run.py --compare bench/results-before.json bench/results.json   # side by side
 
 Synthetic corpora come from bench/make_corpus.py (deterministic) and are written once under
 bench/corpora/ (git-ignored), with their indexes (index-onnx/, index-torch/). Every measurement runs
@@ -423,6 +424,95 @@ def table(res: dict) -> str:
     return "\n".join(out)
 
 
+def _get(res: dict, path: str):
+    cur = res
+    for part in path.split("|"):
+        if not isinstance(cur, dict) or part not in cur:
+            return None
+        cur = cur[part]
+    return cur
+
+
+def _first_key(section: dict, prefix: str) -> str | None:
+    return next((k for k in section if k.startswith(prefix)), None)
+
+
+def compare(before: dict, after: dict) -> str:
+    """The headline figures of two results files side by side (each row: before, after)."""
+
+    def build(res, name, field):
+        key = _first_key(res.get("build", {}), name + "/")
+        return _get(res, f"build|{key}|{field}") if key else None
+
+    def retrieval(res, name, mode):
+        key = _first_key(res.get("retrieval", {}), name + "/")
+        return _get(res, f"retrieval|{key}|ms|{mode}|p50") if key else None
+
+    def quality(res, name, field):
+        key = _first_key(res.get("quality", {}), name + "/")
+        return _get(res, f"quality|{key}|{field}") if key else None
+
+    def ann(res, n, field):
+        return _get(res, f"ann|sizes|{n}|{field}")
+
+    def answer(res, backend, field):
+        for per_runtime in res.get("answer", {}).values():
+            if backend in per_runtime:
+                return _get(per_runtime, f"{backend}|{field}")
+        return None
+
+    def embed(res):
+        e = res.get("embed") or {}
+        return _get(e, f"passages_per_s|{e['engine_default']}|uniform") if e.get("engine_default") else None
+
+    def embed_base(res):
+        e = res.get("embed") or {}
+        return _get(e, f"passages_per_s|{e['baseline']}|uniform") if e.get("baseline") else None
+
+    rows = [
+        ("runtime (embedding)", lambda r: ",".join(r["meta"].get("runtimes", [])), "{}"),
+        ("embedding passages/s (240 word pieces; before: sentence-transformers default)",
+         lambda r: embed(r) if r is after else embed_base(after), "{:.1f}"),
+        ("build 10k: seconds", lambda r: build(r, "syn10k", "build_s"), "{:.0f}"),
+        ("build 10k: embed word pieces/s", lambda r: build(r, "syn10k", "embed_tokens_per_s"), "{:.0f}"),
+        ("build 10k: peak RSS MB", lambda r: build(r, "syn10k", "peak_rss_mb"), "{:.0f}"),
+        ("build 1k: seconds", lambda r: build(r, "syn1k", "build_s"), "{:.1f}"),
+        ("re-index 10k, nothing changed: s", lambda r: _get(r, "incremental|median_s|noop"), "{:.2f}"),
+        ("re-index 10k, 1 file changed: s", lambda r: _get(r, "incremental|median_s|change_1"), "{:.2f}"),
+        ("re-index 10k, 10 files added: s", lambda r: _get(r, "incremental|median_s|add_10"), "{:.2f}"),
+        ("cold `rag index` 10k, 1 file changed: s", lambda r: _get(r, "incremental|cold_rag_index|wall_s"), "{:.2f}"),
+    ]
+    for name in ("seeds", "syn1k", "syn10k"):
+        for mode in ("dense", "bm25", "hybrid"):
+            rows.append((f"{name} {mode} p50 ms", lambda r, n=name, m=mode: retrieval(r, n, m), "{:.2f}"))
+    for n in ("100000", "1000000"):
+        rows.append((f"{int(n):,} vectors: kind", lambda r, n=n: ann(r, n, "kind"), "{}"))
+        rows.append((f"{int(n):,} vectors: p50 ms", lambda r, n=n: ann(r, n, "p50_ms"), "{:.2f}"))
+        rows.append((f"{int(n):,} vectors: recall@10", lambda r, n=n: ann(r, n, "recall_at_10"), "{:.3f}"))
+    for name, label in (("dev", "dev.jsonl"), ("syn1k", "1k planted"), ("syn10k", "10k planted")):
+        rows.append((f"{label} hit@5", lambda r, n=name: quality(r, n, "hit_at_k"), "{:.3f}"))
+        rows.append((f"{label} mrr", lambda r, n=name: quality(r, n, "mrr"), "{:.3f}"))
+    for backend in ("extractive", "llamacpp"):
+        rows.append((f"{backend}: ttft p50 ms", lambda r, b=backend: answer(r, b, "ttft_ms|p50"), "{:.0f}"))
+        rows.append((f"{backend}: total p50 ms", lambda r, b=backend: answer(r, b, "total_ms|p50"), "{:.0f}"))
+    for key, label in (("search_json", "cold `rag search --json`: s"), ("ask_pty_first_byte", "cold `rag ask` extractive, first byte: s"),
+                       ("ask_llamacpp_pty_first_byte", "cold `rag ask` llamacpp, first token: s")):
+        rows.append((label, lambda r, k=key: _get(r, f"cli|median_s|{k}"), "{:.2f}"))
+
+    out = [f"before: {before['meta'].get('git')} ({before['meta'].get('started')}); "
+           f"after: {after['meta'].get('git')} ({after['meta'].get('started')})", "",
+           "| measure | before | after |", "|---|---|---|"]
+    for label, fn, fmt in rows:
+        cells = []
+        for res in (before, after):
+            try:
+                cells.append(_f(fn(res), fmt))
+            except (KeyError, TypeError):
+                cells.append("-")
+        out.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="seeds + 1,000 articles, fewer queries, 100k vectors (< 5 min)")
@@ -435,7 +525,12 @@ def main(argv=None) -> int:
     p.add_argument("--rag-root", help="measure the `rag` package of another checkout (e.g. a git worktree of an older commit)")
     p.add_argument("--tag", default="", help="suffix for the index directories this run builds (keeps runs apart)")
     p.add_argument("--table", metavar="RESULTS", help="print the table of a saved results.json and exit")
+    p.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="print two results files side by side and exit")
     args = p.parse_args(argv)
+    if args.compare:
+        before, after = (json.loads(Path(f).read_text()) for f in args.compare)
+        print(compare(before, after))
+        return 0
     if args.table:
         print(table(json.loads(Path(args.table).read_text())))
         return 0

@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from .chunking import split_sentences
-from .text import STOPWORDS, is_instruction_like, normalize, stem, words
+from .text import STOPWORDS, is_instruction_like, names as _names, normalize, stem, words
 from .types import AnswerSentence, Citation, Hit
 
 LEXICAL_OK = 0.7
@@ -132,19 +132,6 @@ def claim_terms(text: str) -> list[str]:
             continue
         out.append(w.replace(",", "") if w[0].isdigit() else stem(w))
     return list(dict.fromkeys(out))
-
-
-_NAME = re.compile(r"(?<=[\s“\"'(])([A-Z][\w’'\-]+)")
-
-
-def _names(text: str) -> set[str]:
-    """Stems of capitalised words not at the start of the sentence: names a claim must not change."""
-    out = set()
-    for m in _NAME.finditer(" " + text[len(text.split(" ", 1)[0]):] if " " in text else ""):
-        for w in words(m.group(1)):
-            if w not in STOPWORDS:
-                out.add(stem(w))
-    return out
 
 
 def _numbers(text: str) -> set[str]:

@@ -100,6 +100,20 @@ def content_terms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_NAME = re.compile(r"(?<=[\s“\"'(])([A-Z][\w’'\-]+)")
+
+
+def names(text: str) -> set[str]:
+    """Stems of capitalised words not at the start of the sentence: the people, places and
+    organisations a sentence is about ("Peskov", "Japan", "Haltek Energy")."""
+    out = set()
+    for m in _NAME.finditer(" " + text[len(text.split(" ", 1)[0]):] if " " in text else ""):
+        for w in words(m.group(1)):
+            if w not in STOPWORDS:
+                out.add(stem(w))
+    return out
+
+
 # Text in an article that addresses the model rather than the reader. It is kept in the index
 # (citations point at real lines) but never handed to a model as something to follow, and never
 # picked as an answer sentence.
