@@ -4,15 +4,16 @@
     .venv/bin/python bench/run.py --quick    # seeds, 1,000 articles, fewer queries, 100k vectors (< 5 min)
     .venv/bin/python bench/run.py --only retrieval,quality --sizes 10000    # some sections only
     .venv/bin/python bench/run.py --table bench/results.json                # print a saved table again
-    .venv/bin/python bench/run.py --rag-root ../before --tag before --out bench/results-before.json
+    .venv/bin/python bench/run.py --rag-root ../before --tag before --out bench/results/before.json
                                              # the same measurements of another checkout's `rag` (git worktree)
-    .venv/bin/python bench/run.py --compare bench/results-before.json bench/results.json   # side by side
+    .venv/bin/python bench/run.py --compare bench/results/before-9c327ea.json bench/results.json   # side by side
 
 Synthetic corpora come from bench/make_corpus.py (deterministic) and are written once under
 bench/corpora/ (git-ignored), with their indexes (index-onnx/, index-torch/). Every measurement runs
 in a child process (bench/tasks.py), so each build's peak RSS is its own and no measurement inherits
-another's warm caches. The full run rebuilds every index from scratch and takes long on 2 cores
-(embedding 40,000 chunks: about 25 minutes with ONNX int8, 40 with torch); --quick builds the
+another's warm caches. The full run rebuilds every index from scratch: on 2 cores about 15 minutes
+with --runtimes onnx (the 10,000-article build is 6 of them) and 15 more for the torch builds;
+--quick (about 1.5 minutes, 3 with a 1,000-article corpus to write and index) builds the
 1,000-article index once and reuses it afterwards (its build figures are in the table when it is
 built). Timings are medians; the machine may be shared, so the table shows the load average at the
 start and end, and the incremental re-index also shows CPU seconds, which load does not inflate.
