@@ -42,6 +42,9 @@ _MARKER = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Text an answer puts in quotation marks: “...” or "..." (not across another quotation mark).
+_QUOTED_SPAN = re.compile(r"“([^“”\"]{8,400})”|\"([^“”\"]{8,400})\"")
+QUOTE_REPAIR_MIN = 90  # rapidfuzz partial ratio: a misquote this close to a passage is put right
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,45 @@ def _passage_sentences(hit: Hit) -> _PassageSentences:
     return _PassageSentences(hit, spans, texts, ts, allt, _numbers(hit.text) | _numbers(hit.title or ""))
 
 
+def verbatim_quotes(answer_text: str, sources: Sequence[str]) -> str:
+    """Put quotations back into the words of the source they came from.
+
+    Small models misquote ("called it an “empty promise”" for “empty promises”); a quotation is a
+    claim about exact words, so one that nearly matches a passage is replaced by the passage's own
+    words, snapped to whole words. A quotation close to nothing is left alone, to be judged.
+    """
+    from rapidfuzz import fuzz
+
+    lowered = [(src, src.lower()) for src in sources if src]
+
+    def repair(m: re.Match) -> str:
+        quote = m.group(1) or m.group(2)
+        inner = quote.strip(" ,.;:")
+        verbatim = re.compile(r"(?<!\w)" + re.escape(inner) + r"(?!\w)")
+        if len(inner.split()) < 2 or any(verbatim.search(src) for src, _ in lowered):
+            return m.group(0)
+        best = None
+        for src, low in lowered:
+            if len(low) != len(src):  # lower() changed the length: offsets would not line up
+                continue
+            al = fuzz.partial_ratio_alignment(inner.lower(), low)
+            if al is not None and al.score >= QUOTE_REPAIR_MIN and (best is None or al.score > best[0]):
+                best = (al.score, src, al.dest_start, al.dest_end)
+        if best is None:
+            return m.group(0)
+        _, src, a, b = best
+        while a > 0 and src[a - 1].isalnum():
+            a -= 1
+        while b < len(src) and src[b].isalnum():
+            b += 1
+        exact = src[a:b].strip()
+        if not exact or "\n" in exact or any(ch in exact for ch in "“”\""):
+            return m.group(0)
+        return m.group(0).replace(inner, exact, 1)
+
+    return _QUOTED_SPAN.sub(repair, answer_text)
+
+
 class CitationChecker:
     """Verifies answer sentences against the passages they cite (lexical + MiniLM similarity)."""
 
@@ -166,6 +208,7 @@ class CitationChecker:
         self.embed = embed  # callable texts -> normalised vectors, or None for lexical-only
 
     def check(self, answer_text: str, passages: Sequence[Hit]) -> list[AnswerSentence]:
+        answer_text = verbatim_quotes(answer_text, [h.text for h in passages])
         parsed = parse_answer(answer_text, len(passages))
         if not parsed or not passages:
             return [AnswerSentence(p.text) for p in parsed]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.citations import CitationChecker, is_refusal, parse_answer, render
+from rag.citations import CitationChecker, is_refusal, parse_answer, render, verbatim_quotes
 from rag.types import Hit
 
 P1 = Hit("a", "000.txt", 6, 7, 1.0,
@@ -101,3 +101,29 @@ def test_render_keeps_only_verified_markers(checker):
 )
 def test_refusal_detection(text, refused):
     assert is_refusal(text) is refused
+
+
+@pytest.mark.parametrize(
+    "answer, fixed",
+    [
+        # a misquote is put back into the source's words, snapped to whole words
+        ("Stoltenberg called the statement “empty promise” [1].", "Stoltenberg called the statement “empty promises” [1]."),
+        ('He said it was "an additional threat to the Russian Federation" [1].',
+         'He said it was "an additional threat for the Russian Federation" [1].'),
+        # verbatim quotes, quotes close to nothing and one-word quotes are left alone
+        ("It is “an additional threat for the Russian Federation” [1].", None),
+        ("He called it “a triumph of diplomacy and goodwill” [1].", None),
+        ("He called it “empty” [1].", None),
+    ],
+)
+def test_misquotes_are_repaired_from_the_source(answer, fixed):
+    sources = ["Stoltenberg said the joint statement amounted to “empty promises”.",
+               "Peskov also said Helsinki’s membership creates “an additional threat for the Russian Federation,” noting more."]
+    assert verbatim_quotes(answer, sources) == (fixed or answer)
+
+
+def test_checker_verifies_the_repaired_quote(checker):
+    hit = Hit("c", "004.txt", 3, 3, 1.0, "Jens Stoltenberg said a joint statement by Russia and China amounted to “empty promises”.", "")
+    out = checker.check("Stoltenberg called the joint statement by Russia and China “empty promise” [1].", [hit])
+    assert out[0].supported
+    assert "“empty promises”" in out[0].text
