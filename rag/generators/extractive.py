@@ -15,6 +15,7 @@ from .base import Prompt
 MAX_SENTENCES = 3
 KEEP_RATIO = 0.85  # extra sentences must score at least this share of the best one
 NEAR_COPY = 0.6
+TYPED_RUNNER_UP = 0.75  # a sentence with the asked-for type leads if it scores this share of the best
 
 
 class ExtractiveGenerator:
@@ -63,6 +64,13 @@ class ExtractiveGenerator:
                 score += 0.1
             scored.append((score, n, text, ts))
         scored.sort(key=lambda x: -x[0])
+        if want and not has_type(scored[0][2], want, question):
+            # the best match lacks what was asked for ("how long": a length); a close runner-up that
+            # has it answers the question, the best one only repeats its words
+            typed = next((x for x in scored if has_type(x[2], want, question)), None)
+            if typed is not None and typed[0] >= TYPED_RUNNER_UP * scored[0][0]:
+                scored.remove(typed)
+                scored.insert(0, typed)
         best = scored[0][0]
         if limit is None:
             limit = MAX_SENTENCES if _open_question(question) else 2
@@ -100,6 +108,14 @@ class ExtractiveGenerator:
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.I)
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
+_MEASURE = re.compile(
+    r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion))"
+    r"(?:\s*-\s*|\s+)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|cm|feet|foot|ft|inch(?:es)?|hectares?|acres?|"
+    r"square|sq|tonnes?|tons?|kg|kilograms?|pounds?|lbs?|years?|months?|weeks?|days?|hours?|minutes?|seconds?|"
+    r"decades?|centuries|century|percent|per\s+cent|%|storeys?|stories|floors?|people|km/h|mph)\b",
+    re.I,
+)
 _TIME = re.compile(r"\d|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|yesterday|today|week|month|year)\b", re.I)
 
 
@@ -110,7 +126,9 @@ def expected_type(question: str) -> str | None:
         return "person"
     if re.match(r"(where|in which|which|what) (city|country|town|place|person|minister|leader|official|company|organi[sz]ation)\b", q):
         return "name"
-    if re.match(r"how (many|much|long|old|far|big|large)\b", q):
+    if re.match(r"how (long|old|far|big|large|tall|high|wide|deep|heavy)\b", q):
+        return "measure"
+    if re.match(r"how (many|much)\b", q):
         return "number"
     if re.match(r"(when|what (year|date|day|time))\b", q):
         return "time"
@@ -119,7 +137,9 @@ def expected_type(question: str) -> str | None:
 
 def has_type(sentence: str, kind: str, question: str) -> bool:
     if kind == "number":
-        return bool(_NUMBER.search(sentence))
+        return bool(_NUMBER.search(_ORDINAL.sub(" ", sentence)))
+    if kind == "measure":  # "how long is the border": 1,350-kilometer, not "31st member"
+        return bool(_MEASURE.search(sentence))
     if kind == "time":
         return bool(_TIME.search(sentence))
     asked = question.lower()
