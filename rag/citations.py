@@ -137,6 +137,27 @@ def claim_terms(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "without", "none", "nobody", "nothing", "cannot"})
+# A sentence that stops on one of these was cut off ("...the first time in US history that a").
+_DANGLING = frozenset({"a", "an", "the", "of", "to", "that", "and", "or", "with", "for", "in", "on", "by", "from",
+                       "as", "at", "which", "who", "whose", "than", "but", "is", "are", "was", "were", "their", "its"})
+
+
+def _negated(text: str) -> bool:
+    """Whether a sentence says something is not so ("does not", "doesn't", "never", "no")."""
+    return any(w in _NEGATIONS or (w.endswith("nt") and w[:-2] in _NT_STEMS) for w in words(text))
+
+
+_NT_STEMS = frozenset({"do", "does", "did", "is", "are", "was", "were", "wo", "ca", "could", "should", "would",
+                       "has", "have", "had", "must", "need", "might", "don", "doesn", "didn", "isn", "aren", "wasn",
+                       "weren", "won", "can", "couldn", "shouldn", "wouldn", "hasn", "haven", "hadn", "mustn"})
+
+
+def _cut_off(text: str) -> bool:
+    ws = words(text)
+    return bool(ws) and ws[-1] in _DANGLING and not text.rstrip().endswith(("?", "!", "”", '"'))
+
+
 def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(normalize(text))}
 
@@ -149,6 +170,7 @@ class _PassageSentences:
     terms: list[set[str]]
     all_terms: set[str]
     numbers: set[str]
+    negated: list[bool]
 
 
 def _passage_sentences(hit: Hit) -> _PassageSentences:
@@ -159,7 +181,8 @@ def _passage_sentences(hit: Hit) -> _PassageSentences:
     allt: set[str] = set().union(*ts) if ts else set()
     if hit.title:
         allt |= set(claim_terms(hit.title))
-    return _PassageSentences(hit, spans, texts, ts, allt, _numbers(hit.text) | _numbers(hit.title or ""))
+    return _PassageSentences(hit, spans, texts, ts, allt, _numbers(hit.text) | _numbers(hit.title or ""),
+                             [_negated(t) for t in texts])
 
 
 def verbatim_quotes(answer_text: str, sources: Sequence[str]) -> str:
@@ -220,14 +243,16 @@ class CitationChecker:
         for ci, p in enumerate(parsed):
             cterms = claim_terms(p.text)
             nums = _numbers(p.text) | {f"name:{n}" for n in _names(p.text)}
-            if len(cterms) < MIN_CLAIM_TERMS:
-                # a fragment ("<<< Russia", "Yes.") states nothing that could be checked
+            if len(cterms) < MIN_CLAIM_TERMS or _cut_off(p.text):
+                # a fragment ("<<< Russia", "Yes.", a sentence the model stopped in the middle of)
+                # states nothing that could be checked
                 out.append(AnswerSentence(text=p.text))
                 continue
+            negated = _negated(p.text)
             valid = [n for n in p.sources if 1 <= n <= len(passages)]
             scored: list[tuple[float, int, int, bool]] = []  # (score, passage, sentence, ok)
             for n in range(1, len(passages) + 1):
-                best = self._best(ci, n - 1, cterms, nums, ps, flat, sims)
+                best = self._best(ci, n - 1, cterms, nums, ps, flat, sims, negated)
                 scored.append((best[0], n, best[1], best[2]))
             cites: list[Citation] = []
             if valid:
@@ -259,7 +284,7 @@ class CitationChecker:
         a, b = vecs[: len(claims)], vecs[len(claims) :]
         return a @ b.T
 
-    def _best(self, ci, pi, cterms, nums, ps, flat, sims) -> tuple[float, int, bool]:
+    def _best(self, ci, pi, cterms, nums, ps, flat, sims, negated=False) -> tuple[float, int, bool]:
         p = ps[pi]
         # every number and name the claim states must be in the passage: "Andrii Lind" for
         # "Andrii Sybiha", or 2,500 km for 1,350 km, is a wrong claim however similar the words
@@ -274,6 +299,10 @@ class CitationChecker:
             cover = max(local, cover_all * 0.9)
             sem = float(sims[ci, flat.index((pi, sj))]) if sims is not None else 0.0
             ok = numbers_ok and (cover >= LEXICAL_OK or (cover >= LEXICAL_MIN and sem >= SEMANTIC_OK))
+            if negated and not (p.negated[sj] and own >= LEXICAL_MIN):
+                # "decided not to station" is not supported by "decided to station": the sentence
+                # that says it must itself be negated and share the claim's words
+                ok = False
             # the sentence that says it best is the quote: its own words count beyond its neighbours'
             score = 0.45 * cover + 0.2 * own + 0.35 * max(sem, 0.0)
             if (ok, score) > (best[2], best[0]):

@@ -127,3 +127,18 @@ def test_checker_verifies_the_repaired_quote(checker):
     out = checker.check("Stoltenberg called the joint statement by Russia and China “empty promise” [1].", [hit])
     assert out[0].supported
     assert "“empty promises”" in out[0].text
+
+
+def test_a_negated_claim_needs_a_negated_source_sentence(checker):
+    hit = Hit("d", "004.txt", 2, 2, 1.0,
+              "The Kremlin defended its decision to station tactical nuclear weapons in Belarus.\n"
+              "Putin said NATO membership of Sweden and Finland does not pose a threat to Russia.", "")
+    wrong = checker.check("The Kremlin defended its decision not to station tactical nuclear weapons in Belarus [1].", [hit])
+    assert not wrong[0].supported
+    right = checker.check("Putin said NATO membership of Sweden and Finland does not pose a threat to Russia [1].", [hit])
+    assert right[0].supported
+
+
+def test_a_sentence_the_model_stopped_in_the_middle_of_is_not_a_claim(checker):
+    out = checker.check("Pekka Haavisto handed the accession treaty to Antony Blinken in Brussels in a [1].", PASSAGES)
+    assert not out[0].supported and not out[0].citations
