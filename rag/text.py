@@ -35,7 +35,9 @@ QUESTION_WORDS = frozenset(
     saying tell told tells mention mentioned mentions talk talked talks speak spoke according report
     reported reports article articles corpus text passage quote quoted state stated statement
     comment commented regarding concerning happen happened happens held hold holds take took taken
-    make made get got go went come came give gave become became occur occurred place used use""".split()
+    make made get got go went come came give gave become became occur occurred place used use
+    think thinks thought believe believes believed feel feels felt view views consider considers
+    considered opinion position stance react reacted reaction reactions""".split()
 )
 # "which city", "what status", "how many": the word after the question word names the answer's type.
 _ANSWER_TYPE = re.compile(r"\b(?:which|what|whose|how)\s+([a-z]+)", re.I)

@@ -153,3 +153,11 @@ def test_a_name_no_passage_mentions_is_refused_even_when_the_other_words_match(m
     covered = engine.ask("What did Peskov say about the defense budget?", backend="extractive")
     assert not covered.refused
     assert "kremlin_budget.txt" in covered.cited_files
+
+
+@pytest.mark.parametrize("question", ["What does the Kremlin think about Ukraine joining NATO?",
+                                      "What is the Kremlin's position on Ukraine's NATO membership?"])
+def test_opinion_wording_is_not_a_topic_the_passages_must_contain(seed_engine, question):
+    a = seed_engine.ask(question, backend="extractive")
+    assert not a.refused, a.refusal_reason
+    assert F003 in a.cited_files
