@@ -124,3 +124,17 @@ def test_quote_extraction_keeps_attributed_sentences_whole():
             '"There is still a lot of work to do before this can be used."')
     # the quote inside a long attributed sentence is not the thing to look up: the sentence is
     assert extract_quote(full).startswith("Speaking to reporters in Moscow")
+
+
+def test_a_rare_name_only_bm25_finds_outranks_the_dense_lists_confident_misses():
+    from rag.retrieval import fuse
+
+    # dense: 50 passages on other topics, scores sliding from 0.50 to 0.30; BM25: the only two
+    # passages that contain the question's rare name
+    dense = [(row, 0.5 - 0.2 * row / 49) for row in range(50)]
+    sparse = [(100, 5.3), (101, 2.7)]
+    ranked = [row for row, _ in fuse(dense, sparse, zeros_to=50)]
+    assert ranked[0] == 100
+    assert ranked.index(101) < 5
+    # standardised within the short list alone, its best is barely above its own mean and loses
+    assert [row for row, _ in fuse(dense, sparse)][0] == 0
