@@ -18,7 +18,7 @@ from .config import Settings
 from .conversation import rewrite_query
 from .errors import BackendError, RagError, UserInputError
 from .generators.base import Generator, create_generator
-from .lookup import extract_quote, lookup as _lookup
+from .lookup import extract_quote, lookup as _lookup, short_quote
 from .prompting import build_prompt
 from .retrieval import Retriever, check_mode
 from .text import content_terms
@@ -486,11 +486,19 @@ class Engine:
         """'Which article says "..."?' or a pasted quote: answer with where it comes from."""
         quote = extract_quote(question)
         explicit = quote != question.strip().strip("\"“”'‘’").strip()
-        if len(quote.split()) < 6 or (not explicit and question.rstrip().endswith("?")):
-            return None
-        hits = _lookup(question, self.retriever, 5)
-        if not hits or hits[0].score < (0.8 if explicit else 0.9):
-            return None
+        long_quote = len(quote.split()) >= 6 and (explicit or not question.rstrip().endswith("?"))
+        phrase = None if long_quote else short_quote(question)
+        if phrase is not None:
+            # 'Where does "absolute contrast" come from?': a short phrase, found only word for word
+            hits = _lookup(phrase, self.retriever, 5)
+            if not hits or hits[0].score < 0.99:
+                return None
+        else:
+            if not long_quote:
+                return None
+            hits = _lookup(question, self.retriever, 5)
+            if not hits or hits[0].score < (0.8 if explicit else 0.9):
+                return None
         top = hits[0]
         where = f"line {top.line_start}" if top.line_start == top.line_end else f"lines {top.line_start}-{top.line_end}"
         title = f"“{top.title}”, " if top.title else ""

@@ -38,6 +38,21 @@ def extract_quote(text: str) -> str:
     return text.strip().strip("\"“”'‘’").strip()
 
 
+_SHORT_QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]{3,80})[\"“”„«»]|(?<!\w)['‘]([^'‘’]{3,80})['’](?!\w)")
+
+
+def short_quote(text: str) -> str | None:
+    """The phrase of 'Where does the phrase "absolute contrast" come from?' (two words or more, in
+    any quotation marks), when the question asks where a quotation comes from; else None."""
+    if not _WRAPPER.match(text):
+        return None
+    for m in _SHORT_QUOTED.finditer(text):
+        phrase = (m.group(1) or m.group(2)).strip()
+        if len(phrase.split()) >= 2:
+            return phrase
+    return None
+
+
 def fold(s: str) -> str:
     """Same-length normalisation (quotes, dashes, case) so offsets map back to the original."""
     out = []

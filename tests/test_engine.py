@@ -161,3 +161,18 @@ def test_opinion_wording_is_not_a_topic_the_passages_must_contain(seed_engine, q
     a = seed_engine.ask(question, backend="extractive")
     assert not a.refused, a.refusal_reason
     assert F003 in a.cited_files
+
+
+@pytest.mark.parametrize("question", ["Where does the phrase 'absolute contrast' come from?",
+                                      "Which article says “absolute contrast”?"])
+def test_a_short_quoted_phrase_is_looked_up_word_for_word(seed_engine, question):
+    a = seed_engine.ask(question, backend="extractive")
+    assert a.backend == "lookup" and not a.refused
+    cite = a.sentences[0].citations[0]
+    assert cite.file == F003 and "absolute contrast" in cite.quote
+
+
+def test_a_short_phrase_the_corpus_lacks_is_not_passed_off_as_found(seed_engine):
+    a = seed_engine.ask("Where does the phrase 'purple elephants' come from?", backend="extractive")
+    assert a.backend != "lookup"
+    assert a.refused
