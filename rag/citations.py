@@ -141,16 +141,14 @@ _NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "without", "none
 # A sentence that stops on one of these was cut off ("...the first time in US history that a").
 _DANGLING = frozenset({"a", "an", "the", "of", "to", "that", "and", "or", "with", "for", "in", "on", "by", "from",
                        "as", "at", "which", "who", "whose", "than", "but", "is", "are", "was", "were", "their", "its"})
+# "doesn't" is the word "doesnt" once quotes are dropped: these are the stems before that "nt".
+_NT_STEMS = frozenset({"do", "does", "did", "is", "are", "was", "were", "wo", "ca", "could", "should", "would",
+                       "has", "have", "had", "must", "need", "might"})
 
 
 def _negated(text: str) -> bool:
     """Whether a sentence says something is not so ("does not", "doesn't", "never", "no")."""
     return any(w in _NEGATIONS or (w.endswith("nt") and w[:-2] in _NT_STEMS) for w in words(text))
-
-
-_NT_STEMS = frozenset({"do", "does", "did", "is", "are", "was", "were", "wo", "ca", "could", "should", "would",
-                       "has", "have", "had", "must", "need", "might", "don", "doesn", "didn", "isn", "aren", "wasn",
-                       "weren", "won", "can", "couldn", "shouldn", "wouldn", "hasn", "haven", "hadn", "mustn"})
 
 
 def _cut_off(text: str) -> bool:
