@@ -462,18 +462,14 @@ def compare(before: dict, after: dict) -> str:
                 return _get(per_runtime, f"{backend}|{field}")
         return None
 
-    def embed(res):
+    def embed(res, which):  # which: "engine_default" or "baseline", the rows embed_throughput names
         e = res.get("embed") or {}
-        return _get(e, f"passages_per_s|{e['engine_default']}|uniform") if e.get("engine_default") else None
-
-    def embed_base(res):
-        e = res.get("embed") or {}
-        return _get(e, f"passages_per_s|{e['baseline']}|uniform") if e.get("baseline") else None
+        return _get(e, f"passages_per_s|{e[which]}|uniform") if e.get(which) else None
 
     rows = [
         ("runtime (embedding)", lambda r: ",".join(r["meta"].get("runtimes", [])), "{}"),
         ("embedding passages/s (240 word pieces; before: sentence-transformers default)",
-         lambda r: embed(r) if r is after else embed_base(after), "{:.1f}"),
+         lambda r: embed(r, "engine_default") if r is after else embed(after, "baseline"), "{:.1f}"),
         ("build 10k: seconds", lambda r: build(r, "syn10k", "build_s"), "{:.0f}"),
         ("build 10k: embed word pieces/s", lambda r: build(r, "syn10k", "embed_tokens_per_s"), "{:.0f}"),
         ("build 10k: peak RSS MB", lambda r: build(r, "syn10k", "peak_rss_mb"), "{:.0f}"),

@@ -32,21 +32,14 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
+from rag.evaluation import percentile as pct  # noqa: E402  (the p50/p95 `rag eval` reports)
+
 # Candidates the retriever asks FAISS for on a k=5 search (rag/retrieval.py: max(50, 8 * k)).
 DENSE_POOL = 50
 
 
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
-
-
-def pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    v = sorted(values)
-    i = (len(v) - 1) * p / 100
-    lo, hi = int(i), min(int(i) + 1, len(v) - 1)
-    return round(v[lo] + (v[hi] - v[lo]) * (i - lo), 3)
 
 
 def settings_for(args):

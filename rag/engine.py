@@ -21,7 +21,7 @@ from .generators.base import Generator, create_generator
 from .lookup import extract_quote, lookup as _lookup, short_quote
 from .prompting import build_prompt
 from .retrieval import Retriever, check_mode
-from .text import content_terms
+from .text import content_terms, names, passage_terms
 from .types import Answer, AnswerSentence, Citation, Done, Hit, IndexReport, Retrieved, Token
 
 log = logging.getLogger(__name__)
@@ -238,8 +238,6 @@ class Engine:
 
     def evidence(self, question: str, hits: Sequence[Hit]) -> float:
         """Best IDF-weighted share of the question's topic terms that one passage covers."""
-        from .text import terms
-
         r = self.retriever
         qterms = [r._closest(t) or t if t not in r._vocab and len(t) >= 4 and not t[0].isdigit() else t
                   for t in content_terms(question)]
@@ -249,7 +247,7 @@ class Engine:
         total = sum(weights.values()) or 1.0
         best = 0.0
         for h in hits:
-            have = set(terms(h.text)) | set(terms(h.title or ""))
+            have = passage_terms(h.text, h.title or "")
             best = max(best, sum(w for t, w in weights.items() if t in have) / total)
         return best
 
@@ -257,13 +255,11 @@ class Engine:
         """Whether one passage mentions every name of the question (None: the question names nothing).
 
         A misspelt name counts as the corpus word it is closest to, as in search."""
-        from .text import names, terms
-
         r = self.retriever
         wanted = {n if n in r._vocab or len(n) < 4 else (r._closest(n) or n) for n in names(question)}
         if not wanted:
             return None
-        return any(wanted <= (set(terms(h.text)) | set(terms(h.title or ""))) for h in hits)
+        return any(wanted <= passage_terms(h.text, h.title or "") for h in hits)
 
     def closeness(self, question: str, hits: Sequence[Hit]) -> float:
         """Highest cosine between the question and any sentence of the passages."""

@@ -90,6 +90,13 @@ def terms(text: str, drop_stopwords: bool = True) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=512)
+def passage_terms(text: str, title: str = "") -> frozenset[str]:
+    """The terms of a passage and its title. Cached: the evidence gate, the name check and the
+    extractive answerer all read the same few retrieved passages for each question."""
+    return frozenset(terms(text)) | frozenset(terms(title))
+
+
 def content_terms(text: str) -> list[str]:
     """Terms of a question that carry its topic: no stopwords, no question scaffolding,
     no answer-type noun ("which city" asks for a name, which the passage need not call a city)."""

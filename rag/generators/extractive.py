@@ -9,7 +9,7 @@ import numpy as np
 
 from ..chunking import split_sentences
 from ..citations import REFUSAL
-from ..text import content_terms, is_instruction_like, terms
+from ..text import content_terms, is_instruction_like, passage_terms, terms
 from .base import Prompt
 
 MAX_SENTENCES = 3
@@ -42,7 +42,7 @@ class ExtractiveGenerator:
             spans = split_sentences(hit.text)
             texts = [hit.text[s:e] for s, e in spans]
             texts = _join_lead_ins(texts)
-            ctx = set(terms(hit.text)) | set(terms(hit.title or ""))
+            ctx = passage_terms(hit.text, hit.title or "")
             ctx_cov = self._coverage(qterms, ctx)
             texts = [t for t in texts if not is_instruction_like(t)]  # article text aimed at a model
             for i, t in enumerate(texts):
