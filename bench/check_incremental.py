@@ -43,7 +43,7 @@ class HashEmbedder:
 
 def compare(a, b) -> list[str]:
     """Differences between two loaded indexes (empty when they hold the same)."""
-    from rag.retrieval import build_bm25, import_bm25s
+    from rag.bm25 import import_bm25s
 
     problems = []
     if [astuple(c) for c in a.chunks] != [astuple(c) for c in b.chunks]:
@@ -60,7 +60,7 @@ def compare(a, b) -> list[str]:
         problems.append("faiss index and vectors.npy differ")
     reference = import_bm25s().BM25()
     from rag.text import terms
-    from rag.retrieval import bm25_text
+    from rag.bm25 import bm25_text
 
     reference.index([terms(bm25_text(c)) for c in a.chunks], show_progress=False)
     vocab = sorted(t for t in reference.vocab_dict if t)

@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from .config import offline_environment
 from .errors import RagError
 
 EXIT_USAGE = 2
@@ -116,7 +117,7 @@ def cmd_lookup(args) -> int:
         print("No passage resembles this quote.")
         return 0
     top = hits[0]
-    if top.score * 100 >= MATCH_THRESHOLD:
+    if top.score >= MATCH_THRESHOLD:
         print(f"Found in {top.location} (similarity {top.score:.2f}): {top.title}")
     else:
         print(f"No exact match. Closest passage: {top.location} (similarity {top.score:.2f}): {top.title}")
@@ -164,13 +165,16 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluation import evaluate, summary_line
+    from .evaluation import evaluate, question_table, summary_line
 
     engine = _engine(args)
     report = evaluate(engine, Path(args.questions), backend=args.backend, k=args.k)
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.table:
+        Path(args.table).write_text(question_table(report), encoding="utf-8")
+    if not args.quiet:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
     print(summary_line(report))
     return 0
 
@@ -194,6 +198,10 @@ def cmd_doctor(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .generators.base import available_backends
+    from .retrieval import MODES
+
+    backends = available_backends()
 
     # SUPPRESS: an option given before the command is not reset by the subcommand's default
     common = argparse.ArgumentParser(add_help=False)
@@ -218,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("search", parents=[common], help="ranked passages for a query")
     s.add_argument("query")
     s.add_argument("-k", type=int, default=5)
-    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None)
+    s.add_argument("--mode", choices=MODES, default=None)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
 
@@ -230,18 +238,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ask", parents=[common], help="answer a question with verified citations")
     s.add_argument("question")
-    s.add_argument("--backend", choices=["auto", "ollama", "llamacpp", "extractive"], default=None)
+    s.add_argument("--backend", choices=backends, default=None)
     s.add_argument("--model", default=None, help="Ollama model name, or a GGUF path for llamacpp")
     s.add_argument("-k", type=int, default=None, help="passages to retrieve")
-    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None)
+    s.add_argument("--mode", choices=MODES, default=None)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("eval", parents=[common], help="measure retrieval (and answers) on a JSONL question file")
     s.add_argument("questions")
-    s.add_argument("--backend", choices=["auto", "ollama", "llamacpp", "extractive"], default=None)
+    s.add_argument("--backend", choices=backends, default=None)
     s.add_argument("-k", type=int, default=5)
     s.add_argument("--json", dest="json_out", metavar="OUT", help="also write the report to OUT")
+    s.add_argument("--table", metavar="OUT.md", help="write a per-question table (question, gold, answer, refused, why)")
+    s.add_argument("--quiet", action="store_true", help="print only the summary line")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("doctor", parents=[common], help="check everything the app needs and say what to fix")
@@ -256,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    offline_environment()
     logging.basicConfig(
         level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
         format="%(levelname)s: %(message)s",

@@ -69,10 +69,13 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
     t_retr, t_ans, t_ttft = [], [], []
     fallbacks: list[float] = []
     for q in questions:
-        row: dict = {"id": q["id"], "kind": q["kind"], "question": q["question"]}
+        row: dict = {"id": q["id"], "kind": q["kind"], "question": q["question"],
+                     "answerable": q["answerable"], "gold": q.get("answer_must") or []}
         gold = list(q.get("gold_files") or [])
+        # a near-miss negative: an answerable question asked of the corpus without its gold articles
+        exclude = tuple(q.get("exclude_files") or ())
         t0 = time.perf_counter()
-        hits = engine.search(q["question"], k=k)
+        hits = engine.search(q["question"], k=k, exclude_files=exclude)
         t_retr.append((time.perf_counter() - t0) * 1000)
         files = [h.file for h in hits]
         row["hits"] = [h.location for h in hits]
@@ -97,12 +100,14 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
                 row["lookup_line"] = ok
         if backend:
             t0 = time.perf_counter()
-            ans = engine.ask(q["question"], backend=backend, k=k)
+            ans = engine.ask(q["question"], backend=backend, k=k, exclude_files=exclude)
             t_ans.append((time.perf_counter() - t0) * 1000)
             if "ttft_ms" in ans.timings:
                 t_ttft.append(ans.timings["ttft_ms"])
             cited = ans.cited_files
-            row.update(answer=ans.text, refused=ans.refused, cited=cited, backend=ans.backend, fallback=ans.fallback)
+            row.update(answer=ans.text, refused=ans.refused, cited=cited, backend=ans.backend, fallback=ans.fallback,
+                       why=ans.refusal_reason, signals={key: ans.timings[key] for key in ("evidence", "closeness")
+                                                         if key in ans.timings})
             fallbacks.append(float(bool(ans.fallback)))
             if q["answerable"]:
                 false_ref.append(float(ans.refused))
@@ -160,3 +165,24 @@ def summary_line(r: dict) -> str:
         ]
     parts.append(f"retrieval_p50={lat['retrieval_p50']}ms retrieval_p95={lat['retrieval_p95']}ms")
     return "summary: " + " ".join(parts)
+
+
+def _cell(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def question_table(report: dict) -> str:
+    """A Markdown table, one row per question, for a person studying the failures."""
+    head = ["id", "kind", "question", "gold", "answer", "refused", "ok", "why", "top hits"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in report["per_question"]:
+        if row.get("answerable", True):
+            ok = row.get("answer_match", "" if row.get("refused") is None else not row.get("refused"))
+        else:
+            ok = row.get("refused", "")
+        gold = "; ".join(" / ".join(g) for g in row.get("gold") or [])
+        cells = [row["id"], row["kind"], row["question"], gold, row.get("answer", ""),
+                 row.get("refused", ""), ok, row.get("why", ""), ", ".join(row.get("hits", [])[:3])]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"

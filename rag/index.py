@@ -9,6 +9,11 @@ Layout of the index directory:
 
 A build writes a new generation next to the live one and only then points CURRENT at it, so a
 reader (or a build killed at any moment) sees the old index or the new one, never a mix.
+
+A process that loads a generation holds a shared flock on its directory for as long as the loaded
+index lives (see hold_generation); cleaning removes an old generation only when it can take that
+lock exclusively, so it never deletes one that a running reader (this process or another) holds.
+The kernel drops the lock when its holder exits, however it exits, so a killed reader holds nothing.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ import logging
 import os
 import shutil
 import sqlite3
-import sys
 import time
-from dataclasses import asdict, dataclass
+import weakref
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -81,15 +86,21 @@ class LoadedIndex:
     faiss_index: object
     bm25: object | None
     documents: dict[str, dict]
-    chunk_terms_df: dict[str, int] | None = None
+    # The shared lock on `path` (a file descriptor), closed when this object is collected or
+    # release() is called: while it is open, cleaning leaves the generation alone.
+    hold: int | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._release = weakref.finalize(self, os.close, self.hold) if self.hold is not None else None
+
+    def release(self) -> None:
+        """Let cleaning remove this generation once it is no longer live (the data stays in memory)."""
+        if self._release is not None:
+            self._release()
 
     @property
     def n_chunks(self) -> int:
         return len(self.chunks)
-
-    def document_text(self, file: str) -> str:
-        doc = self.documents.get(file)
-        return doc["text"] if doc else ""
 
 
 def _generation_dir(index_dir: Path) -> Path:
@@ -105,12 +116,51 @@ def _generation_dir(index_dir: Path) -> Path:
     return gen
 
 
+def live_generation(index_dir: Path) -> Path:
+    """The directory CURRENT points at (IndexMissingError / IndexDamagedError otherwise)."""
+    return _generation_dir(Path(index_dir))
+
+
 def read_manifest(index_dir: Path) -> dict:
-    gen = _generation_dir(index_dir)
+    return _read_manifest_at(_generation_dir(index_dir), index_dir)
+
+
+def _read_manifest_at(gen: Path, index_dir: Path) -> dict:
     try:
         return json.loads((gen / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
         raise IndexDamagedError(f"The index in {index_dir} is damaged (manifest unreadable: {exc}).", REBUILD_HINT)
+
+
+def _same_inode(fd: int, path: Path) -> bool:
+    try:
+        st, held = os.stat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
+
+
+def hold_generation(index_dir: Path) -> tuple[Path, int]:
+    """The live generation and a shared flock on its directory (a descriptor the caller closes).
+
+    Between reading CURRENT and taking the lock a build may swap CURRENT and clean the old
+    generation: cleaning renames a generation away while it holds the exclusive lock, so a lock
+    that no longer belongs to the directory under that name means "read CURRENT again"."""
+    for _ in range(100):  # each retry means a build committed meanwhile; 100 in a row is not real
+        gen = _generation_dir(index_dir)
+        try:
+            fd = os.open(gen, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        except OSError:
+            os.close(fd)
+            raise
+        if _same_inode(fd, gen):
+            return gen, fd
+        os.close(fd)
+    raise IndexBusyError(f"The index in {index_dir} keeps changing while it is being loaded.", "Try again.")
 
 
 def _checksums(paths: Sequence[Path]) -> list[str]:
@@ -137,8 +187,18 @@ def verify(gen: Path, manifest: dict, only: Sequence[str] | None = None) -> None
 def load_index(index_dir: Path, check: bool = True) -> LoadedIndex:
     """Load the live generation; raises IndexMissingError / IndexDamagedError with a next step."""
     index_dir = Path(index_dir)
-    gen = _generation_dir(index_dir)
-    manifest = read_manifest(index_dir)
+    gen, hold = hold_generation(index_dir)
+    try:
+        return _load_held(index_dir, gen, hold, check)
+    except BaseException:
+        os.close(hold)
+        raise
+
+
+def _load_held(index_dir: Path, gen: Path, hold: int, check: bool) -> LoadedIndex:
+    # The manifest of the generation that is held, not a second read of CURRENT (a build may
+    # have swapped it since).
+    manifest = _read_manifest_at(gen, index_dir)
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexDamagedError(
             f"The index in {index_dir} was built by another version of corpus-rag.", REBUILD_HINT
@@ -157,7 +217,7 @@ def load_index(index_dir: Path, check: bool = True) -> LoadedIndex:
         raise IndexDamagedError(f"The index in {index_dir} is damaged ({type(exc).__name__}: {exc}).", REBUILD_HINT) from exc
     if getattr(faiss_index, "ntotal", len(chunks)) != len(chunks):
         raise IndexDamagedError("The index is damaged: vectors and chunks disagree.", REBUILD_HINT)
-    return LoadedIndex(gen, manifest, chunks, faiss_index, bm25, documents)
+    return LoadedIndex(gen, manifest, chunks, faiss_index, bm25, documents, hold=hold)
 
 
 def _read_db(path: Path) -> tuple[list[Chunk], dict[str, dict]]:
@@ -182,10 +242,9 @@ def _read_db(path: Path) -> tuple[list[Chunk], dict[str, dict]]:
 
 
 def _load_bm25(path: Path):
-    from .retrieval import import_bm25s
+    from . import bm25
 
-    bm25s = import_bm25s()
-    return bm25s.BM25.load(str(path), show_progress=False, verbosity=0)
+    return bm25.load(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,7 +288,7 @@ class _Previous:
     vectors: np.ndarray  # memory-mapped, one row per chunk
     embed_keys: list[str]
     ranges: dict[str, tuple[int, int]]  # file -> its rows [start, end): a file's chunks are consecutive
-    term_counts: list[bytes]  # per row: BM25 term counts (retrieval.term_counts), ids into `vocab`
+    term_counts: list[bytes]  # per row: BM25 term counts (bm25.term_counts), ids into `vocab`
     vocab: list[str]
     cached_terms: bool  # False: a generation from before the term cache; term_counts were recomputed
 
@@ -250,7 +309,7 @@ def _load_previous(index_dir: Path) -> _Previous | None:
                 rows = con.execute("SELECT file, embed_hash, terms FROM chunks ORDER BY row").fetchall()
                 vocab = [t for (t,) in con.execute("SELECT term FROM vocab ORDER BY id")]
             else:  # built before the term cache: count the terms once, here
-                from .retrieval import term_counts
+                from .bm25 import term_counts
 
                 ids: dict[str, int] = {}
                 rows = [(f, k, term_counts(text, title, ids))
@@ -325,7 +384,7 @@ def build_index(
         raise CorpusError(f"The corpus folder {corpus} does not exist.", "Create it and put .txt or .md articles in it, or pass --corpus DIR.")
     params = ChunkParams(settings.chunk_tokens, settings.chunk_overlap_tokens).capped(embedder.max_tokens, reserve=24)
     signature = _params_signature(embedder.name, embedder.dim, params)
-    max_bytes = int(float(os.environ.get("RAG_MAX_FILE_MB", "20")) * 1024 * 1024)
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
 
     with build_lock(index_dir):
         _clean_stale(index_dir)
@@ -410,7 +469,7 @@ def build_index(
         }
         changed = bool(docs or removed) or prev is None or not prev.cached_terms
         if changed or _skips_changed(prev, skipped):
-            _write_generation(index_dir, manifest, layout, prev, unchanged, docs)
+            _write_generation(settings, manifest, layout, prev, unchanged, docs)
         if progress:
             progress("writing", 1, 1)
 
@@ -429,7 +488,7 @@ def build_index(
 def _lay_out(prev: _Previous | None, kept: list[str], new_chunks: list[Chunk], new_keys: list[str],
              fresh: np.ndarray, fresh_rows: dict[str, int], cache: dict[str, int], dim: int) -> _Layout:
     """Order the rows by file name, then by position in the file, so the table reads naturally."""
-    from .retrieval import term_counts
+    from .bm25 import term_counts
 
     vocab_index = {t: i for i, t in enumerate(prev.vocab)} if prev else {}
     new_by_file: dict[str, list[int]] = {}
@@ -494,16 +553,17 @@ def _embed_in_batches(embedder, texts: list[str], batch: int, progress: Progress
 
 
 def _write_generation(
-    index_dir: Path,
+    settings: Settings,
     manifest: dict,
     layout: _Layout,
     prev: _Previous | None,
     unchanged: Sequence[str],
     docs: dict[str, Document],
 ) -> None:
-    from .retrieval import build_bm25_from_counts
+    from . import bm25 as bm25_mod
     from .vector_index import build_vector_index, write_vector_index
 
+    index_dir = Path(settings.index_dir)
     stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     tmp = index_dir / f".tmp-{stamp}"
     final = index_dir / f"gen-{stamp}"
@@ -517,13 +577,16 @@ def _write_generation(
                 previous = prev.path / FAISS
             except IndexDamagedError as exc:
                 log.warning("Training the vector index afresh: %s", exc.message)
-        kind, vindex = build_vector_index(layout.vectors, previous=previous)
+        kind, vindex = build_vector_index(
+            layout.vectors, kind=settings.index_kind or None, previous=previous,
+            exact_max=settings.exact_max_vectors, hnsw_min=settings.hnsw_min_vectors,
+        )
         write_vector_index(vindex, tmp / FAISS)
         del vindex
         _write_db(tmp / DB, layout, prev, unchanged, docs)
-        bm25 = build_bm25_from_counts(layout.term_counts, layout.vocab)
+        bm25 = bm25_mod.build(layout.term_counts, layout.vocab)
         if bm25 is not None:
-            bm25.save(str(tmp / BM25_DIR), show_progress=False)
+            bm25_mod.save(bm25, tmp / BM25_DIR)
         manifest = {**manifest, "index_kind": kind}
         files = [p for p in sorted(tmp.rglob("*")) if p.is_file()]
         manifest["checksums"] = {str(p.relative_to(tmp)): c for p, c in zip(files, _checksums(files))}
@@ -623,13 +686,49 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _clean_stale(index_dir: Path) -> None:
-    """Remove temp dirs of killed builds and generations that are no longer live."""
+    """Remove temp dirs of killed builds and old generations that no reader holds (under build_lock)."""
     if not index_dir.exists():
         return
     live = (index_dir / CURRENT).read_text().strip() if (index_dir / CURRENT).exists() else None
     for p in index_dir.iterdir():
-        if p.is_dir() and (p.name.startswith(".tmp-") or (p.name.startswith("gen-") and p.name != live)):
+        if not p.is_dir():
+            continue
+        if p.name.startswith((".tmp-", ".old-")):
+            # a killed build's output, or a generation renamed away for deletion: nobody holds these
             shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith("gen-") and p.name != live:
+            _remove_unheld(p)
+
+
+def _remove_unheld(gen: Path) -> bool:
+    """Delete a generation unless some process holds it; True when it was deleted."""
+    try:
+        fd = os.open(gen, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("Keeping %s: a running process still reads it.", gen.name)
+            return False
+        # Renamed first, while the lock is held: a reader that opened it just before now finds
+        # no directory under that name and reads CURRENT again (hold_generation).
+        doomed = gen.with_name(f".old-{gen.name}")
+        os.rename(gen, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+        return True
+    finally:
+        os.close(fd)
+
+
+def clean_stale(index_dir: Path) -> None:
+    """Remove old generations no reader holds any more, unless a build is running (it cleans after itself)."""
+    try:
+        with build_lock(Path(index_dir), wait=False):
+            _clean_stale(Path(index_dir))
+    except IndexBusyError:
+        pass
 
 
 def index_status(index_dir: Path) -> dict:
@@ -644,6 +743,3 @@ def index_status(index_dir: Path) -> dict:
         "skipped": m.get("skipped", []),
     }
 
-
-def _stderr_is_tty() -> bool:
-    return sys.stderr.isatty()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
 from typing import Sequence
 
 import numpy as np
 
+from . import bm25 as _bm25
 from .errors import UserInputError
 from .text import terms
 from .types import Chunk, Hit
@@ -18,97 +18,11 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "bm25")
 NEAR_DUPLICATE = 0.7  # Jaccard of term sets above which two passages count as copies
 PER_FILE_FIRST_PASS = 3  # at most this many passages of one article before others get a turn
-
-
-def bm25_text(chunk: Chunk) -> str:
-    return _bm25_text(chunk.text, chunk.title)
-
-
-def _bm25_text(text: str, title: str) -> str:
-    return f"{title}\n{text}" if title and title not in text else text
-
-
-def term_counts(text: str, title: str, vocab: dict[str, int]) -> bytes:
-    """A chunk's BM25 terms as (term id, count) int32 pairs; unseen terms are added to `vocab`.
-
-    The index caches this per chunk, so that an update re-counts only the chunks that changed.
-    """
-    counts = Counter(terms(_bm25_text(text, title)))
-    pairs = np.empty((len(counts), 2), dtype="<i4")
-    pairs[:, 0] = [vocab.setdefault(t, len(vocab)) for t in counts]
-    pairs[:, 1] = list(counts.values())
-    return pairs.tobytes()
-
-
-def import_bm25s():
-    """bm25s, with the DEBUG level it sets on its own logger at import turned back down."""
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
-
-
-def build_bm25(chunks: Sequence[Chunk]):
-    """A bm25s index over the chunks' terms (stemmed, stopwords out, quotes normalised)."""
-    if not chunks:
-        return None
-    vocab: dict[str, int] = {}
-    return build_bm25_from_counts([term_counts(c.text, c.title, vocab) for c in chunks], list(vocab))
-
-
-def build_bm25_from_counts(rows: Sequence[bytes], vocab: Sequence[str]):
-    """The bm25s index of chunks given as term_counts() pairs, `vocab[id]` being each id's term.
-
-    bm25s.BM25.index counts every token in Python loops (about 6 s for 40,000 chunks here). This does
-    the same arithmetic (bm25s's defaults: method "lucene", k1=1.5, b=0.75, float32 scores) with
-    numpy on counts cached per chunk, so an update does not pay for the whole corpus again. The
-    result is the object bm25s builds (same matrix, up to the order of the vocabulary, which bm25s
-    takes from a set), saved and loaded by bm25s itself.
-    """
-    bm25s = import_bm25s()
-    if not rows:
-        return None
-    retriever = bm25s.BM25()
-    sizes = np.fromiter((len(r) // 8 for r in rows), dtype=np.int64, count=len(rows))
-    if not sizes.any() or retriever.method != "lucene" or retriever.idf_method not in (None, "lucene"):
-        # no terms at all, or a bm25s whose defaults moved: let bm25s count
-        docs = []
-        for r in rows:
-            pairs = np.frombuffer(r, dtype="<i4").reshape(-1, 2)
-            docs.append([vocab[i] for i, c in pairs for _ in range(c)])
-        retriever.index(docs, show_progress=False)
-        return retriever
-    import scipy.sparse as sp  # bm25s depends on scipy
-
-    pairs = np.frombuffer(b"".join(rows), dtype="<i4").reshape(-1, 2)
-    ids, tf = pairs[:, 0], pairs[:, 1].astype(np.float64)
-    n_docs = len(rows)
-    doc = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
-    doc_len = np.bincount(doc, weights=tf, minlength=n_docs)
-    # columns: the vocabulary ids that occur, in id order
-    present = np.bincount(ids, minlength=len(vocab)) > 0
-    used = np.flatnonzero(present)
-    col = (np.cumsum(present) - 1)[ids]
-    df = np.bincount(col, minlength=len(used))
-    idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5)).astype(retriever.dtype)
-    k1, b = retriever.k1, retriever.b
-    data = idf[col] * (tf / (k1 * ((1 - b) + b * doc_len[doc] / doc_len.mean()) + tf))
-    row_ptr = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(sizes, out=row_ptr[1:])
-    # chunk-major pairs to the term-major (CSC) layout bm25s searches; scipy keeps chunks ascending
-    csc = sp.csr_matrix((data.astype(retriever.dtype), col, row_ptr), shape=(n_docs, len(used))).tocsc()
-    retriever.scores = {
-        "data": csc.data.astype(retriever.dtype, copy=False),
-        "indices": csc.indices.astype(retriever.int_dtype, copy=False),
-        "indptr": csc.indptr.astype(np.int64, copy=False),
-        "num_docs": n_docs,
-    }
-    vocab_dict = {vocab[i]: c for c, i in enumerate(used.tolist())}
-    vocab_dict.setdefault("", len(vocab_dict))  # bm25s adds the empty token after the matrix's columns
-    retriever.vocab_dict = vocab_dict
-    retriever.unique_token_ids_set = set(vocab_dict.values())
-    retriever.nonoccurrence_array = None
-    return retriever
+# Spelling repair: a query term the corpus never uses is read as the corpus term it is this close
+# to (rapidfuzz ratio, 0-100), if any. "finnland" -> "finland" (93), "peskov" -> "pekov" (91);
+# 85 keeps "russia"/"prussia" (92) a repair but not "brussels"/"russel" (71).
+SPELLING_MIN_RATIO = 85
+SPELLING_MIN_LENGTH = 4  # shorter terms ("us", "eu", "nato"'s stem) are left as written
 
 
 def check_mode(mode: str) -> str:
@@ -124,7 +38,7 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.chunks: list[Chunk] = index.chunks
-        self._vocab: dict[str, int] = dict(getattr(index.bm25, "vocab_dict", {}) or {})
+        self._vocab, self._df = _bm25.document_frequencies(index.bm25)
         self._spellings: dict[tuple[str, int], list[tuple[int, str]]] | None = None
         # Term sets of chunks, filled as queries touch them: _diversify compares the candidates of
         # every query, and re-tokenising them cost more than the BM25 search itself.
@@ -147,15 +61,25 @@ class Retriever:
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def query_terms(self, query: str) -> list[str]:
-        """BM25 terms of the query; a term the corpus never uses is replaced by its closest spelling."""
-        out = []
-        for t in terms(query):
-            if t in self._vocab or not self._vocab or t[0].isdigit() or len(t) < 4:
-                out.append(t)
-                continue
-            fixed = self._closest(t)
-            out.append(fixed or t)
-        return out
+        """BM25 terms of the query, each spelling repaired (see `correct`)."""
+        return [self.correct(t) for t in terms(query)]
+
+    def has_term(self, term: str) -> bool:
+        return term in self._vocab
+
+    def correct(self, term: str) -> str:
+        """The one spelling rule: a term the corpus never uses becomes its closest corpus term.
+
+        Numbers and short terms stay as written; so does a term with no close enough spelling."""
+        if term in self._vocab or not self._vocab or term[0].isdigit() or len(term) < SPELLING_MIN_LENGTH:
+            return term
+        return self._closest(term) or term
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a BM25 term over the chunks (absent terms weigh most)."""
+        col = self._vocab.get(term)
+        df = int(self._df[col]) if col is not None and col < len(self._df) else 0
+        return _bm25.idf(df, max(1, len(self.chunks)))
 
     def _closest(self, term: str) -> str | None:
         from rapidfuzz import fuzz, process
@@ -169,7 +93,7 @@ class Retriever:
                 self._spellings = buckets
         found = [e for size in range(len(term) - 2, len(term) + 3) for e in self._spellings.get((term[0], size), ())]
         cands = [v for _, v in sorted(found)]  # in vocabulary order: ties go to the same term as before
-        best = process.extractOne(term, cands, scorer=fuzz.ratio, score_cutoff=85)
+        best = process.extractOne(term, cands, scorer=fuzz.ratio, score_cutoff=SPELLING_MIN_RATIO)
         return best[0] if best else None
 
     def bm25(self, query: str, n: int) -> list[tuple[int, float]]:
@@ -186,7 +110,9 @@ class Retriever:
 
     # -- fused search -------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def search(self, query: str, k: int = 5, mode: str = "hybrid",
+               exclude_files: Sequence[str] = ()) -> list[Hit]:
+        """The k best passages; `exclude_files` are left out before ranking (as if not indexed)."""
         check_mode(mode)
         if not query.strip() or not self.chunks:
             return []
@@ -194,6 +120,10 @@ class Retriever:
         pool = max(50, 8 * k)
         dense = self.dense(query, pool) if mode in ("dense", "hybrid") else []
         sparse = self.bm25(query, pool) if mode in ("bm25", "hybrid") else []
+        if exclude_files:
+            drop = set(exclude_files)
+            dense = [(r, x) for r, x in dense if self.chunks[r].file not in drop]
+            sparse = [(r, x) for r, x in sparse if self.chunks[r].file not in drop]
         dense_scores = dict(dense)
         bm25_scores = dict(sparse)
         if mode == "dense":
@@ -243,9 +173,6 @@ class Retriever:
             dense_score=None if dense is None else round(dense, 6),
             bm25_score=None if bm is None else round(bm, 6),
         )
-
-    def hit_for_row(self, row: int, score: float) -> Hit:
-        return self._hit(row, score, None, None)
 
 
 def fuse(*lists: Sequence[tuple[int, float]], zeros_to: int = 0) -> list[tuple[int, float]]:

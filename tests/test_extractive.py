@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.generators.extractive import ExtractiveGenerator, expected_type, has_type
+from rag.generators.extractive import ExtractiveGenerator
+from rag.questions import expected_type, has_type
 from rag.types import Hit
 
 BORDER = Hit(

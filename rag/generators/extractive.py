@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from ..chunking import split_sentences
 from ..citations import REFUSAL
-from ..text import content_terms, is_instruction_like, passage_terms, terms
+from ..questions import expected_type, has_type, is_open_question
+from ..text import content_terms, is_instruction_like, passage_terms, split_sentences, terms
 from .base import Prompt
 
 MAX_SENTENCES = 3
@@ -73,7 +72,7 @@ class ExtractiveGenerator:
                 scored.insert(0, typed)
         best = scored[0][0]
         if limit is None:
-            limit = MAX_SENTENCES if _open_question(question) else 2
+            limit = MAX_SENTENCES if is_open_question(question) else 2
         chosen: list[tuple[int, str, float]] = []
         chosen_terms: list[set[str]] = []
         for score, n, text, ts in scored:
@@ -104,55 +103,6 @@ class ExtractiveGenerator:
             return
         for i, (n, text, _score) in enumerate(chosen):
             yield ("" if i == 0 else " ") + f"{text.strip()} [{n}]"
-
-
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.I)
-_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
-_MEASURE = re.compile(
-    r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion))"
-    r"(?:\s*-\s*|\s+)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|cm|feet|foot|ft|inch(?:es)?|hectares?|acres?|"
-    r"square|sq|tonnes?|tons?|kg|kilograms?|pounds?|lbs?|years?|months?|weeks?|days?|hours?|minutes?|seconds?|"
-    r"decades?|centuries|century|percent|per\s+cent|%|storeys?|stories|floors?|people|km/h|mph)\b",
-    re.I,
-)
-_TIME = re.compile(r"\d|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|yesterday|today|week|month|year)\b", re.I)
-
-
-def expected_type(question: str) -> str | None:
-    """What kind of thing the question asks for: a name, a number or a time."""
-    q = question.strip().lower()
-    if re.match(r"(who|whom|whose)\b", q):
-        return "person"
-    if re.match(r"(where|in which|which|what) (city|country|town|place|person|minister|leader|official|company|organi[sz]ation)\b", q):
-        return "name"
-    if re.match(r"how (long|old|far|big|large|tall|high|wide|deep|heavy)\b", q):
-        return "measure"
-    if re.match(r"how (many|much)\b", q):
-        return "number"
-    if re.match(r"(when|what (year|date|day|time))\b", q):
-        return "time"
-    return None
-
-
-def has_type(sentence: str, kind: str, question: str) -> bool:
-    if kind == "number":
-        return bool(_NUMBER.search(_ORDINAL.sub(" ", sentence)))
-    if kind == "measure":  # "how long is the border": 1,350-kilometer, not "31st member"
-        return bool(_MEASURE.search(sentence))
-    if kind == "time":
-        return bool(_TIME.search(sentence))
-    asked = question.lower()
-    names = [m.group(1) for m in _NAME.finditer(sentence)]
-    if kind == "person":  # a person is named with at least two words: "Alexander Bogomaz", not "Interfax"
-        names = [n for n in names if len(n.split()) >= 2]
-    return any(n.split()[0].lower() not in asked for n in names)
-
-
-def _open_question(q: str) -> bool:
-    """'What did X say about Y?' wants several statements; 'Who/which/where/how many' wants one."""
-    ql = q.strip().lower()
-    return ql.startswith(("what did", "what does", "what has", "what have", "what do", "how did", "how does", "summar", "tell me"))
 
 
 def _join_lead_ins(texts: list[str]) -> list[str]:

@@ -1,0 +1,54 @@
+"""What a question asks for: the kind of answer (a person, a number, a time...), and whether it
+wants one fact or several statements. Shared by the evidence gate and the extractive answerer."""
+
+from __future__ import annotations
+
+import re
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.I)
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
+_MEASURE = re.compile(
+    r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion))"
+    r"(?:\s*-\s*|\s+)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|cm|feet|foot|ft|inch(?:es)?|hectares?|acres?|"
+    r"square|sq|tonnes?|tons?|kg|kilograms?|pounds?|lbs?|years?|months?|weeks?|days?|hours?|minutes?|seconds?|"
+    r"decades?|centuries|century|percent|per\s+cent|%|storeys?|stories|floors?|people|km/h|mph)\b",
+    re.I,
+)
+_TIME = re.compile(r"\d|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|yesterday|today|week|month|year)\b", re.I)
+
+
+def expected_type(question: str) -> str | None:
+    """What kind of thing the question asks for: a name, a number or a time."""
+    q = question.strip().lower()
+    if re.match(r"(who|whom|whose)\b", q):
+        return "person"
+    if re.match(r"(where|in which|which|what) (city|country|town|place|person|minister|leader|official|company|organi[sz]ation)\b", q):
+        return "name"
+    if re.match(r"how (long|old|far|big|large|tall|high|wide|deep|heavy)\b", q):
+        return "measure"
+    if re.match(r"how (many|much)\b", q):
+        return "number"
+    if re.match(r"(when|what (year|date|day|time))\b", q):
+        return "time"
+    return None
+
+
+def has_type(sentence: str, kind: str, question: str) -> bool:
+    if kind == "number":
+        return bool(_NUMBER.search(_ORDINAL.sub(" ", sentence)))
+    if kind == "measure":  # "how long is the border": 1,350-kilometer, not "31st member"
+        return bool(_MEASURE.search(sentence))
+    if kind == "time":
+        return bool(_TIME.search(sentence))
+    asked = question.lower()
+    names = [m.group(1) for m in _NAME.finditer(sentence)]
+    if kind == "person":  # a person is named with at least two words: "Alexander Bogomaz", not "Interfax"
+        names = [n for n in names if len(n.split()) >= 2]
+    return any(n.split()[0].lower() not in asked for n in names)
+
+
+def is_open_question(q: str) -> bool:
+    """'What did X say about Y?' wants several statements; 'Who/which/where/how many' wants one."""
+    ql = q.strip().lower()
+    return ql.startswith(("what did", "what does", "what has", "what have", "what do", "how did", "how does", "summar", "tell me"))

@@ -1,0 +1,93 @@
+"""The answerability decision: the pure function from a table of cases, and the signals on real passages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.evidence import REASON_COVERAGE, REASON_NAMES, REASON_NO_PASSAGES, EvidenceGate, Signals, decide
+from rag.types import Hit
+
+
+def _s(coverage=1.0, closeness=0.9, names_together=None, n_hits=5, n_terms=3):
+    return Signals(n_hits=n_hits, coverage=coverage, closeness=closeness, names_together=names_together, n_terms=n_terms)
+
+
+@pytest.mark.parametrize("signals, answerable, reason", [
+    (_s(n_hits=0), False, REASON_NO_PASSAGES),
+    (_s(names_together=False), False, REASON_NAMES),            # a name of the question is in no passage
+    (_s(coverage=1.0, closeness=0.1), True, ""),                  # every topic term in one passage
+    (_s(coverage=0.05, closeness=0.95), False, REASON_COVERAGE),  # close in meaning, but about something else
+])
+def test_decide_table(signals, answerable, reason):
+    verdict = decide(signals)
+    assert verdict.answerable is answerable
+    assert verdict.reason == reason
+    assert verdict.signals is signals
+
+
+def test_decide_is_monotone_in_coverage_and_closeness():
+    """More of the question in the passages never turns an answer into a refusal."""
+    grid = np.linspace(0, 1, 21)
+    for named in (None, True):
+        for close in grid:
+            seen_yes = False
+            for cov in grid:
+                yes = decide(_s(coverage=float(cov), closeness=float(close), names_together=named)).answerable
+                assert not (seen_yes and not yes), (named, close, cov)
+                seen_yes |= yes
+        for cov in grid:
+            seen_yes = False
+            for close in grid:
+                yes = decide(_s(coverage=float(cov), closeness=float(close), names_together=named)).answerable
+                assert not (seen_yes and not yes), (named, cov, close)
+                seen_yes |= yes
+
+
+def _hit(text: str, title: str = "") -> Hit:
+    return Hit(chunk_id="c", file="a.txt", line_start=1, line_end=1, score=1.0, text=text, title=title)
+
+
+def _gate(embed=None) -> EvidenceGate:
+    def fake_embed(texts):  # a bag-of-letters vector: only closeness's arithmetic is under test here
+        out = np.zeros((len(texts), 26), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for ch in t.lower():
+                if "a" <= ch <= "z":
+                    out[i, ord(ch) - 97] += 1
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    return EvidenceGate(correct=lambda t: t, idf=lambda t: 1.0, embed=embed or fake_embed)
+
+
+def test_signals_on_passages():
+    gate = _gate()
+    hits = [_hit("Finland joined NATO on Tuesday in Brussels."), _hit("Sweden waits for Hungary.")]
+    s = gate.signals("When did Finland join NATO?", hits)
+    assert s.coverage == pytest.approx(1.0)
+    assert s.names_together is True
+    s2 = gate.signals("What did Finland say about Hungary?", hits)
+    assert s2.names_together is False  # the two names are in different passages
+    assert decide(s2).reason == REASON_NAMES
+    s3 = gate.signals("When did the wall fall in Berlin?", hits)
+    assert s3.coverage < 0.5 and s3.names_together is False
+
+
+def test_names_use_the_spelling_rule():
+    hits = [_hit("Peskov said Finland's membership is a threat.")]
+    strict = _gate().signals("What did Peskow say about Finland?", hits)
+    assert strict.names_together is False
+    repaired = EvidenceGate(correct=lambda t: {"peskow": "peskov"}.get(t, t), idf=lambda t: 1.0,
+                            embed=_gate().embed).signals("What did Peskow say about Finland?", hits)
+    assert repaired.names_together is True
+
+
+def test_gate_on_the_seeds(seed_engine):
+    engine = seed_engine
+    """With the real model and index: a question the seeds answer passes, one they do not is refused."""
+    yes = engine.gate.judge("Who handed Finland's accession treaty to Blinken?",
+                            engine.search("Who handed Finland's accession treaty to Blinken?"))
+    assert yes.answerable, yes
+    no = engine.gate.judge("What did Peskov say about Japan's defense budget?",
+                           engine.search("What did Peskov say about Japan's defense budget?"))
+    assert not no.answerable and no.reason == REASON_NAMES
