@@ -51,6 +51,9 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(ROOT))
 
 
+from cpu import cpu_info, describe  # noqa: E402 - bench/ is on sys.path from here on
+
+
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -204,9 +207,11 @@ def run(args) -> dict:
     primary = runtimes[0]
     only = set(args.only.split(",")) if args.only else set(SECTIONS)
     n_queries = 50 if quick else 200
+    cpu = cpu_info()
+    log(describe(cpu))  # first: every figure below belongs to this CPU
     res: dict = {
         "meta": {
-            "quick": quick, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
+            "cpu": cpu, "quick": quick, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
             "cpus": os.cpu_count(), "loadavg_start": [round(x, 2) for x in os.getloadavg()],
             "git": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=RAG_ROOT).stdout.strip(),
             "rag_root": str(RAG_ROOT), "tag": TAG,
@@ -321,6 +326,7 @@ def table(res: dict) -> str:
     m = res["meta"]
     out.append(f"corpus-rag bench ({'quick' if m['quick'] else 'full'}), {m['cpus']} CPUs, load average "
                f"{m['loadavg_start'][0]} -> {m.get('loadavg_end', ['?'])[0]}, {m.get('seconds', 0):.0f} s")
+    out.append(describe(m["cpu"]) if m.get("cpu") else "CPU: not recorded (a run from before bench/cpu.py)")
 
     def section(title, header, rows):
         if not rows:
@@ -466,7 +472,12 @@ def compare(before: dict, after: dict) -> str:
         e = res.get("embed") or {}
         return _get(e, f"passages_per_s|{e[which]}|uniform") if e.get(which) else None
 
+    def cpu(res):
+        c = res["meta"].get("cpu")
+        return f"{c['model']} ({', '.join(n for n, v in c['simd'].items() if v) or 'no SIMD listed'})" if c else None
+
     rows = [
+        ("CPU (SIMD features)", cpu, "{}"),
         ("runtime (embedding)", lambda r: ",".join(r["meta"].get("runtimes", [])), "{}"),
         ("embedding passages/s (240 word pieces; before: sentence-transformers default)",
          lambda r: embed(r, "engine_default") if r is after else embed(after, "baseline"), "{:.1f}"),
