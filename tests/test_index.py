@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 
 from rag.engine import Engine
 from rag.errors import IndexDamagedError, IndexMissingError
-from rag.index import CURRENT, load_index
+from rag.index import CURRENT, clean_stale, live_generation, load_index, verify
 
 from conftest import ROOT, copy_seeds
 
@@ -72,7 +74,8 @@ def test_changed_chunking_parameters_rebuild_everything(make_settings):
     Engine(s).index()
     report = Engine(replace(s, chunk_tokens=120, chunk_overlap_tokens=20)).index()
     assert report.chunks_embedded == report.chunks
-    assert report.files_added + report.files_updated == 5 or report.files_unchanged == 0
+    # nothing of the old index is reused: every file counts as new
+    assert (report.files_added, report.files_updated, report.files_unchanged) == (5, 0, 0)
     m = load_index(s.index_dir).manifest
     assert m["chunking"]["max_tokens"] == 120
 
@@ -186,8 +189,10 @@ def test_sigkill_mid_build_leaves_previous_index_working(tmp_path):
     proc.wait()
     assert (tmp_path / "index" / CURRENT).read_text() == before
     engine = Engine(s)
-    hits = engine.search("What did Peskov say about Finland?")
-    assert hits and hits[0].file.startswith("00")
+    # The killed build would have added 150 bulk files; the live index still has the five seeds alone.
+    assert sorted(engine.retriever.index.manifest["files"]) == sorted(p.name for p in corpus.glob("0*.txt"))
+    hits = engine.search("Spokesman7 said Country7", k=5)
+    assert hits and not any(h.file.startswith("bulk_") for h in hits)
     answer = engine.ask("Who handed Finland's signed NATO accession treaty to Antony Blinken?")
     assert "Haavisto" in answer.text
     # the next build cleans up what the killed one left and completes
@@ -215,3 +220,191 @@ def test_two_concurrent_builds_are_serialised(tmp_path):
     idx = load_index(index)
     assert len(idx.manifest["files"]) == 5
     assert len([p for p in index.iterdir() if p.name.startswith("gen-")]) == 1
+
+
+# -- re-indexing while the app answers ------------------------------------------------------
+
+NEW_ARTICLE = ("Quokka census on Rottnest Island\n\n"
+               "Rangers on Rottnest Island counted 12,400 quokkas in the spring census, the wildlife service said.\n")
+TREATY_Q = "Who handed Finland's signed NATO accession treaty to Antony Blinken?"
+QUOKKA_Q = "How many quokkas did rangers count on Rottnest Island?"
+
+
+def _generations(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-"))
+
+
+def _leftovers(index_dir: Path) -> list[str]:
+    return [p.name for p in index_dir.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+
+
+def test_questions_during_a_build_are_answered_from_the_previous_index(make_settings):
+    engine = Engine(make_settings(backend="extractive"))
+    engine.index()
+    assert "Haavisto" in engine.ask(TREATY_Q).text  # loads the index the build will replace
+    before = live_generation(engine.settings.index_dir)
+    (Path(engine.settings.corpus_dir) / "zz_quokka.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    # The build stops in the middle (at its first embedding batch) until the questions are answered.
+    # While a build holds the engine, they never are: the wait then times out and the test fails.
+    embedding, answered, waited, reports = threading.Event(), threading.Event(), [], []
+
+    def progress(stage, done, total):
+        if stage == "embedding" and not embedding.is_set():
+            embedding.set()
+            waited.append(answered.wait(timeout=120))
+
+    builder = threading.Thread(target=lambda: reports.append(engine.index(progress=progress)))
+    builder.start()
+    try:
+        assert embedding.wait(timeout=300), "the build never reached embedding"
+        with ThreadPoolExecutor(4) as pool:
+            during = list(pool.map(engine.ask, [TREATY_Q, QUOKKA_Q, TREATY_Q, QUOKKA_Q]))
+        search_during = engine.search("quokka census Rottnest Island", k=5)
+    finally:
+        answered.set()
+        builder.join(timeout=600)
+    assert waited == [True], "questions waited for the build"
+    # answered from the previous index: it knows the treaty and nothing about quokkas
+    assert all("Haavisto" in a.text for a in during[::2])
+    assert all(a.refused for a in during[1::2]), [a.text for a in during[1::2]]
+    assert "zz_quokka.txt" not in {h.file for h in search_during}
+    # after the swap the same engine answers from the new index
+    assert reports and reports[0].files_added == 1
+    assert live_generation(engine.settings.index_dir) != before
+    after = engine.ask(QUOKKA_Q)
+    assert not after.refused and after.cited_files == ["zz_quokka.txt"] and "12,400" in after.text
+    # the engine let go of the previous generation and cleaned it: only the live one is left
+    assert _generations(engine.settings.index_dir) == [live_generation(engine.settings.index_dir).name]
+
+
+# A build that SIGKILLs itself at one step of the commit. The steps, in rag/index.py's order: the
+# generation is complete under its final name, then CURRENT.tmp is written, renamed over CURRENT,
+# and the directory is fsynced. Patched functions, not a hook in the library.
+_KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from rag import index as ix
+from rag.config import Settings
+from rag.engine import Engine
+
+corpus, index_dir, point = sys.argv[1:4]
+def die(*_):
+    os.kill(os.getpid(), signal.SIGKILL)
+if point == "before CURRENT.tmp":
+    write = ix._fsync_write
+    ix._fsync_write = lambda path, data: die() if Path(path).name == ix.CURRENT + ".tmp" else write(path, data)
+elif point == "before the rename to CURRENT":
+    rename = os.replace
+    ix.os.replace = lambda src, dst: die() if Path(dst).name == ix.CURRENT else rename(src, dst)
+elif point == "after the rename to CURRENT":
+    ix._fsync_dir = die
+Engine(Settings(corpus_dir=Path(corpus), index_dir=Path(index_dir))).index()
+print("not killed")
+"""
+
+
+@pytest.mark.parametrize("point, committed", [("before CURRENT.tmp", False), ("before the rename to CURRENT", False),
+                                              ("after the rename to CURRENT", True)])
+def test_a_build_killed_in_the_commit_leaves_one_whole_index(make_settings, point, committed):
+    s = make_settings(backend="extractive")
+    Engine(s).index()
+    index_dir = Path(s.index_dir)
+    old = live_generation(index_dir)
+    (Path(s.corpus_dir) / "zz_quokka.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", _KILLED_BUILD, str(s.corpus_dir), str(index_dir), point],
+                          cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stdout, proc.stderr[-2000:])
+    # killed after the new generation was complete: it is on disk, whole, beside the old one
+    new = [index_dir / g for g in _generations(index_dir) if g != old.name]
+    assert len(new) == 1 and old.is_dir()
+    verify(new[0], read_manifest_at(new[0]))
+
+    live = live_generation(index_dir)
+    assert live == (new[0] if committed else old)
+    engine = Engine(s)
+    assert ("zz_quokka.txt" in engine.retriever.index.documents) is committed
+    assert "Haavisto" in engine.ask(TREATY_Q).text
+    assert engine.ask(QUOKKA_Q).refused is not committed
+
+    # the next build finishes the job and removes what the killed one left (this engine's build,
+    # or the generation it reads would be kept)
+    report = engine.index()
+    assert report.files_added == (0 if committed else 1) and report.files_unchanged == (6 if committed else 5)
+    assert _generations(index_dir) == [live_generation(index_dir).name] and not _leftovers(index_dir)
+    assert Engine(s).search("quokka census Rottnest Island", k=1)[0].file == "zz_quokka.txt"
+
+
+_READER = """
+import sys
+from rag.index import load_index
+index = load_index(sys.argv[1])
+print(index.path.name, flush=True)
+sys.stdin.read()  # hold the loaded index until the test closes stdin
+print(len(index.chunks), flush=True)
+"""
+
+
+def test_cleaning_never_removes_a_generation_a_running_reader_holds(make_settings):
+    s = make_settings()
+    engine = Engine(s)
+    engine.index()
+    index_dir = Path(s.index_dir)
+    first = live_generation(index_dir)
+    target = next(Path(s.corpus_dir).glob("003_*.txt"))
+
+    # another process holds the first generation; this one too (engine.retriever)
+    reader = subprocess.Popen([sys.executable, "-c", _READER, str(index_dir)], cwd=ROOT, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert reader.stdout.readline().strip() == first.name
+        n_chunks = engine.retriever.index.n_chunks
+        target.write_text(target.read_text(encoding="utf-8") + "\nA closing line.\n", encoding="utf-8")
+        Engine(s).index()  # another engine builds the second generation and cleans
+        second = live_generation(index_dir)
+        assert second != first
+        assert _generations(index_dir) == sorted([first.name, second.name])
+        verify(first, read_manifest_at(first))  # whole, not half deleted
+
+        engine.reload()  # this process lets go; the other reader still holds it
+        clean_stale(index_dir)
+        assert first.is_dir()
+    finally:
+        reader.stdin.close()
+    assert reader.stdout.readline().strip() == str(n_chunks)
+    assert reader.wait(timeout=60) == 0
+    clean_stale(index_dir)  # nobody holds it now
+    assert _generations(index_dir) == [second.name] and not _leftovers(index_dir)
+
+
+def read_manifest_at(gen: Path) -> dict:
+    return json.loads((gen / "manifest.json").read_text())
+
+
+def test_a_reader_that_loses_the_race_with_cleaning_loads_the_new_generation(built_index, tmp_path, monkeypatch):
+    import fcntl
+    import shutil
+
+    from rag import index as ix
+
+    index_dir = tmp_path / "idx"
+    shutil.copytree(built_index.index_dir, index_dir)
+    old = live_generation(index_dir)
+    new = index_dir / "gen-new"
+    shutil.copytree(old, new)
+
+    # The reader has opened the old generation; before it takes its shared lock, a build points
+    # CURRENT at the new one and cleans the old. The reader must notice and load the new one.
+    real_flock, raced = fcntl.flock, []
+
+    def flock(fd, op):
+        if op == fcntl.LOCK_SH and not raced:
+            raced.append(True)
+            (index_dir / CURRENT).write_text(new.name)
+            ix._clean_stale(index_dir)
+        return real_flock(fd, op)
+
+    monkeypatch.setattr(ix.fcntl, "flock", flock)
+    index = load_index(index_dir)
+    assert raced and index.path == new and not old.exists()
+    assert index.n_chunks == load_index(built_index.index_dir).n_chunks
