@@ -37,20 +37,25 @@ def test_chunk_spans_recover_text_and_respect_limits(tok, text, size, overlap):
     doc = clean("random.txt", text)
     params = ChunkParams(size, overlap).capped(tok.max_tokens)
     chunks = chunk_document(doc, tok, params)
-    starts = {s for b in doc.blocks for s, _ in split_sentences(doc.text, b.char_start, b.char_end)}
-    ends = {e for b in doc.blocks for _, e in split_sentences(doc.text, b.char_start, b.char_end)}
+    sentences = [sp for b in doc.blocks for sp in split_sentences(doc.text, b.char_start, b.char_end)]
+    starts, ends = {s for s, _ in sentences}, {e for _, e in sentences}
+
+    def too_long_to_keep_whole(pos: int) -> bool:
+        """Whether `pos` lies inside a sentence that alone has more word pieces than a chunk may."""
+        return any(s < pos < e and tok.count([doc.text[s:e]])[0] > params.max_tokens for s, e in sentences)
+
     covered = set()
     for c in chunks:
         assert c.text == doc.text[c.char_start : c.char_end]
         assert c.line_start == doc.text.count("\n", 0, c.char_start) + 1
         assert c.line_end == doc.text.count("\n", 0, c.char_end - 1) + 1
-        # never more word pieces than the model reads
+        # never more word pieces than the model reads, nor than asked for
         assert tok.count([c.text])[0] <= tok.max_tokens - 2
-        if c.n_tokens <= params.max_tokens and (c.char_start in starts and c.char_end in ends):
-            pass
-        else:
-            # only a sentence too long on its own may be cut, and then the chunk is that piece alone
-            assert c.n_tokens <= params.max_tokens
+        assert c.n_tokens <= params.max_tokens
+        # a chunk starts and ends at sentence boundaries, except where it cuts a sentence that is
+        # too long on its own: the only sentences that may be split
+        assert c.char_start in starts or too_long_to_keep_whole(c.char_start), doc.text[c.char_start : c.char_start + 40]
+        assert c.char_end in ends or too_long_to_keep_whole(c.char_end), doc.text[c.char_end - 40 : c.char_end]
         covered.update(range(c.char_start, c.char_end))
     # every kept sentence is in some chunk
     for b in doc.blocks:
