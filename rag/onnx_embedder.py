@@ -1,7 +1,7 @@
 """Embeddings on onnxruntime + tokenizers: the model is exported once to int8 ONNX, no torch at query time.
 
 The export (torch, transformers, onnx quantization) runs once per model directory and is cached under
-`~/.cache/corpus-rag/onnx/` (or `$RAG_ONNX_CACHE`). Everything a searching process needs afterwards is
+`~/.cache/corpus-rag/onnx/` (or Settings.onnx_cache, `$RAG_ONNX_CACHE`). Everything a searching process needs afterwards is
 onnxruntime, tokenizers and numpy, which import in a fraction of the time torch takes.
 
     python -m rag.onnx_embedder --export     # export the bundled model into the cache (idempotent)
@@ -23,9 +23,9 @@ from typing import Sequence
 
 import numpy as np
 
-from .config import DEFAULT_EMBED_MODEL
-from .embeddings import _max_seq_length, resolve_model
+from .config import DEFAULT_EMBED_MODEL, Settings, offline_environment
 from .errors import RagError, UserInputError
+from .model_files import max_seq_length, resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,10 @@ _OUTPUT_NAME = "last_hidden_state"
 QUANTIZATION = {"per_channel": True, "reduce_range": False, "op_types_to_quantize": ["MatMul"]}
 
 
-def cache_root() -> Path:
-    """Where exported models live: $RAG_ONNX_CACHE, else ~/.cache/corpus-rag/onnx."""
-    env = os.environ.get("RAG_ONNX_CACHE")
-    if env:
-        return Path(env).expanduser()
+def cache_root(cache_dir: str | Path = "") -> Path:
+    """Where exported models live: `cache_dir` (Settings.onnx_cache), else ~/.cache/corpus-rag/onnx."""
+    if str(cache_dir):
+        return Path(cache_dir).expanduser()
     return Path.home() / ".cache" / "corpus-rag" / "onnx"
 
 
@@ -99,9 +98,9 @@ def export_key(model_dir: Path) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
-def export_dir_for(model_dir: Path) -> Path:
+def export_dir_for(model_dir: Path, cache_dir: str | Path = "") -> Path:
     """The cache directory an export of `model_dir` lives in (it may not exist yet)."""
-    return cache_root() / export_key(model_dir)
+    return cache_root(cache_dir) / export_key(model_dir)
 
 
 def is_exported(out_dir: Path) -> bool:
@@ -155,6 +154,7 @@ def _remove_stale_temps(out_dir: Path, max_age_s: float = 3600) -> None:
 
 def _export_into(model_dir: Path, out: Path) -> None:
     started = time.perf_counter()
+    offline_environment()
     try:
         import warnings
 
@@ -232,7 +232,7 @@ def _export_into(model_dir: Path, out: Path) -> None:
         "model_dir": str(model_dir),
         "weights": {"file": weights.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns},
         "dim": dim,
-        "max_seq_length": _max_seq_length(model_dir),
+        "max_seq_length": max_seq_length(model_dir),
         "quantization": {"weight_type": "QInt8", **QUANTIZATION},
         "cosine_to_torch": checks,
         "versions": {"torch": torch.__version__, "onnx": onnx.__version__, "onnxruntime": _ort_version()},
@@ -304,9 +304,9 @@ def _normalize(vecs: np.ndarray) -> np.ndarray:
     return (vecs / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
 
 
-def ensure_export(model_dir: Path) -> tuple[Path, bool]:
+def ensure_export(model_dir: Path, cache_dir: str | Path = "") -> tuple[Path, bool]:
     """(export directory, whether it was created now): exports only when the cache has no copy."""
-    out_dir = export_dir_for(model_dir)
+    out_dir = export_dir_for(model_dir, cache_dir)
     if is_exported(out_dir):
         return out_dir, False
     log.info("Exporting %s to ONNX in %s (once per model)", model_dir, out_dir)
@@ -334,6 +334,7 @@ class OnnxEmbedder:
         batch_size: int = 8,
         threads: int = 0,
     ):
+        offline_environment()
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -358,9 +359,11 @@ class OnnxEmbedder:
 
     @classmethod
     def for_model(
-        cls, model: str = DEFAULT_EMBED_MODEL, batch_size: int = 8, threads: int = 0, precision: str = "int8"
+        cls, model: str = DEFAULT_EMBED_MODEL, batch_size: int = 8, threads: int = 0, precision: str = "int8",
+        cache_dir: str | Path = "",
     ) -> "OnnxEmbedder":
-        """The embedder for a sentence-transformers model name or directory, exporting it on first use."""
+        """The embedder for a sentence-transformers model name or directory, exporting it on first use
+        into `cache_dir` (Settings.onnx_cache; empty: the default cache)."""
         if precision not in PRECISIONS:
             raise UserInputError(
                 f"Unknown ONNX precision {precision!r}.", f"Use one of: {', '.join(PRECISIONS)}."
@@ -371,13 +374,13 @@ class OnnxEmbedder:
                 f"The ONNX runtime needs a local model directory; {model!r} is not one.",
                 "Use the bundled default, a local directory, or RAG_EMBED_RUNTIME=torch.",
             )
-        out_dir, _ = ensure_export(local)
+        out_dir, _ = ensure_export(local, cache_dir)
         # Vectors from the two runtimes differ slightly: the suffix keeps them out of one index.
         return cls(
             out_dir / PRECISIONS[precision],
             out_dir / TOKENIZER_FILE,
             name=f"{model_id}#onnx-{precision}",
-            max_tokens=_max_seq_length(local),
+            max_tokens=max_seq_length(local),
             batch_size=batch_size,
             threads=threads,
         )
@@ -427,12 +430,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    offline_environment()
     try:
+        cache_dir = Settings.from_env().onnx_cache
         _, local = resolve_model(args.model)
         if local is None:
             raise UserInputError(f"{args.model!r} is not a local model directory.", "Pass --model DIR.")
         started = time.perf_counter()
-        out_dir, created = ensure_export(local)
+        out_dir, created = ensure_export(local, cache_dir)
     except RagError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from pathlib import Path
 from typing import Iterator
 
@@ -37,9 +36,10 @@ from .errors import UserInputError
 # collections, the only kind here under 5 ms at 1M vectors with recall >= 0.95; its price is the
 # build (1.5 minutes for 500,000 vectors, 3-8 for 1M), paid again on every update. The IVF probe
 # count decides recall (96-128 probes gave >= 0.96 at every list count tried), so it is fixed, and
-# the list count grows with the collection to keep each probe short.
-EXACT_MAX_VECTORS = int(os.environ.get("RAG_EXACT_MAX_VECTORS", "50000"))
-HNSW_MIN_VECTORS = int(os.environ.get("RAG_HNSW_MIN_VECTORS", "500000"))
+# the list count grows with the collection to keep each probe short. Settings.exact_max_vectors and
+# .hnsw_min_vectors (RAG_EXACT_MAX_VECTORS, RAG_HNSW_MIN_VECTORS) move the boundaries.
+EXACT_MAX_VECTORS = 50_000
+HNSW_MIN_VECTORS = 500_000
 IVF_LISTS_PER_ROOT = 4  # nlist: about 4 * sqrt(n), a power of two
 IVF_PROBES = 128
 IVF_TRAIN_PER_LIST = 64  # k-means wants ~39 points per list at least (faiss warns below); more buys little
@@ -73,7 +73,7 @@ def _hnsw(vectors: np.ndarray, previous: Path | None = None):
 def ivf_shape(n_vectors: int) -> tuple[int, int]:
     """(nlist, nprobe) of the IVF index for this many vectors."""
     nlist = 1 << max(4, round(math.log2(IVF_LISTS_PER_ROOT * math.sqrt(max(n_vectors, 1)))))
-    nlist = max(1, min(nlist, n_vectors // 39))  # few vectors (RAG_INDEX_KIND=ivf on a small corpus): few lists
+    nlist = max(1, min(nlist, n_vectors // 39))  # few vectors (index_kind "ivf" on a small corpus): few lists
     return nlist, min(nlist, IVF_PROBES)
 
 
@@ -116,25 +116,31 @@ def _ivf(vectors: np.ndarray, previous: Path | None = None):
 KINDS = {"flat": _flat, "hnsw": _hnsw, "ivf": _ivf}
 
 
-def choose_kind(n_vectors: int) -> str:
-    forced = os.environ.get("RAG_INDEX_KIND")
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise UserInputError(
+            f"Unknown index kind {kind!r}.", f"Set RAG_INDEX_KIND to one of: {', '.join(KINDS)}, or unset it."
+        )
+    return kind
+
+
+def choose_kind(n_vectors: int, forced: str = "", exact_max: int = 0, hnsw_min: int = 0) -> str:
+    """The index kind for this many vectors: `forced` if given, else by size (0: the measured boundaries)."""
     if forced:
-        if forced not in KINDS:
-            raise UserInputError(f"Unknown index kind {forced!r}.", f"Choose one of: {', '.join(KINDS)}.")
-        return forced
-    if n_vectors <= EXACT_MAX_VECTORS:
+        return _check_kind(forced)
+    if n_vectors <= (exact_max or EXACT_MAX_VECTORS):
         return "flat"
-    return "ivf" if n_vectors < HNSW_MIN_VECTORS else "hnsw"
+    return "ivf" if n_vectors < (hnsw_min or HNSW_MIN_VECTORS) else "hnsw"
 
 
-def build_vector_index(vectors: np.ndarray, kind: str | None = None, previous: Path | None = None):
-    """(kind, FAISS index) for these L2-normalised vectors.
+def build_vector_index(
+    vectors: np.ndarray, kind: str | None = None, previous: Path | None = None, exact_max: int = 0, hnsw_min: int = 0
+):
+    """(kind, FAISS index) for these L2-normalised vectors; without `kind`, chosen by `choose_kind`.
 
     `previous` is the index file of the generation being replaced: an IVF index reuses its centroids.
     """
-    kind = kind or choose_kind(len(vectors))
-    if kind not in KINDS:
-        raise UserInputError(f"Unknown index kind {kind!r}.", f"Choose one of: {', '.join(KINDS)}.")
+    kind = _check_kind(kind or choose_kind(len(vectors), exact_max=exact_max, hnsw_min=hnsw_min))
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) == 0:
         kind = "flat"

@@ -89,3 +89,30 @@ def test_doctor_reports_and_names_fixes(seed_engine, tmp_path):
     missing = subprocess.run([sys.executable, "-m", "rag.cli", "doctor", "--index", str(tmp_path / "none")],
                              capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert missing.returncode == 1 and "rag index" in missing.stdout
+
+
+def test_only_config_reads_rag_variables():
+    import re
+
+    reads = re.compile(r"""environ(?:\.get)?\s*[\[(]\s*["']RAG_|getenv\(\s*["']RAG_""")
+    for path in sorted((ROOT / "rag").rglob("*.py")):
+        if path.name != "config.py":
+            assert not reads.search(path.read_text(encoding="utf-8")), f"{path} reads a RAG_* variable: use Settings"
+
+
+def test_importing_the_library_leaves_the_environment_alone_and_loading_a_model_goes_offline():
+    import os
+
+    code = (
+        "import os\n"
+        "import rag.cli, rag.engine, rag.embeddings, rag.onnx_embedder, rag.index, rag.vector_index\n"
+        "assert 'HF_HUB_OFFLINE' not in os.environ and 'TOKENIZERS_PARALLELISM' not in os.environ\n"
+        "from rag.config import Settings\n"
+        "from rag.embeddings import load_embedder\n"
+        "load_embedder(Settings()).embed(['x'])\n"
+        "import huggingface_hub.constants as c\n"
+        "assert os.environ['HF_HUB_OFFLINE'] == '1' and c.HF_HUB_OFFLINE, os.environ.get('HF_HUB_OFFLINE')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "TOKENIZERS_PARALLELISM")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr

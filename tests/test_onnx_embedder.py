@@ -95,13 +95,15 @@ FP32_COS = 1 - 1e-4
 
 @pytest.fixture(scope="module")
 def onnx_cache(tmp_path_factory):
-    """A private ONNX cache for this module, with the bundled model exported into it once."""
+    """A private ONNX cache for this module, with the bundled model exported into it once.
+
+    RAG_ONNX_CACHE names it too, for `python -m rag.onnx_embedder`, which reads Settings."""
     from rag.onnx_embedder import OnnxEmbedder
 
     cache = tmp_path_factory.mktemp("onnx-cache")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RAG_ONNX_CACHE", str(cache))
-        OnnxEmbedder.for_model(MODEL)
+        OnnxEmbedder.for_model(MODEL, cache_dir=cache)
         yield cache
 
 
@@ -109,14 +111,14 @@ def onnx_cache(tmp_path_factory):
 def onnx_int8(onnx_cache):
     from rag.onnx_embedder import OnnxEmbedder
 
-    return OnnxEmbedder.for_model(MODEL, batch_size=8)
+    return OnnxEmbedder.for_model(MODEL, batch_size=8, cache_dir=onnx_cache)
 
 
 @pytest.fixture(scope="module")
 def onnx_fp32(onnx_cache):
     from rag.onnx_embedder import OnnxEmbedder
 
-    return OnnxEmbedder.for_model(MODEL, batch_size=8, precision="fp32")
+    return OnnxEmbedder.for_model(MODEL, batch_size=8, precision="fp32", cache_dir=onnx_cache)
 
 
 @pytest.fixture(scope="module")
@@ -205,11 +207,11 @@ def test_export_is_reused(onnx_cache, capsys):
     from rag.embeddings import bundled_model_path
     from rag.onnx_embedder import PRECISIONS, OnnxEmbedder, export_dir_for, main
 
-    out_dir = export_dir_for(bundled_model_path())
+    out_dir = export_dir_for(bundled_model_path(), onnx_cache)
     assert out_dir.parent == onnx_cache
     files = [out_dir / f for f in PRECISIONS.values()]
     before = [f.stat().st_mtime_ns for f in files]
-    again = OnnxEmbedder.for_model(MODEL)
+    again = OnnxEmbedder.for_model(MODEL, cache_dir=onnx_cache)
     assert again.model_file == out_dir / PRECISIONS["int8"]
     assert main(["--export"]) == 0
     assert f"Already exported: {out_dir}" in capsys.readouterr().out
@@ -225,12 +227,12 @@ def test_searching_process_does_not_import_torch(onnx_cache):
     code = (
         "import sys\n"
         "from rag.onnx_embedder import OnnxEmbedder\n"
-        f"v = OnnxEmbedder.for_model({MODEL!r}).embed(['who won the election?'])\n"
+        f"v = OnnxEmbedder.for_model({MODEL!r}, cache_dir={str(onnx_cache)!r}).embed(['who won the election?'])\n"
         "assert v.shape == (1, 384), v.shape\n"
         "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'onnx') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
-    env = {**os.environ, "RAG_ONNX_CACHE": str(onnx_cache), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
 
@@ -280,14 +282,15 @@ def test_an_incomplete_export_is_replaced(tmp_path, monkeypatch):
     assert mod.is_exported(out_dir) and (out_dir / mod.PRECISIONS["int8"]).read_text() == "new"
 
 
-def test_cache_location_follows_the_environment(tmp_path, monkeypatch):
+def test_cache_location_follows_the_setting(tmp_path, monkeypatch):
+    from rag.config import Settings
     from rag.embeddings import bundled_model_path
     from rag.onnx_embedder import cache_root, export_dir_for
 
     monkeypatch.delenv("RAG_ONNX_CACHE", raising=False)
-    assert cache_root() == Path.home() / ".cache" / "corpus-rag" / "onnx"
+    assert cache_root(Settings.from_env().onnx_cache) == Path.home() / ".cache" / "corpus-rag" / "onnx"
     monkeypatch.setenv("RAG_ONNX_CACHE", str(tmp_path))
-    assert export_dir_for(bundled_model_path()).parent == tmp_path
+    assert export_dir_for(bundled_model_path(), Settings.from_env().onnx_cache).parent == tmp_path
 
 
 def test_unsupported_pooling_is_refused(tmp_path):
