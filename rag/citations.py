@@ -337,6 +337,12 @@ def _coverage(claim: list[str], have: set[str]) -> float:
     return sum(1 for t in claim if t in have) / len(claim)
 
 
+def strip_markers(text: str) -> str:
+    """`text` without its bracketed citation markers ("[1]", "[1, 2]", "[Source 3]"); "(2023)" stays."""
+    text = _MARKER.sub(lambda m: " " if m.group(1) else m.group(0), text)
+    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+
 def render(sentences: Sequence[AnswerSentence]) -> str:
     """The answer as shown: each sentence followed by its verified markers."""
     parts = []

@@ -7,8 +7,11 @@ import re
 from .text import _QUOTES, terms
 from .types import Chunk, Hit
 
-# Below this similarity (0-100) the best match is reported as "nearest passage", not a match.
-MATCH_THRESHOLD = 75.0
+# Similarities here are 0-1, as in Hit.score (rapidfuzz's 0-100 partial ratio / 100).
+# Below this, the best place found for a quote is reported as the "closest passage", not a match.
+MATCH_THRESHOLD = 0.75
+# A sentence is highlighted inside a passage shown to the reader when it aligns at least this well.
+SPAN_THRESHOLD = 0.85
 _QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]{12,})[\"“”„«»]")
 _WRAPPER = re.compile(
     r"^\s*(which|what|where|who|in which|from which)\b[^\"“”]*\b(says?|said|contains?|quotes?|is (this )?(quote )?from|comes? from|mentions?)\b\s*:?\s*",
@@ -81,20 +84,40 @@ def _squash(s: str) -> tuple[str, list[int]]:
     return "".join(out), pos
 
 
-def locate(quote: str, chunk: Chunk) -> tuple[float, int, int]:
-    """(similarity 0-100, char start, char end) of the best match of quote inside chunk, in file offsets."""
+def align(quote: str, text: str) -> tuple[float, int, int]:
+    """(similarity 0-1, start, end) of the best match of `quote` in `text`, ignoring case, quote
+    styles and runs of whitespace; offsets are into `text`."""
     from rapidfuzz import fuzz
 
     q, _ = _squash(fold(quote).strip())
-    text, pos = _squash(fold(chunk.text))
-    if not q or not text:
-        return 0.0, chunk.char_start, chunk.char_start
-    al = fuzz.partial_ratio_alignment(q, text)
+    folded, pos = _squash(fold(text))
+    if not q or not folded:
+        return 0.0, 0, 0
+    al = fuzz.partial_ratio_alignment(q, folded)
     if al is None:
-        return 0.0, chunk.char_start, chunk.char_start
+        return 0.0, 0, 0
     start = pos[min(al.dest_start, len(pos) - 1)]
     end = pos[max(al.dest_end - 1, 0)] + 1
-    return float(al.score), chunk.char_start + start, chunk.char_start + end
+    return al.score / 100.0, start, end
+
+
+def locate(quote: str, chunk: Chunk) -> tuple[float, int, int]:
+    """(similarity 0-1, char start, char end) of the best match of quote inside chunk, in file offsets."""
+    score, start, end = align(quote, chunk.text)
+    return score, chunk.char_start + start, chunk.char_start + end
+
+
+def find_span(text: str, quote: str) -> tuple[int, int] | None:
+    """Where `quote` sits in `text` (offsets into `text`), if it aligns at least SPAN_THRESHOLD well."""
+    score, start, end = align(quote or "", text or "")
+    return (start, end) if score >= SPAN_THRESHOLD and end > start else None
+
+
+def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) offsets of the whole lines of `text` that the span [start, end) touches."""
+    first = text.rfind("\n", 0, start) + 1
+    last = text.find("\n", end)
+    return first, len(text) if last == -1 else last
 
 
 def lookup(quote_input: str, retriever, k: int = 5) -> list[Hit]:
@@ -126,9 +149,8 @@ def lookup(quote_input: str, retriever, k: int = 5) -> list[Hit]:
         if text:
             line_start = text.count("\n", 0, s) + 1
             line_end = text.count("\n", 0, max(s, e - 1)) + 1
-            ls = text.rfind("\n", 0, s) + 1
-            le = text.find("\n", e)
-            passage = text[ls : le if le != -1 else len(text)]
+            ls, le = line_bounds(text, s, e)
+            passage = text[ls:le]
         else:
             line_start = c.line_start + c.text.count("\n", 0, s - c.char_start)
             line_end = c.line_start + c.text.count("\n", 0, max(0, e - 1 - c.char_start))
@@ -140,13 +162,10 @@ def lookup(quote_input: str, retriever, k: int = 5) -> list[Hit]:
         hits.append(
             Hit(
                 chunk_id=c.id, file=c.file, line_start=line_start, line_end=line_end,
-                score=round(score / 100.0, 4), text=passage, title=c.title, char_start=s, char_end=e,
+                score=round(score, 4), text=passage, title=c.title, char_start=s, char_end=e,
             )
         )
         if len(hits) >= k:
             break
     return hits
 
-
-def is_exact(hit: Hit) -> bool:
-    return hit.score * 100 >= MATCH_THRESHOLD

@@ -35,6 +35,19 @@ class Document:
 
 
 @dataclass(frozen=True)
+class IndexedDocument:
+    """An article as the index keeps it: the whole decoded text, its metadata, the lines not indexed."""
+
+    file: str
+    text: str
+    title: str = ""
+    date: str | None = None
+    publisher: str | None = None
+    content_hash: str = ""
+    removed_lines: tuple[int, ...] = ()  # boilerplate and repeated lines, 1-based
+
+
+@dataclass(frozen=True)
 class Chunk:
     id: str
     file: str
@@ -121,15 +134,21 @@ class Answer:
     fallback: str = ""
 
     @property
-    def cited_files(self) -> list[str]:
-        seen: list[str] = []
+    def cited_sources(self) -> dict[int, list[Citation]]:
+        """Passage number -> its citations, from supported sentences only (unsupported ones cite
+        nothing), in the order the answer first cites each passage."""
+        out: dict[int, list[Citation]] = {}
         for s in self.sentences:
             if not s.supported:
                 continue
             for c in s.citations:
-                if c.file not in seen:
-                    seen.append(c.file)
-        return seen
+                out.setdefault(c.source, []).append(c)
+        return out
+
+    @property
+    def cited_files(self) -> list[str]:
+        """The files of the cited passages, in the order first cited."""
+        return list(dict.fromkeys(cites[0].file for cites in self.cited_sources.values()))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -131,7 +131,7 @@ def test_embedded_model_answers_end_to_end(seed_engine):
         assert any(s.supported for s in a.sentences)
         assert all(f == F004 or f in (F000, F001, F002, F003) for f in a.cited_files)
         supported = [c for s in a.sentences if s.supported for c in s.citations]
-        assert supported and all(c.quote in engine.document(c.file)["text"] for c in supported)
+        assert supported and all(c.quote in engine.document(c.file).text for c in supported)
 
 
 def test_a_name_no_passage_mentions_is_refused_even_when_the_other_words_match(make_settings, tmp_path):

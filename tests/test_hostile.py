@@ -85,8 +85,8 @@ def test_link_out_of_corpus_is_never_read(hostile):
 def test_encodings_decoded(hostile):
     settings, _, _ = hostile
     engine = Engine(settings)
-    assert "déclaré à Genève" in engine.document("latin1.txt")["text"]
-    assert engine.document("bom.txt")["text"].startswith("The Zürich summit")
+    assert "déclaré à Genève" in engine.document("latin1.txt").text
+    assert engine.document("bom.txt").text.startswith("The Zürich summit")
     assert engine.search("Zürich summit grain statement", k=1)[0].file == "bom.txt"
 
 
@@ -102,7 +102,7 @@ def test_one_megabyte_line_is_chunked_within_model_limits(hostile):
 def test_html_is_kept_as_text(hostile):
     settings, _, _ = hostile
     hit = Engine(settings).search("Dornfeld council park plan", k=1)[0]
-    assert hit.file == "html.txt" and "<b>park</b>" in Engine(settings).document("html.txt")["text"]
+    assert hit.file == "html.txt" and "<b>park</b>" in Engine(settings).document("html.txt").text
 
 
 def test_injection_article_does_not_change_other_answers(hostile):

@@ -31,7 +31,7 @@ def test_every_mode_finds_the_gold_article(seed_engine, mode, query, gold):
     assert gold & {h.file for h in hits[:3]}, [h.location for h in hits]
     # ranked, and each hit points at real lines of its file holding its text
     for h in hits:
-        doc = seed_engine.document(h.file)["text"]
+        doc = seed_engine.document(h.file).text
         assert doc[h.char_start : h.char_end] == h.text
         assert h.line_start == doc.count("\n", 0, h.char_start) + 1
     # the best-scored passage comes first (later ones may be reordered to spread over articles)
