@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -33,13 +30,3 @@ def build_index(corpus: Path, index: Path) -> dict:
     assert report.files_added == len(list(corpus.glob("*.txt"))), report
     return engine.status()
 
-
-def import_app() -> ModuleType:
-    """app.py as a module, for its pure helpers (its page only runs as a Streamlit script)."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location("corpus_rag_app", APP)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module

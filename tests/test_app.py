@@ -9,14 +9,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag.types import Answer, AnswerSentence, Citation, Hit
+from rag.citations import REFUSAL
+from rag.lookup import find_span
+from rag.types import Answer, AnswerSentence, Citation, Hit, IndexedDocument
 
 try:  # tests/ as a package or as a plain directory on sys.path
-    from tests.conftest_app import APP, NO_OLLAMA, PESKOV_FINLAND_FILES, SEEDS, build_index, import_app, seeded_corpus
+    from tests.conftest_app import APP, NO_OLLAMA, PESKOV_FINLAND_FILES, SEEDS, build_index, seeded_corpus
     from tests.ollama_server import FakeOllama
 except ImportError:
-    from conftest_app import APP, NO_OLLAMA, PESKOV_FINLAND_FILES, SEEDS, build_index, import_app, seeded_corpus
+    from conftest_app import APP, NO_OLLAMA, PESKOV_FINLAND_FILES, SEEDS, build_index, seeded_corpus
     from ollama_server import FakeOllama
+
+import app_view as app  # noqa: E402  (the repo root is on sys.path: pytest's pythonpath)
 
 TIMEOUT = 240  # the first question loads the embedding model
 
@@ -110,7 +114,7 @@ def test_question_the_corpus_does_not_answer_is_refused_with_closest_passages(mo
     at = start(monkeypatch, *shared)
     msg = ask(at, "What is the population of Finland?")
     page = text_of(msg)
-    assert "The articles in the corpus do not answer this question." in page
+    assert REFUSAL in page  # the refusal shown is the one the engine streamed
     assert 'data-refused="true"' in page
     assert '<sup class="cite"' not in page  # nothing is presented as cited fact
     assert "Closest passages found" in page
@@ -241,12 +245,7 @@ def test_a_mistyped_setting_is_shown_instead_of_a_traceback(monkeypatch, shared)
     assert "RAG_EMBED_BATCH_SIZE='lots' is not a whole number" in at.error[0].value
 
 
-# -- the pure helpers behind the page -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def app():
-    return import_app()
+# -- the pure helpers behind the page (app_view.py) -----------------------------------------------
 
 
 def _answer(**kw) -> Answer:
@@ -265,7 +264,7 @@ def _answer(**kw) -> Answer:
     return Answer(**fields)
 
 
-def test_unsupported_sentences_are_flagged_and_not_cited(app):
+def test_unsupported_sentences_are_flagged_and_not_cited():
     out = app.answer_html(_answer())
     assert "&lt;b&gt;council&lt;/b&gt;" in out and "<b>" not in out
     supported, unsupported = out.split('<span class="unsupported"', 1)
@@ -274,14 +273,14 @@ def test_unsupported_sentences_are_flagged_and_not_cited(app):
     assert "\n" not in out  # one line, so Markdown keeps it one raw-HTML block
 
 
-def test_incomplete_and_refused_answers_are_labelled(app):
+def test_incomplete_and_refused_answers_are_labelled():
     assert "Incomplete answer" in app.answer_html(_answer(complete=False))
     assert "Incomplete answer" not in app.answer_html(_answer())
-    refused = app.answer_html(_answer(refused=True, sentences=(), text="The corpus does not say."))
-    assert "do not answer this question" in refused
+    refused = app.answer_html(_answer(refused=True, sentences=(), text=REFUSAL, refusal_reason="No passage says."))
+    assert f'<div class="refusal">{html.escape(REFUSAL)}<span class="why">No passage says.</span>' in refused
 
 
-def test_conversation_markdown_lists_citations_with_file_lines_and_quotes(app):
+def test_conversation_markdown_lists_citations_with_file_lines_and_quotes():
     messages = [
         {"role": "user", "content": "When did the council meet?"},
         {"role": "assistant", "content": "", "answer": _answer()},
@@ -294,16 +293,16 @@ def test_conversation_markdown_lists_citations_with_file_lines_and_quotes(app):
     assert app.history_for_engine(messages)[1]["content"] == "The council met on Monday. It cost $5 million."
 
 
-def test_highlighting_escapes_and_marks_the_quote(app):
+def test_highlighting_escapes_and_marks_the_quote():
     text = "First <i>line</i>.\nThe quote   spans\nlines & more."
-    span = app.find_span(text, "The quote spans lines")
+    span = find_span(text, "The quote spans lines")
     assert span is not None
     out = app.mark_spans(text, [span])
     assert '<mark class="quote">The quote   spans<br>lines</mark>' in out
     assert "&lt;i&gt;" in out and "&amp;" in out
 
 
-def test_index_progress_moves_forward_through_the_stages(app):
+def test_index_progress_moves_forward_through_the_stages():
     calls = [("reading", 0, 5), ("reading", 5, 5), ("chunking", 5, 5), ("embedding", 0, 16),
              ("embedding", 8, 16), ("embedding", 16, 16), ("writing", 0, 1), ("writing", 1, 1)]
     steps = [app.progress_step(*c) for c in calls]
@@ -311,3 +310,39 @@ def test_index_progress_moves_forward_through_the_stages(app):
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     assert steps[4][1] == "Embedding passages… 8/16"
     assert app.progress_step("embedding", 0, 0)[0] == pytest.approx(0.9)  # an empty stage counts as done
+
+
+def test_source_card_marks_the_cited_sentence_in_its_lines():
+    text = "Line one.\nLine two.\nThe <b>council</b> met on Monday.\nLine four.\nLine five."
+    hit = Hit("c1", "a.txt", 10, 14, 0.9, text, "")
+    cite = Citation(1, "a.txt", 12, 12, "The <b>council</b> met on Monday.", 0.9)
+    doc = IndexedDocument("a.txt", text, title="Council news", date="2024-05-06", publisher="The Courier")
+    out = app.source_card_html(2, hit, doc, [cite])
+    assert '<span class="badge">[2]</span><span class="title">Council news</span>' in out
+    assert "The Courier · 2024-05-06 · cited line 12" in out
+    # the cited line with one line of context each side; the cut is shown
+    assert out.count('<span class="gap">…</span>') == 2 and "Line one." not in out and "Line four." in out
+    assert '<mark class="quote">The &lt;b&gt;council&lt;/b&gt; met on Monday.</mark>' in out
+    assert app.card_lines(hit, [cite]) == [(12, 12)] and app.card_lines(hit) == [(10, 14)]
+
+
+def test_lookup_card_marks_the_match_within_its_whole_lines():
+    text = "Title\nHe said the talks were over. Then he left.\nAnother line."
+    start = text.index("the talks")
+    hit = Hit("c1", "a.txt", 2, 2, 0.97, "", "T", char_start=start, char_end=start + len("the talks were over"))
+    out = app.lookup_card_html(1, hit, IndexedDocument("a.txt", text), "the talks were over")
+    assert 'He said <mark class="quote">the talks were over</mark>. Then he left.</div>' in out
+    assert "Match · similarity 97%" in out and "Another line" not in out
+    found, summary = app.lookup_summary(hit)
+    assert found and summary == "Found in **a.txt**, line 2 (similarity 97%)."
+    near = Hit("c1", "a.txt", 2, 2, 0.6, "He said the talks were over.", "T")
+    assert not app.lookup_summary(near)[0]
+    assert "Closest passage" in app.lookup_card_html(1, near, None, "the talks were over")
+
+
+def test_display_numbers_follow_the_first_citation_of_each_passage():
+    c3, c1 = Citation(3, "c.txt", 1, 1, "q"), Citation(1, "a.txt", 1, 1, "q")
+    answer = _answer(sentences=(AnswerSentence("x y", (c3,), True), AnswerSentence("y z", (c1, c3), True),
+                                AnswerSentence("no", (Citation(2, "b.txt", 1, 1, "q"),), False)))
+    assert app.display_numbers(answer) == {3: 1, 1: 2}
+    assert answer.cited_files == ["c.txt", "a.txt"]

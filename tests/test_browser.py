@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from rag.citations import REFUSAL
+
 try:  # tests/ as a package or as a plain directory on sys.path
     from tests.conftest_app import NO_OLLAMA, PESKOV_FINLAND_FILES, ROOT, build_index, seeded_corpus
 except ImportError:
@@ -163,7 +165,7 @@ def test_ask_in_the_browser_and_open_a_citation(server, browser):
     refused = done.get_attribute("data-refused") == "true"
     if refused:
         assert server["backend"] != "extractive"
-        assert "do not answer this question" in browser.find_element(By.CSS_SELECTOR, ".refusal").text
+        assert REFUSAL in browser.find_element(By.CSS_SELECTOR, ".refusal").text
     else:
         assert browser.find_elements(By.CSS_SELECTOR, ".answer sup.cite")  # inline [n] markers
 

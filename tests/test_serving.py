@@ -22,3 +22,10 @@ def test_readme_says_how_to_expose_it_and_what_that_implies():
     assert "--server.address 0.0.0.0" in flat and "there is no login" in flat
     first = readme.splitlines()[:6]
     assert any(line.startswith("make run") for line in first) and any(line.startswith("make test") for line in first)
+
+
+def test_the_app_checks_the_upload_limit_streamlit_enforces():
+    import app_view  # the repo root is on sys.path (pytest's pythonpath)
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert app_view.UPLOAD_MAX_MB == cfg["server"]["maxUploadSize"]
