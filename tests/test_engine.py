@@ -18,6 +18,7 @@ F000, F001, F002, F003, F004 = (
     "000_98f58e9247f94cfe.txt", "001_a4d76ca98f8e33ba.txt", "002_049595089446fbd5.txt",
     "003_ae5419ea39999b75.txt", "004_e280ef4099de1b9e.txt",
 )
+PESKOV_FINLAND = {F000, F002, F004}  # the three articles in which Peskov talks about Finland
 
 
 def test_extractive_answer_cites_the_right_file_and_lines(seed_engine):
@@ -28,7 +29,7 @@ def test_extractive_answer_cites_the_right_file_and_lines(seed_engine):
     assert s.supported and s.citations[0].file == F000
     assert s.citations[0].line_start <= 6 <= s.citations[0].line_end
     assert "Haavisto" in s.citations[0].quote
-    assert a.backend == "extractive" and a.timings["total_ms"] > 0
+    assert a.backend == "extractive" and "total_ms" in a.timings  # recorded; how long is for bench/
 
 
 def test_stream_yields_retrieval_then_tokens_then_answer(seed_engine):
@@ -39,8 +40,8 @@ def test_stream_yields_retrieval_then_tokens_then_answer(seed_engine):
     assert tokens and all(isinstance(e, Token) for e in events[1:-1])
     answer = events[-1].answer
     assert "Finland" in answer.text
-    assert {F000, F002, F004} & set(answer.cited_files)
-    assert set(answer.cited_files) <= {F000, F001, F002, F003, F004}
+    # cites where Peskov speaks about Finland, and nothing else (the CSTO and Ukraine articles do not)
+    assert answer.cited_files and set(answer.cited_files) <= PESKOV_FINLAND
 
 
 @pytest.mark.parametrize("question", ["What is the population of Finland?", "What did Peskov say about Japan's defense budget?",
@@ -80,9 +81,13 @@ def test_control_characters_are_stripped_not_fatal(seed_engine):
     assert "Haavisto" in a.text
 
 
-def test_non_english_question_gets_an_answer_or_a_refusal(seed_engine):
+def test_non_english_question_is_refused_with_the_right_passages_shown(seed_engine):
+    # The corpus and the gate's terms are English: "Finlandia" covers no term of a passage, so the
+    # honest answer is a refusal, not a guess. The passages shown are still the right ones (the
+    # names are close enough for search), so the reader can look for themselves.
     a = seed_engine.ask("¿Qué dijo Peskov sobre Finlandia?", backend="extractive")
-    assert a.refused or a.cited_files
+    assert a.refused and a.text == REFUSAL and not a.cited_files and a.refusal_reason
+    assert a.passages and {h.file for h in a.passages} <= PESKOV_FINLAND
 
 
 def test_concurrent_questions_match_serial_results(seed_engine):
@@ -113,9 +118,10 @@ def test_prompt_injection_article_cannot_change_answers(tmp_path):
     for backend in ("extractive", "llamacpp"):
         a = engine.ask("Who handed Finland's signed NATO accession treaty to Antony Blinken?", backend=backend)
         assert "never joined" not in a.text.lower() and "santa" not in a.text.lower()
-        for s in a.sentences:
-            if s.supported:
-                assert all(c.file != "zz_injection.txt" for c in s.citations)
+        # answered (by the model, or by the source sentences when its answer fails the check),
+        # from the treaty article, never from the injected one
+        assert not a.refused, (backend, a.raw_text)
+        assert F000 in a.cited_files and "zz_injection.txt" not in a.cited_files, (backend, a.cited_files)
 
 
 @pytest.mark.slow
@@ -126,12 +132,13 @@ def test_embedded_model_answers_end_to_end(seed_engine):
     a = engine.ask("Where did Russia decide to station tactical nuclear weapons?", backend="llamacpp")
     assert a.backend == "llamacpp" and a.model.endswith(".gguf")
     assert a.raw_text.strip()
-    assert a.timings["ttft_ms"] > 0
-    if not a.refused:
-        assert any(s.supported for s in a.sentences)
-        assert all(f == F004 or f in (F000, F001, F002, F003) for f in a.cited_files)
-        supported = [c for s in a.sentences if s.supported for c in s.citations]
-        assert supported and all(c.quote in engine.document(c.file).text for c in supported)
+    assert "ttft_ms" in a.timings  # recorded; how fast is for bench/
+    # The passages cover the question well, so it is answered: by the model's verified sentences,
+    # or by the source sentences when the model's fail the check. Either way from the Belarus article.
+    assert not a.refused, a.raw_text
+    assert a.cited_files == [F004]
+    supported = [c for s in a.sentences if s.supported for c in s.citations]
+    assert supported and all(c.quote in engine.document(c.file).text for c in supported)
 
 
 def test_a_name_no_passage_mentions_is_refused_even_when_the_other_words_match(make_settings, tmp_path):
@@ -176,3 +183,33 @@ def test_a_short_phrase_the_corpus_lacks_is_not_passed_off_as_found(seed_engine)
     a = seed_engine.ask("Where does the phrase 'purple elephants' come from?", backend="extractive")
     assert a.backend != "lookup"
     assert a.refused
+
+
+class UnsupportedAnswer:
+    """A model whose fluent answer fails the citation check: the wrong person and year, cited."""
+
+    name = "unsupported"
+    model = "made-up-1"
+    TEXT = "Vladimir Putin handed the treaty to Blinken in 1850 [1]."
+
+    @classmethod
+    def from_settings(cls, settings, **deps):
+        return cls()
+
+    def stream(self, prompt):
+        yield from ("Vladimir Putin handed", " the treaty to Blinken", " in 1850 [1].")
+
+
+def test_a_model_answer_that_fails_the_check_falls_back_to_the_source_sentences(seed_engine, monkeypatch):
+    from rag.generators.base import BACKENDS
+
+    monkeypatch.setitem(BACKENDS, "unsupported", f"{__name__}:UnsupportedAnswer")
+    engine = Engine(seed_engine.settings)
+    a = engine.ask("Who handed Finland's signed NATO accession treaty to Antony Blinken?", backend="unsupported")
+    # the model's text failed the check and the evidence is high: the verified source sentences
+    assert a.fallback == "extractive" and not a.refused
+    assert a.backend == "unsupported" and a.raw_text == UnsupportedAnswer.TEXT
+    assert "Haavisto" in a.text and "Putin" not in a.text and "1850" not in a.text
+    assert a.sentences and all(s.supported for s in a.sentences)
+    assert all(c.file == F000 and c.quote in engine.document(F000).text for s in a.sentences for c in s.citations)
+    assert "could not be verified" in a.refusal_reason
