@@ -54,13 +54,14 @@ class Signals:
     typed_coverage: float = 0.0
     asks_type: bool = False
     top_dense: float = 0.0  # best dense (cosine) score among the passages
+    article_coverage: float = 0.0  # coverage by all retrieved passages of one article together
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 FEATURES = ("coverage", "closeness", "names_missing", "has_names", "name_share", "sentence_coverage",
-            "typed_coverage", "asks_type", "top_dense", "log_terms")
+            "typed_coverage", "asks_type", "top_dense", "log_terms", "article_coverage")
 
 
 def features(s: Signals) -> np.ndarray:
@@ -68,6 +69,7 @@ def features(s: Signals) -> np.ndarray:
     return np.array([
         s.coverage, s.closeness, float(s.names_together is False), float(s.n_names > 0), s.name_share,
         s.sentence_coverage, s.typed_coverage, float(s.asks_type), s.top_dense, float(np.log1p(s.n_terms)),
+        s.article_coverage,
     ], dtype=np.float64)
 
 
@@ -131,7 +133,14 @@ class EvidenceGate:
             typed_coverage=typed_cov,
             asks_type=want is not None,
             top_dense=max(dense, default=0.0),
+            article_coverage=self._article_coverage(qterms, hits),
         )
+
+    def _article_coverage(self, qterms: Sequence[str], hits: Sequence[Hit]) -> float:
+        by_file: dict[str, frozenset[str]] = {}
+        for h in hits:
+            by_file[h.file] = by_file.get(h.file, frozenset()) | passage_terms(h.text, h.title or "")
+        return max((self._share(qterms, have) for have in by_file.values()), default=0.0)
 
     def _share(self, qterms: Sequence[str], have: frozenset[str]) -> float:
         if not qterms:

@@ -52,3 +52,25 @@ def is_open_question(q: str) -> bool:
     """'What did X say about Y?' wants several statements; 'Who/which/where/how many' wants one."""
     ql = q.strip().lower()
     return ql.startswith(("what did", "what does", "what has", "what have", "what do", "how did", "how does", "summar", "tell me"))
+
+
+# "Who won and how many votes did she get?": a second question word after "and" (or a comma, or
+# "also") starts a second part, each wanting its own answer sentence.
+_PART_BREAK = re.compile(
+    r"\s*(?:,\s*and|,|\band\b|;|\balso\b)\s+(?=(?:who|whom|whose|what|when|where|which|why|how)\b)", re.I)
+
+
+def split_parts(question: str) -> list[str]:
+    """The parts of a multi-part question; a one-part question is returned whole."""
+    q = question.strip()
+    pieces = [p.strip(" ,;?") for p in _PART_BREAK.split(q)]
+    pieces = [p for p in pieces if len(p.split()) >= 2]
+    if len(pieces) < 2:
+        return [q]
+    # a later part often leaves its subject to the first ("when did X resign and why?"): give it the
+    # first part's words that it lacks, so it is searched and scored with its topic
+    head = pieces[0]
+    out = [head]
+    for p in pieces[1:]:
+        out.append(p if len(p.split()) >= 4 else f"{p} {head}")
+    return out

@@ -2,71 +2,103 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 from ..citations import REFUSAL
-from ..questions import expected_type, has_type, is_open_question
+from ..questions import expected_type, has_type, is_open_question, split_parts
 from ..text import content_terms, is_instruction_like, passage_terms, split_sentences, terms
 from .base import Prompt
 
 MAX_SENTENCES = 3
 KEEP_RATIO = 0.85  # extra sentences must score at least this share of the best one
 NEAR_COPY = 0.6
+_QUOTE = re.compile(r"[\"“”]")
 TYPED_RUNNER_UP = 0.75  # a sentence with the asked-for type leads if it scores this share of the best
+
+
+# What a candidate sentence is scored on (SENTENCE_FEATURES order), and the weights of its score.
+SENTENCE_FEATURES = ("lex", "ctx", "sim", "rank", "typed", "lead", "quoted", "log_len")
+# lex: IDF-weighted share of the question's topic terms in the sentence; ctx: the same for its whole
+# passage; sim: MiniLM cosine to the question; rank: the passage's place in the retrieved list (1 for
+# the first, towards 0 for the last); typed: the sentence has the kind of answer asked for (a
+# number for "how many"); lead: first sentence of its passage; quoted: holds a quotation;
+# log_len: log of its word count.
+WEIGHTS = np.array([0.45, 0.2, 0.35, 0.03, 0.1, 0.0, 0.0, 0.0])
+
+
+@dataclass(frozen=True)
+class Candidate:
+    n: int  # passage number in the prompt, 1-based
+    text: str
+    terms: frozenset[str]
+    position: int  # sentence index within its passage
+    following: str | None  # the next sentence of its passage
 
 
 class ExtractiveGenerator:
     name = "extractive"
     model = "extractive"
+    prompt_style = "passages"
 
     def __init__(self, embed: Callable[[Sequence[str]], np.ndarray] | None = None,
-                 idf: Callable[[str], float] | None = None):
+                 idf: Callable[[str], float] | None = None, correct: Callable[[str], str] | None = None):
         self.embed = embed
         self.idf = idf or (lambda _t: 1.0)
+        self.correct = correct or (lambda t: t)
 
     @classmethod
-    def from_settings(cls, settings, embed=None, idf=None, **_deps) -> "ExtractiveGenerator":
-        return cls(embed=embed, idf=idf)
+    def from_settings(cls, settings, embed=None, idf=None, correct=None, **_deps) -> "ExtractiveGenerator":
+        return cls(embed=embed, idf=idf, correct=correct)
+
+    def candidates(self, passages) -> list[Candidate]:
+        """Every sentence of the passages that may answer (none addressed to a model)."""
+        out: list[Candidate] = []
+        for n, hit in enumerate(passages, 1):
+            texts = _join_lead_ins([hit.text[s:e] for s, e in split_sentences(hit.text)])
+            texts = [t for t in texts if not is_instruction_like(t)]  # article text aimed at a model
+            for i, t in enumerate(texts):
+                out.append(Candidate(n, t, frozenset(terms(t)), i, texts[i + 1] if i + 1 < len(texts) else None))
+        return out
+
+    def features(self, question: str, passages, cands: Sequence[Candidate]) -> np.ndarray:
+        """One row of SENTENCE_FEATURES per candidate."""
+        qterms = [self.correct(t) for t in content_terms(question)]
+        want = expected_type(question)
+        ctx = {n: self._coverage(qterms, passage_terms(h.text, h.title or "")) for n, h in enumerate(passages, 1)}
+        sims = np.zeros(len(cands), dtype=np.float32)
+        if self.embed is not None and cands:
+            vecs = self.embed([question] + [c.text for c in cands])
+            sims = vecs[1:] @ vecs[0]
+        k = max(1, len(passages))
+        rows = []
+        for c, sim in zip(cands, sims):
+            rows.append((
+                self._coverage(qterms, c.terms), ctx[c.n], float(sim), (k - c.n + 1) / k,
+                float(bool(want) and has_type(c.text, want, question)), float(c.position == 0),
+                float(bool(_QUOTE.search(c.text))), float(np.log1p(len(c.text.split()))),
+            ))
+        return np.array(rows, dtype=np.float64).reshape(len(cands), len(SENTENCE_FEATURES))
 
     def select(self, question: str, passages, limit: int | None = None,
                keep_ratio: float = KEEP_RATIO) -> list[tuple[int, str, float]]:
         """(passage number, sentence, score) of the sentences chosen to answer, best first."""
-        qterms = content_terms(question)
-        want = expected_type(question)
-        cands: list[tuple[int, str, set[str], float]] = []  # (n, sentence, terms, context coverage)
-        following: dict[str, str] = {}  # sentence -> the next one in its passage
-        for n, hit in enumerate(passages, 1):
-            spans = split_sentences(hit.text)
-            texts = [hit.text[s:e] for s, e in spans]
-            texts = _join_lead_ins(texts)
-            ctx = passage_terms(hit.text, hit.title or "")
-            ctx_cov = self._coverage(qterms, ctx)
-            texts = [t for t in texts if not is_instruction_like(t)]  # article text aimed at a model
-            for i, t in enumerate(texts):
-                cands.append((n, t, set(terms(t)), ctx_cov))
-                if i + 1 < len(texts):
-                    following.setdefault(t, texts[i + 1])
+        parts = split_parts(question)
+        if len(parts) > 1 and limit is None:
+            return self._select_parts(question, parts, passages)
+        cands = self.candidates(passages)
         if not cands:
             return []
-        sims = np.zeros(len(cands), dtype=np.float32)
-        if self.embed is not None:
-            vecs = self.embed([question] + [c[1] for c in cands])
-            sims = vecs[1:] @ vecs[0]
-        k = max(1, len(passages))
-        scored = []
-        for (n, text, ts, ctx_cov), sim in zip(cands, sims):
-            lex = self._coverage(qterms, ts)
-            score = 0.45 * lex + 0.2 * ctx_cov + 0.35 * float(sim) + 0.03 * (k - n + 1) / k
-            if want and has_type(text, want, question):
-                score += 0.1
-            scored.append((score, n, text, ts))
-        scored.sort(key=lambda x: -x[0])
-        if want and not has_type(scored[0][2], want, question):
+        want = expected_type(question)
+        scores = self.features(question, passages, cands) @ WEIGHTS
+        scored = sorted(zip(scores.tolist(), cands), key=lambda x: -x[0])
+        if want and not has_type(scored[0][1].text, want, question):
             # the best match lacks what was asked for ("how long": a length); a close runner-up that
             # has it answers the question, the best one only repeats its words
-            typed = next((x for x in scored if has_type(x[2], want, question)), None)
+            typed = next((x for x in scored if has_type(x[1].text, want, question)), None)
             if typed is not None and typed[0] >= TYPED_RUNNER_UP * scored[0][0]:
                 scored.remove(typed)
                 scored.insert(0, typed)
@@ -74,23 +106,32 @@ class ExtractiveGenerator:
         if limit is None:
             limit = MAX_SENTENCES if is_open_question(question) else 2
         chosen: list[tuple[int, str, float]] = []
-        chosen_terms: list[set[str]] = []
-        for score, n, text, ts in scored:
+        chosen_terms: list[frozenset[str]] = []
+        for score, c in scored:
             if len(chosen) >= limit or score < keep_ratio * best:
                 break
-            if any(_jaccard(ts, o) > NEAR_COPY for o in chosen_terms):
+            if any(_jaccard(c.terms, o) > NEAR_COPY for o in chosen_terms):
                 continue
-            chosen.append((n, text, round(score, 4)))
-            chosen_terms.append(ts)
+            chosen.append((c.n, c.text, round(score, 4)))
+            chosen_terms.append(c.terms)
             # the best sentence lacks what was asked for (a name, a number): its follower may have it
-            if len(chosen) == 1 and want and not has_type(text, want, question):
-                nxt = following.get(text)
+            if len(chosen) == 1 and want and not has_type(c.text, want, question):
+                nxt = c.following
                 if nxt and has_type(nxt, want, question):
-                    chosen.append((n, nxt, round(score, 4)))
-                    chosen_terms.append(set(terms(nxt)))
+                    chosen.append((c.n, nxt, round(score, 4)))
+                    chosen_terms.append(frozenset(terms(nxt)))
         return chosen
 
-    def _coverage(self, qterms: list[str], have: set[str]) -> float:
+    def _select_parts(self, question: str, parts: Sequence[str], passages) -> list[tuple[int, str, float]]:
+        """A multi-part question: the best sentence for each part, then the whole question's best."""
+        chosen: list[tuple[int, str, float]] = []
+        for part in [*parts, question]:
+            for item in self.select(part, passages, limit=1):
+                if all(item[1] != c[1] for c in chosen):
+                    chosen.append(item)
+        return chosen[: len(parts) + 1]
+
+    def _coverage(self, qterms: Sequence[str], have: frozenset[str]) -> float:
         if not qterms:
             return 0.0
         total = sum(self.idf(t) for t in qterms)
