@@ -35,6 +35,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from . import speech
 from .chunking import ChunkParams, chunk_document
 from .config import Settings
 from .documents import Skipped, content_hash, iter_corpus, load_document, resolve_inside
@@ -89,6 +90,9 @@ class LoadedIndex:
     # The shared lock on `path` (a file descriptor), closed when this object is collected or
     # release() is called: while it is open, cleaning leaves the generation alone.
     hold: int | None = field(default=None, repr=False, compare=False)
+    # Reported speech (rag.speech), read from the same SQLite file; empty for an index built
+    # before statements were extracted (`rag index` adds them without embedding anything).
+    statements: list = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._release = weakref.finalize(self, os.close, self.hold) if self.hold is not None else None
@@ -211,13 +215,14 @@ def _load_held(index_dir: Path, gen: Path, hold: int, check: bool) -> LoadedInde
 
         faiss_index = read_vector_index(gen / FAISS)
         bm25 = _load_bm25(gen / BM25_DIR) if (gen / BM25_DIR).exists() else None
+        statements = speech.read(gen / DB, documents) if "speech" in manifest else []
     except IndexDamagedError:
         raise
     except Exception as exc:  # sqlite/faiss/numpy each raise their own types on a bad file
         raise IndexDamagedError(f"The index in {index_dir} is damaged ({type(exc).__name__}: {exc}).", REBUILD_HINT) from exc
     if getattr(faiss_index, "ntotal", len(chunks)) != len(chunks):
         raise IndexDamagedError("The index is damaged: vectors and chunks disagree.", REBUILD_HINT)
-    return LoadedIndex(gen, manifest, chunks, faiss_index, bm25, documents, hold=hold)
+    return LoadedIndex(gen, manifest, chunks, faiss_index, bm25, documents, hold=hold, statements=statements)
 
 
 def _read_db(path: Path) -> tuple[list[Chunk], dict[str, dict]]:
@@ -456,6 +461,13 @@ def build_index(
             title = docs[rel].title if rel in docs else prev_files[rel]["title"]
             digest = docs[rel].content_hash if rel in docs else prev_files[rel]["hash"]
             files_manifest[rel] = {"hash": digest, "chunks": layout.chunks_per_file.get(rel, 0), "title": title}
+            # kept in the manifest so that an incremental run reports them too
+            notes = list(docs[rel].warnings) if rel in docs else prev_files[rel].get("warnings", [])
+            if notes:
+                files_manifest[rel]["warnings"] = notes
+        warnings = [(rel, w) for rel, entry in files_manifest.items() for w in entry.get("warnings", [])]
+        for f, w in warnings:
+            log.warning("Indexed %s with a warning: %s", f, w)
 
         if progress:
             progress("writing", 0, 1)
@@ -466,8 +478,10 @@ def build_index(
             "files": files_manifest,
             "n_chunks": len(layout.keys),
             "skipped": [{"file": f, "reason": r} for f, r in skipped],
+            "speech": speech.EXTRACTOR_VERSION,
         }
-        changed = bool(docs or removed) or prev is None or not prev.cached_terms
+        changed = (bool(docs or removed) or prev is None or not prev.cached_terms
+                   or prev.manifest.get("speech") != speech.EXTRACTOR_VERSION)
         if changed or _skips_changed(prev, skipped):
             _write_generation(settings, manifest, layout, prev, unchanged, docs)
         if progress:
@@ -482,6 +496,7 @@ def build_index(
         chunks_embedded=len(to_embed),
         seconds=round(time.perf_counter() - t0, 3),
         skipped=tuple(skipped),
+        warnings=tuple(warnings),
     )
 
 
@@ -619,6 +634,7 @@ def _write_db(path: Path, layout: _Layout, prev: _Previous | None, unchanged: Se
             CREATE TABLE vocab (id INTEGER PRIMARY KEY, term TEXT NOT NULL);
             """
         )
+        speech.create_table(con)
         if prev is not None and (layout.runs or unchanged):
             # Copying inside SQLite is about six times faster than a round trip through Python objects.
             con.execute("ATTACH DATABASE ? AS old", (str(prev.path / DB),))
@@ -638,6 +654,7 @@ def _write_db(path: Path, layout: _Layout, prev: _Previous | None, unchanged: Se
                 "INSERT INTO documents SELECT d.file, d.hash, d.title, d.date, d.publisher, d.text, d.removed_lines"
                 " FROM old.documents d JOIN keep k ON k.file = d.file"
             )
+            speech.copy_unchanged(con, "old", "keep", prev.manifest.get("speech") == speech.EXTRACTOR_VERSION)
             con.commit()
             con.execute("DETACH DATABASE old")
         con.executemany(
@@ -654,6 +671,7 @@ def _write_db(path: Path, layout: _Layout, prev: _Previous | None, unchanged: Se
                 for d in docs.values()
             ),
         )
+        speech.insert(con, docs.values())
         con.executemany("INSERT INTO vocab VALUES (?,?)", enumerate(layout.vocab))
         con.execute("CREATE INDEX chunks_file ON chunks(file)")
         con.commit()

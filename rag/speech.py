@@ -1,0 +1,1179 @@
+"""Reported speech: who said what, where and when, extracted from each article at index time.
+
+Rule-based: news attribution is formulaic. An attribution verb ("said", "told", "added",
+"according to", ...) outside quotation marks is the anchor; the words before it (or after it,
+"said Peskov") name the speaker; the statement is the quotation next to it, or the clause it
+reports ("Peskov said that ...", "..., he added"). Speakers are then resolved within the article:
+pronouns to the person in focus, "the spokesman" to the last person named in that role, a surname
+to the full name used earlier. Capitals help to find names but are not required: in an article
+lower-cased on one line the verbs still anchor, and the words next to them are the speaker.
+
+The statements of an index live in its SQLite file (table `statements`, written with the chunks,
+copied for unchanged files, checked when the index is loaded).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable, Sequence
+
+from .errors import IndexDamagedError
+from .text import split_sentences, strip_span
+from .types import Document
+
+# A statement's context reaches back over the statements its speaker made just before, at most
+# this many sentences: "Peskov also said Helsinki's membership ..." is about Finland because the
+# two sentences before it are.
+CONTEXT_UNITS = 3
+# Bump when the rules change: an index built with another version re-extracts every file
+# (from the stored document text, without embedding anything again).
+EXTRACTOR_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement an article attributes to someone."""
+
+    file: str
+    ordinal: int  # position in the article
+    speaker: str  # as the article names the speaker, resolved: "Dmitry Peskov", "Kremlin"
+    speaker_key: str  # canonical across articles: "dmitry peskov"
+    role: str | None  # "Kremlin spokesman", when the article gives one
+    kind: str  # "direct" (quoted words) or "indirect" (reported clause)
+    text: str  # the statement's words; the parts of a quote split by its attribution joined by a space
+    char_start: int  # span in Document.text (first part's start to last part's end)
+    char_end: int
+    line_start: int
+    line_end: int
+    spans: tuple[tuple[int, int], ...]  # the exact parts
+    context_start: int  # the sentence(s) around it, for matching a topic
+    context_end: int
+    cue: str  # the attribution words: "said", "told", "according to"
+    mention: str  # how the attribution names the speaker: "he", "Peskov", "the spokesman"
+    date: str | None = None
+    publisher: str | None = None
+
+    @property
+    def location(self) -> str:
+        if self.line_start == self.line_end:
+            return f"{self.file}:{self.line_start}"
+        return f"{self.file}:{self.line_start}-{self.line_end}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["spans"] = [list(s) for s in self.spans]
+        d["location"] = self.location
+        return d
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+_VERBS = (
+    "said says say told tells added adds noted notes warned warns claimed claims stressed stresses "
+    "insisted insists argued argues stated emphasized emphasised emphasizes emphasises explained "
+    "explains asserted asserts declared declares announced announces acknowledged acknowledges "
+    "admitted admits suggested suggests denied denies underlined underlines underscored "
+    "reiterated reiterates confirmed confirms maintained contended remarked observed commented "
+    "wrote writes tweeted accused urged urges predicted predicts promised vowed cautioned "
+    "complained conceded recalled replied continued concluded alleged mentioned highlighted "
+    "estimated forecast threatened countered agreed"
+).split()
+# "pointed out" and "according to" are matched as phrases.
+_VERB_RE = r"(?:pointed out|points out|" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")"
+# Third-person present forms that are also plural nouns ("the claims", "United States"): in text
+# without capitals they are too ambiguous to anchor on.
+_AMBIGUOUS_LOWER = {"states", "claims", "notes", "denies", "forecast", "continued", "agreed", "observed"}
+# A participle after a statement continues it with a new one by the same speaker:
+# '..., noting: "This obliges us ..."', '..., adding that ...'.
+_PARTICIPLES = (
+    "noting|adding|saying|stressing|underlining|underscoring|warning|arguing|insisting|explaining|"
+    "emphasizing|emphasising|pointing out|claiming|stating|asserting|acknowledging|suggesting|"
+    "declaring|urging|accusing|predicting|reiterating|telling"
+)
+_PARTICIPLE_BREAK = re.compile(
+    r"(?:,\s*[”\"’]?|[”\"’]\s*,?)\s*(?:and\s+)?(?:" + _PARTICIPLES + r")\b(?:\s+(?:that|how))?\s*[:,]?\s*", re.I)
+# "..., and stressed that ..." / "and said that": a second verb of the same subject.
+_AND_VERB_BREAK = re.compile(r",?\s+and\s+(?:also\s+)?" + _VERB_RE + r"\s+that\s+", re.I)
+# Words naming the speaker's job. Capitalised ones before a name are its title ("Foreign Minister").
+_ROLE_NOUNS = frozenset(
+    """spokesman spokeswoman spokesperson spokespeople spokesmen minister ministers secretary president
+    chancellor governor senator representative mayor chairman chairwoman chair chairperson chief
+    executive executives director commander ambassador king queen prince pope premier judge attorney
+    officer head leader speaker adviser advisor envoy editor analyst analysts economist economists
+    professor treasurer commissioner admiral colonel lieutenant captain sergeant official officials
+    deputy prosecutor lawyer manager founder ceo cfo strategist trader traders dealer dealers banker
+    bankers diplomat diplomats negotiator aide aides source sources lawmaker lawmakers legislator
+    legislators expert experts congressman congresswoman candidate nominee mp general secretary-general
+    director-general president-elect vice-president boss coach member members investigator
+    investigators witness witnesses resident residents observers critics economist officer people""".split()
+)
+_TITLE_WORDS = _ROLE_NOUNS | frozenset(
+    """vice prime foreign defence defense finance interior justice economy trade energy health state
+    former first lady crown supreme acting interim senior mr mrs ms dr prof gen sen rep gov lt col sir
+    lord dame president-elect treasury""".split()
+)
+_PLURAL_GROUP = frozenset(
+    """analysts officials sources economists traders dealers experts lawmakers legislators diplomats
+    residents witnesses investigators critics people executives bankers observers aides members
+    spokespeople spokesmen""".split()
+)
+_ORG_WORDS = frozenset(
+    """kremlin ministry house department council agency commission bank reserve fund inc co corp plc
+    ltd llc group party committee office union government police army court news organization
+    organisation association institute university board authority federation statement report
+    company firm administration campaign pentagon parliament senate congress cabinet embassy
+    service services agency network corporation exchange statistics reuters interfax tass afp
+    xinhua ria""".split()
+)
+_STATEMENT_NOUNS = frozenset("statement communique communiqué declaration report letter release".split())
+_PARTICLES = frozenset("von van der den de del della di da dos du la le al el bin ibn ben".split())
+_DETERMINERS = frozenset("the a an one two three four several some many other another".split())
+_PRONOUNS = {"he": "m", "she": "f", "they": "p"}
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# Between a speaker and the verb: "Peskov also said", "The Kremlin on Wednesday said".
+_ADVERBIAL_TAIL = re.compile(
+    r"(?:\s+(?:also|further|later|earlier|again|previously|then|recently|repeatedly|separately|once|"
+    r"himself|herself|reportedly|publicly|meanwhile|subsequently|has|have|had|would|has also|had also|"
+    r"on\s+" + _DAYS + r"|last\s+(?:week|month|year|night)|this\s+(?:week|month|morning|year)|"
+    r"(?:in|at|during)\s+(?:a|an|the|his|her|its)\s+[^,.;:\"“”]{1,40}?))+\s*$",
+    re.I,
+)
+# What can follow a verb without being the reported clause: "said during a press briefing."
+_MODIFIER_START = re.compile(
+    r"^(?:during|at|in|on|after|before|while|when|as|from|with|to|by|for|via|through|ahead|following|"
+    r"amid|referring|speaking|in response|according|last|this|earlier|later|today|yesterday|"
+    r"tonight|recently|previously|repeatedly|again|also)\b",
+    re.I,
+)
+_AUDIENCE = re.compile(
+    r"^(?:the\s+|a\s+|an\s+)?(?:reporters|journalists|the press|media|lawmakers|parliament|legislators|"
+    r"news (?:conference|agency)|press (?:conference|briefing)|briefing|clients|investors|analysts|"
+    r"newspaper|state (?:television|tv|media)|television|tv|radio|agency|students|supporters|rally|"
+    r"crowd|audience|congress|senate|delegates|colleagues|members|officials|him|her|them|us|me)\b",
+    re.I,
+)
+_THAT = re.compile(r"^(?:,?\s*(?:that)\b)\s*", re.I)
+# Statements that point back ("This is certainly an event ...") take the sentence before as context;
+# a sentence that points back at the statement ("His comments came in response to ...") is context too.
+_ANAPHOR_START = re.compile(r"^\W*(?:\w+,?\s+){0,3}?(?:this|that|it|these|those|such)\b", re.I)
+_BACKREF = re.compile(
+    r"^\W*(?:his|her|their|the|these|those|such)\s+(?:\w+\s+)?(?:comments?|remarks?|statements?|words|"
+    r"reaction|response|warning|claims?)\b",
+    re.I,
+)
+# Fronted "Saying that ..., Peskov claimed ..." and intro phrases that are not statements.
+_FRONTED_SPEECH = re.compile(r"^\W*(?:" + _PARTICIPLES + r")\b(?:\s+that)?\s*", re.I)
+_TOKEN = re.compile(
+    r"(?:[^\W\d_]\.){2,}|(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Prof|St|Jr|Sr|Capt|Sgt|Adm)\.|"
+    r"\w+(?:[’'\-/&.]\w+)*|[^\w\s]",
+    re.UNICODE,
+)
+_OPEN_QUOTES = "“„«"
+_CLOSE_QUOTES = "”»"
+_TERMINAL_LINE = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
+
+
+def speaker_key(name: str) -> str:
+    """Canonical form of a speaker's name: lower case, no accents or punctuation, no leading 'the'."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+    s = s.replace("’", "'")
+    s = re.sub(r"'s\b", "", s)
+    toks = re.findall(r"[^\W_]+", s)
+    while toks and toks[0] in _DETERMINERS:
+        toks = toks[1:]
+    return " ".join(toks)
+
+
+def surname_key(key: str) -> str:
+    """The family name of a canonical person key, with its particles: 'ursula von der leyen' -> 'von der leyen'."""
+    toks = key.split()
+    if not toks:
+        return ""
+    i = len(toks) - 1
+    while i > 0 and toks[i - 1] in _PARTICLES:
+        i -= 1
+    return " ".join(toks[i:])
+
+
+# ---------------------------------------------------------------------------------------------
+# Segments, quotations and units
+
+
+def _is_caps_word(tok: str) -> bool:
+    return tok[:1].isupper()
+
+
+def _segments(doc: Document) -> list[tuple[int, int]]:
+    """Paragraph spans of the kept text. A blank-line paragraph whose lines mostly run on without
+    end punctuation is hard-wrapped text (newswire) and is one segment; otherwise each line is one."""
+    text = doc.text
+    out: list[tuple[int, int]] = []
+    for block in doc.blocks:
+        para: list[tuple[int, int]] = []
+
+        def flush() -> None:
+            if not para:
+                return
+            open_lines = sum(1 for s, e in para[:-1] if not _TERMINAL_LINE.search(text[s:e]))
+            if len(para) >= 2 and open_lines * 2 >= len(para) - 1:
+                out.append((para[0][0], para[-1][1]))
+            else:
+                out.extend(para)
+            para.clear()
+
+        pos = block.char_start
+        while pos <= block.char_end:
+            nl = text.find("\n", pos, block.char_end)
+            le = block.char_end if nl < 0 else nl
+            s, e = strip_span(text, pos, le)
+            if e > s:
+                para.append((s, e))
+            else:
+                flush()  # a blank line ends the paragraph
+            pos = le + 1
+        flush()
+    return out
+
+
+def _quote_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """(open, close) offsets of the quotations in one segment; close is exclusive of the mark.
+
+    Curly quotes pair by direction; straight quotes alternate. A quotation left open runs to the
+    end of the segment (a quote continued in the next paragraph is reopened there)."""
+    out: list[tuple[int, int]] = []
+    open_at: int | None = None
+    open_kind = ""
+    for i in range(s, e):
+        ch = text[i]
+        if ch in _OPEN_QUOTES or (ch == '"' and open_at is None):
+            if open_at is not None and open_kind == "curly":
+                out.append((open_at, i))  # an unclosed quote before a new one: closed where the new opens
+            open_at, open_kind = i, "curly" if ch != '"' else "straight"
+        elif ch in _CLOSE_QUOTES or ch == '"':
+            if open_at is not None:
+                out.append((open_at, i))
+                open_at = None
+    if open_at is not None:
+        out.append((open_at, e))
+    return [(a, b) for a, b in out if b - a > 1]
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    seg: int
+    quotes: list[tuple[int, int]]
+
+
+def _units(text: str, flat: str, segments: list[tuple[int, int]]) -> list[_Unit]:
+    """Sentences of each segment, merged so that no quotation is cut between two of them."""
+    units: list[_Unit] = []
+    for n, (s, e) in enumerate(segments):
+        quotes = _quote_spans(text, s, e)
+        sents = split_sentences(flat, s, e) or [(s, e)]
+        merged: list[list[int]] = []
+        for a, b in sents:
+            if merged and any(qa < merged[-1][1] <= qb and qa < a for qa, qb in quotes if qb > merged[-1][1] - 1):
+                merged[-1][1] = b
+            else:
+                merged.append([a, b])
+        for a, b in merged:
+            units.append(_Unit(a, b, n, [(qa, qb) for qa, qb in quotes if qa >= a and qa < b]))
+    return units
+
+
+# ---------------------------------------------------------------------------------------------
+# Speakers
+
+
+@dataclass
+class _Speaker:
+    """A speaker as one attribution names it, before resolution."""
+
+    mention: str  # the words: "Kremlin spokesman Dmitry Peskov", "he", "the spokesman"
+    name: str  # the person or organisation part: "Dmitry Peskov", "Kremlin", ""
+    role: str  # "Kremlin spokesman"
+    kind: str  # person | org | group | pronoun | role
+    definite: bool = True
+
+
+def _tokens(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
+    return [(m.group(0), s + m.start(), s + m.end()) for m in _TOKEN.finditer(text, s, e)] if False else [
+        (m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text[:e], s)
+    ]
+
+
+def _np_token_ok(tok: str, cased: bool) -> bool:
+    low = tok.lower().rstrip(".")
+    if low in _PRONOUNS:
+        return True
+    if cased:
+        return (_is_caps_word(tok) and tok not in ("I",)) or low in _PARTICLES or low in _ROLE_NOUNS or low in (
+            "of", "for", "the", "&", "and") or tok in ("’s", "'s") or low in _ORG_WORDS or low in _STATEMENT_NOUNS
+    if not re.match(r"\w", tok):
+        return False
+    from .text import STOPWORDS
+
+    return low not in STOPWORDS or low in ("of", "the", "for") or low in _PRONOUNS
+
+
+def _clean_np(toks: list[str]) -> list[str]:
+    """Drop the leading article and trailing joiners of a speaker's words."""
+    while toks and toks[-1].lower() in ("of", "for", "the", "and", "&"):
+        toks = toks[:-1]
+    while toks and toks[0].lower() in ("of", "for", "and", "&"):
+        toks = toks[1:]
+    return toks
+
+
+def _classify(words: list[str], cased: bool) -> _Speaker | None:
+    """Split a speaker's words into role and name and say what kind of speaker it is."""
+    words = _clean_np(words)
+    if not words:
+        return None
+    mention = " ".join(words).replace(" ’s", "’s").replace(" 's", "'s")
+    low = [w.lower().rstrip(".") for w in words]
+    if len(words) == 1 and low[0] in _PRONOUNS:
+        return _Speaker(mention, "", "", "pronoun")
+    definite = True
+    if low[0] in _DETERMINERS:
+        definite = low[0] == "the"
+        words, low = words[1:], low[1:]
+        if not words:
+            return None
+    # "Rosario Ilaqua of L.F. Rothschild": the name, then the affiliation (part of the role)
+    affiliation = ""
+    if "of" in low or "for" in low:
+        k = next(i for i, w in enumerate(low) if w in ("of", "for"))
+        head = low[:k]
+        if head and not any(w in _TITLE_WORDS or w in _ORG_WORDS for w in head) and k > 0:
+            affiliation = " ".join(words[k:])
+            words, low = words[:k], low[:k]
+    # "Putin and Lukashenko said": keep the one next to the verb
+    if "and" in low and not affiliation:
+        k = len(low) - 1 - low[::-1].index("and")
+        words, low = words[k + 1:], low[k + 1:]
+        if not words:
+            return None
+    last_title = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
+    if 0 <= last_title < len(low) - 1 and low[last_title + 1] in ("of", "for", "at", "in"):
+        last_title = len(low) - 1  # "the governor of Russia's Bryansk region": all of it is the role
+    role_words = words[: last_title + 1]
+    name_words = words[last_title + 1:]
+    if cased:
+        # a role word in lower case after the name ("Peskov, Kremlin spokesman") is not a name
+        name_words = [w for w in name_words if _is_caps_word(w) or w.lower() in _PARTICLES or w in ("’s", "'s")]
+    role = " ".join(role_words + ([affiliation] if affiliation else [])).strip()
+    name = " ".join(name_words).replace(" ’s", "’s").replace(" 's", "'s").strip()
+    nlow = [w.lower() for w in name_words]
+    if not name:
+        if not role:
+            return None
+        if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in low):
+            return _Speaker(mention, " ".join(words), "", "org", definite)
+        kind = "group" if low[-1] in _PLURAL_GROUP or not definite else "role"
+        return _Speaker(mention, "", role, kind, definite)
+    if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in nlow):
+        # "the Ukrainian Foreign Ministry": an organisation is named by all its words
+        return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
+    if not definite and not role:
+        return _Speaker(mention, name, role, "group", definite)
+    return _Speaker(mention, name, role, "person", definite)
+
+
+_ROLE_PHRASE = re.compile(
+    r"\b((?:the|a|an)\s+(?:[A-Z][\w’'\-]*\s+)?(?:" + "|".join(sorted(_ROLE_NOUNS, key=len, reverse=True))
+    + r")\s+(?:of|for|at|in)\s+[^,;:\"“”]{1,50}?)\s*$"
+)
+
+
+def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_Speaker | None, int]:
+    """The speaker named right before the verb at `anchor`; (speaker, where its words start).
+
+    A speaker introduced by a relative pronoun ("Stoltenberg, who said") starts at the verb, so
+    that the words before it are not taken for a statement."""
+    head = text[start:anchor]
+    m = _ADVERBIAL_TAIL.search(head)
+    end = start + (m.start() if m else len(head))
+    rp = _ROLE_PHRASE.search(text, start, end)
+    if rp:  # "the governor of Russia's Bryansk region has claimed"
+        sp = _classify(rp.group(1).split(), cased=False)
+        if sp is not None:
+            return sp, rp.start(1)
+    toks = _tokens(text, start, end)
+    picked: list[tuple[str, int, int]] = []
+    relative = False
+    i = len(toks) - 1
+    while i >= 0 and len(picked) < 9:
+        tok = toks[i][0]
+        if tok in (",",) and picked == [] and i >= 1:
+            # "Stubb, speaking in London, acknowledged": skip a parenthetical between commas
+            j = i - 1
+            while j >= 0 and toks[j][0] not in (",", ".", ";", ":", "“", "”", '"', "(", ")"):
+                j -= 1
+            inner = [t[0].lower() for t in toks[j + 1:i]]
+            if j >= 0 and toks[j][0] == "," and inner and (
+                inner[0].endswith("ing") or inner[0] in ("who", "the", "a", "an") or inner[0] in _ROLE_NOUNS
+            ):
+                i = j - 1
+                continue
+            break
+        if tok.lower() == "who" and picked == [] and i >= 2 and toks[i - 1][0] == ",":
+            relative = True
+            i -= 2  # "Jens Stoltenberg, who on Wednesday said ...": the name before the relative
+            continue
+        if not _np_token_ok(tok, cased):
+            break
+        if tok.lower() == "the":
+            picked.append(toks[i])
+            break
+        if tok.lower() in _PRONOUNS and picked:
+            break
+        picked.append(toks[i])
+        if tok.lower() in _PRONOUNS:
+            break
+        i -= 1
+    if not picked:
+        return None, anchor
+    picked.reverse()
+    words = [t[0] for t in picked]
+    if not cased and len(words) > 4:
+        words = words[-4:]
+        picked = picked[-4:]
+    sp = _classify(words, cased)
+    if sp is None:
+        return None, anchor
+    # "Kremlin spokesperson, Dmitry Peskov, said": the role before an appositive name
+    if sp.kind == "person" and not sp.role:
+        k = picked[0][1]
+        before = text[start:k].rstrip()
+        if before.endswith(","):
+            rm = re.search(r"([A-Z][\w’'\-]*(?:\s+[\w’'\-]+){0,3})\s*,$", before)
+            if rm and any(w.lower() in _ROLE_NOUNS for w in rm.group(1).split()):
+                sp.role = rm.group(1)
+    return sp, (anchor if relative else picked[0][1])
+
+
+def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker | None, int]:
+    """The speaker of an inverted attribution: '..., said Kremlin spokesman Dmitry Peskov'."""
+    toks = _tokens(text, pos, end)
+    picked: list[str] = []
+    stop = pos
+    for tok, s, e in toks[:10]:
+        low = tok.lower().rstrip(".")
+        if not picked and low in _DETERMINERS:
+            picked.append(tok)
+            stop = e
+            continue
+        if cased:
+            ok = _is_caps_word(tok) or low in _ROLE_NOUNS or low in _PARTICLES or (picked and low in ("of", "for", "the"))
+        else:
+            ok = _np_token_ok(tok, cased) and low not in ("in", "on", "at", "during", "after", "while")
+            ok = ok and len(picked) < 4
+        if not ok:
+            break
+        picked.append(tok)
+        stop = e
+    if cased and picked and stop < end:
+        # "said Prescott, Ball and Turben analyst Bruce Lazier": a firm with commas, then the job
+        ext = re.match(r"((?:,?\s+(?:and\s+|&\s+)?[A-Z][\w’'\-.]*)+)\s+((?:[a-z\-]+\s+)?(?:" + "|".join(_ROLE_NOUNS)
+                       + r"))\s+((?:[A-Z][\w’'\-]*\.?\s*){1,3})", text[stop:end])
+        if ext:
+            name = ext.group(3).strip()
+            sp = _Speaker(" ".join(picked) + ext.group(0), name, (" ".join(picked) + ext.group(1) + " " + ext.group(2)).strip(), "person")
+            return sp, stop + ext.end()
+    sp = _classify(picked, cased) if picked else None
+    return sp, stop
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction
+
+
+@dataclass
+class _Raw:
+    """A statement before its speaker is resolved."""
+
+    unit: int
+    spans: list[tuple[int, int]]
+    kind: str
+    cue: str
+    speaker: _Speaker | None  # None: the same speaker as the statement before (a continued quote)
+    context: tuple[int, int]
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    """A statement span without surrounding spaces, quote marks and the comma before an attribution."""
+    s, e = strip_span(text, s, e)
+    lead = re.match(r"(?:that|:)\s+|[A-Z][A-Z .,'/\-]{2,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+-\s+", text[s:e])
+    if lead:  # "that" left by a doubled conjunction; a newswire dateline ("NEW YORK, March 26 - ")
+        s += lead.end()
+    while e > s and text[e - 1] in ",;:—–- ":
+        e -= 1
+    while s < e and text[s] in ",;:—–- ":
+        s += 1
+    if e > s and text[e - 1] == "." and not re.search(r"\b[A-Z]\.$|\b(?:Mr|Dr|Mrs|Ms)\.$", text[s:e]):
+        e -= 1
+    return strip_span(text, s, e)
+
+
+def _quote_inner(text: str, q: tuple[int, int]) -> tuple[int, int]:
+    s, e = q[0] + 1, q[1]
+    s, e = strip_span(text, s, e)
+    while e > s and text[e - 1] in ",;:":
+        e -= 1
+    return s, e
+
+
+def _in_quote(pos: int, quotes: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= pos <= b for a, b in quotes)
+
+
+_ANCHOR = re.compile(r"(?<![\w’'])(?:according to|" + _VERB_RE + r")(?![\w’'])", re.I)
+
+
+def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
+    """Where the reported clause after the verb starts, or None when only modifiers follow."""
+    rest = text[pos:end]
+    m = re.match(r"\s*", rest)
+    i = pos + (m.end() if m else 0)
+    if i >= end:
+        return None
+    if verb.lower() in ("accused", "urged"):
+        return i  # "accused the US administration of pursuing ...": the accusation is the statement
+    if verb.lower().startswith(("told", "tell")) or verb.lower() == "warned":
+        am = _AUDIENCE.match(text[i:end])
+        if am:
+            i += am.end()
+        elif verb.lower().startswith(("told", "tell")):
+            # "told Reuters", "accused the current US administration": an object of a few words
+            om = re.match(r"(?:the\s+|a\s+)?(?:[A-Z][\w’'\-.]*\s*){1,4}", text[i:end])
+            if om and om.end() > 0:
+                i += om.end()
+        # "... in Moscow on Tuesday that": skip modifiers up to a "that"
+        tm = re.match(r"[^,.;:\"“”]{0,60}?\bthat\b\s*", text[i:end])
+        if tm:
+            return i + tm.end()
+        rest2 = text[i:end].lstrip()
+        if not rest2 or rest2[0] in ".;" or _MODIFIER_START.match(rest2):
+            return None
+        return i + (len(text[i:end]) - len(rest2))
+    head = text[i:end]
+    if head[:1] in ":,":
+        i += 1
+        while i < end and text[i].isspace():
+            i += 1
+        return i if i < end else None
+    tm = _THAT.match(head)
+    if tm:
+        return i + tm.end()
+    # "said in a statement that ...", "said on Monday that ...", "said in a Thursday meeting with X that"
+    tm = re.match(r"(?:in|on|at|during|after|before|late|early|last|this|earlier|later)\b[^,.;:\"“”]{0,80}?\bthat\b\s*", head, re.I)
+    if tm:
+        return i + tm.end()
+    if head[0] in ".;!?)" or _MODIFIER_START.match(head):
+        return None
+    if head[0] in _OPEN_QUOTES + '"':
+        return i
+    if re.match(r"[\w“\"‘'(]", head):
+        return i
+    return None
+
+
+def _split_tail(text: str, s: int, e: int) -> list[tuple[int, int, str]]:
+    """A reported clause cut where a participle or a second verb starts a new statement."""
+    out = []
+    pos = s
+    while True:
+        best = None
+        for rx in (_PARTICIPLE_BREAK, _AND_VERB_BREAK):
+            for m in rx.finditer(text, pos, e):
+                before = text[max(s, m.start() - 1): m.start() + 1]
+                if m.start() == pos:
+                    continue
+                word_at = m.start() + len(re.match(r"[,\s”\"’]*", m.group(0)).group(0))
+                if _in_any_quote(text, s, word_at):
+                    continue
+                if best is None or m.start() < best.start():
+                    best = m
+                break
+        if best is None:
+            out.append((pos, e, ""))
+            return out
+        # a closing quotation mark before the participle belongs to the piece before it
+        close = re.match(r",?\s*[”\"’]", best.group(0))
+        out.append((pos, best.start() + (close.end() if close else 0), ""))
+        pos = best.end()
+
+
+def _in_any_quote(text: str, s: int, pos: int) -> bool:
+    """Inside an open quotation at pos, counting from s (so that a break inside quoted words is ignored)."""
+    seg = text[s:pos]
+    opens = sum(seg.count(c) for c in _OPEN_QUOTES)
+    closes = sum(seg.count(c) for c in _CLOSE_QUOTES)
+    return opens > closes or seg.count('"') % 2 == 1
+
+
+def extract_statements(doc: Document) -> list[Statement]:
+    """Every statement the article attributes to someone, in article order, speakers resolved."""
+    text = doc.text
+    if not doc.blocks:
+        return []
+    flat = text.replace("\n", " ")  # same offsets; hard-wrapped lines read as one paragraph
+    segments = _segments(doc)
+    units = _units(text, flat, segments)
+    letters = [c for c in text[:4000] if c.isalpha()]
+    cased_doc = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.01
+    raws: list[_Raw] = []
+    title_line_end = -1
+    if doc.title and doc.blocks:
+        title_line_end = text.find("\n", doc.blocks[0].char_start)
+        title_line_end = len(text) if title_line_end < 0 else title_line_end
+    for n, u in enumerate(units):
+        line_text = text[u.start:u.end]
+        cased = cased_doc and not (line_text.isupper() and len(line_text) > 12)
+        found = _unit_statements(text, flat, n, u, cased)
+        if not found and u.start < title_line_end and n == 0:
+            found = _headline(text, n, u, cased)
+        if not found and raws and raws[-1].unit >= n - 1 and raws[-1].kind == "direct":
+            # a quotation standing alone right after a quoted statement continues it
+            q = u.quotes[0] if u.quotes else None
+            if q and q[0] - u.start <= 1 and (q[1] >= u.end - 2):
+                if units[raws[-1].unit].seg == u.seg and raws[-1].unit == n - 1:
+                    # '"Q1," Smith said. "Q2."': one quote split by its attribution
+                    raws[-1].spans.append(_quote_inner(text, q))
+                    raws[-1].context = (raws[-1].context[0], u.end)
+                    continue
+                found = [_Raw(n, [_quote_inner(text, q)], "direct", raws[-1].cue, None, (u.start, u.end))]
+        if not found and raws and raws[-1].unit == n - 1 and raws[-1].spans[-1][1] >= units[n - 1].end - 1 and text[units[n - 1].start:units[n - 1].end].rstrip().endswith(":"):
+            found = []
+        raws.extend(found)
+    # "Peskov said:" ending its segment: the statement is the next segment
+    raws = _colon_statements(text, units, segments, raws, cased_doc)
+    raws.sort(key=lambda r: (r.spans[0][0], r.spans[0][1]))
+    return _resolve(doc, units, raws, cased_doc)
+
+
+def _headline(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:
+    """'Finland ... may trigger a response – Putin': a headline attributed after a dash."""
+    line = text[u.start:u.end]
+    m = re.search(r"\s[–—-]\s+([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){0,3})\s*$", line)
+    if not m:
+        return []
+    sp = _classify(m.group(1).split(), cased=not line.isupper())
+    if sp is None:
+        return []
+    s, e = _trim(text, u.start, u.start + m.start())
+    return [_Raw(n, [(s, e)], "indirect", "headline", sp, (u.start, u.end))] if e > s else []
+
+
+def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:
+    out: list[_Raw] = []
+    claimed_to = u.start  # text before this is already part of a statement
+    for m in _ANCHOR.finditer(text, u.start, u.end):
+        a, b = m.start(), m.end()
+        verb = m.group(0)
+        if _in_quote(a, u.quotes) or a < claimed_to:
+            continue
+        low = verb.lower()
+        if not cased and low in _AMBIGUOUS_LOWER:
+            continue
+        if cased and verb[0].isupper() and low != "according to" and a != u.start:
+            continue  # "States", "Notes": a name, not a verb
+        before_word = re.search(r"(\w+)\W*$", text[u.start:a])
+        if before_word and before_word.group(1).lower() in ("what", "as", "was", "were", "is", "be", "been", "being", "not", "never", "to", "it", "who's"):
+            continue  # "what he said", "was said to be", "did not say"
+        if low == "according to":
+            sp, stop = _speaker_after(text, b, u.end, cased)
+            if sp is None or sp.kind == "pronoun":
+                continue
+            pre = text[claimed_to:a]
+            if pre.strip(" ,") and pre.rstrip().endswith(","):
+                s, e = _trim(text, claimed_to, a)
+                if e > s:
+                    out.append(_Raw(n, [(s, e)], "indirect", "according to", sp, (u.start, u.end)))
+                    claimed_to = u.end
+                    continue
+            rest = text[stop:u.end]
+            cm = re.match(r"\s*,\s*", rest)
+            if cm:
+                s, e = _trim(text, stop + cm.end(), u.end)
+                if e > s:
+                    out.append(_Raw(n, [(s, e)], "indirect", "according to", sp, (u.start, u.end)))
+                    claimed_to = u.end
+            continue
+        sp, sp_start = _speaker_before(text, claimed_to, a, cased)
+        after_stop = b
+        inverted = False
+        if sp is None:
+            # "“...,” said Peskov" / "..., says Kremlin": the speaker after the verb
+            prev = text[claimed_to:a].rstrip()
+            if prev.endswith((",", "”", '"', "’")) or not prev:
+                sp, after_stop = _speaker_after(text, b, u.end, cased)
+                inverted = sp is not None
+            if sp is None or sp.kind == "pronoun" and not inverted:
+                continue
+            sp_start = a
+        parts: list[_Raw] = []
+        pre_s, pre_e = claimed_to, sp_start
+        pre = text[pre_s:pre_e]
+        quote_before = [q for q in u.quotes if q[1] <= sp_start and q[0] >= claimed_to and not text[q[1] + 1:sp_start].strip(" \n,.;:—–-\"”’")]
+        # words before the quotation make it a reported clause with a quoted phrase, not a quote
+        if quote_before and text[claimed_to:quote_before[0][0] if len(quote_before) == 1 else quote_before[-1][0]].strip(" ,.;:—–-\"“”’"):
+            if text[claimed_to:quote_before[-1][0]].strip(" ,.;:—–-\"“”’"):
+                quote_before = []
+        if quote_before:
+            q = quote_before[-1]
+            spans = [_quote_inner(text, q)]
+            # an earlier quotation in the same sentence, joined by nothing but punctuation, is the same quote
+            parts.append(_Raw(n, spans, "direct", verb.lower(), sp, (u.start, u.end)))
+        elif pre.strip(" ,.;:") and pre.rstrip().endswith((",", "”", '"', "’", "—", "–")) and not inverted or (
+            inverted and pre.strip(" ,.;:")
+        ):
+            fm = _FRONTED_SPEECH.match(pre)
+            first = pre.strip()
+            intro = re.match(r"^\W*(?:speaking|asked|on|in|at|during|after|before|while|when|responding|"
+                             r"commenting|referring|addressing|writing|meeting|earlier|later|separately|"
+                             r"however|but|and|also|meanwhile|separately)\b", first, re.I)
+            if fm:
+                s, e = _trim(text, pre_s + fm.end(), pre_e)
+                if e > s:
+                    parts.append(_Raw(n, [(s, e)], "indirect", verb.lower(), sp, (u.start, u.end)))
+            elif not intro or len(first.split()) > 12 and _has_clause(first):
+                s, e = _trim(text, pre_s, pre_e)
+                lead = re.match(r"(?:(?:but|and|so|however|still|yet)\b,?\s*)", text[s:e], re.I)
+                if lead:
+                    s += lead.end()
+                if e > s and len(text[s:e].split()) >= 3:
+                    parts.append(_Raw(n, [(s, e)], "indirect", verb.lower(), sp, (u.start, u.end)))
+        # after the verb (and an inverted speaker): a split quote, a clause, or a participle
+        pos = after_stop if inverted else b
+        tail_start = _post_clause(text, pos, u.end, verb) if not inverted else None
+        if parts and parts[-1].kind == "direct":
+            # '"Q1," he said, "Q2."' or '"Q1," he said. "Q2."' within the unit: one quote in two parts
+            later = [q for q in u.quotes if q[0] >= pos]
+            if later and not text[pos:later[0][0]].strip(" ,.;:—–-") or (
+                later and re.fullmatch(r"\s*(?:,|\.)?\s*(?:during|in|at|on)?[^\"“”]{0,0}", text[pos:later[0][0]])
+            ):
+                parts[-1].spans.append(_quote_inner(text, later[0]))
+                pos = later[0][1] + 1
+                tail_start = None
+            else:
+                pm = _PARTICIPLE_BREAK.match(text, _skip_mods(text, pos, u.end))
+                tail_start = pm.end() if pm else None
+        elif inverted:
+            pm = _PARTICIPLE_BREAK.match(text, _skip_mods(text, pos, u.end))
+            tail_start = pm.end() if pm else None
+        elif parts and tail_start is not None:
+            # "..., Peskov said, noting that ...": only a participle continues after a statement before
+            pm = _PARTICIPLE_BREAK.match(text, _skip_mods(text, pos, u.end))
+            tail_start = pm.end() if pm else tail_start if text[pos:pos + 6].strip().startswith(("that", ":")) else None
+        elif tail_start is None:
+            pm = _PARTICIPLE_BREAK.match(text, _skip_mods(text, pos, u.end))
+            tail_start = pm.end() if pm else None
+        if tail_start is not None and tail_start < u.end:
+            # the clause runs to the end of the sentence, cut where a new attribution starts
+            nxt = _ANCHOR.search(text, tail_start, u.end)
+            stop = u.end
+            while nxt is not None:
+                if not _in_quote(nxt.start(), u.quotes) and not _in_any_quote(text, tail_start, nxt.start()):
+                    cut = _next_anchor_cut(text, tail_start, nxt.start(), cased)
+                    if cut is not None:
+                        stop = cut
+                        break
+                nxt = _ANCHOR.search(text, nxt.end(), u.end)
+            pieces = _split_tail(text, tail_start, stop)
+            for ps, pe, _ in pieces:
+                s, e = _trim(text, ps, pe)
+                if e > s and len(text[s:e].split()) >= 2:
+                    kind = "direct" if _is_whole_quote(text, s, e) else "indirect"
+                    if kind == "direct":
+                        s, e = _quote_inner(text, (s, e - 1 if text[e - 1] in _CLOSE_QUOTES + '"' else e))
+                    parts.append(_Raw(n, [(s, e)], kind, verb.lower(), sp, (u.start, u.end)))
+            claimed_to = stop
+        else:
+            claimed_to = max(claimed_to, after_stop if inverted else b)
+        out.extend(parts)
+    return out
+
+
+def _skip_mods(text: str, pos: int, end: int) -> int:
+    """Past the modifiers after a verb: ', in response to a question on the possibility of talks'."""
+    m = re.match(r"(?:\s*,?\s*(?:during|at|in|on|to|after|before|while|from|with)\b[^,.;:\"“”]{0,80})*", text[pos:end])
+    return pos + (m.end() if m else 0)
+
+
+def _next_anchor_cut(text: str, s: int, anchor: int, cased: bool) -> int | None:
+    """A second attribution inside a clause ('... Moscow will continue, he added') ends it there."""
+    sp, sp_start = _speaker_before(text, s, anchor, cased)
+    if sp is None:
+        return None
+    before = text[s:sp_start].rstrip()
+    if before.endswith((",", ".", ";", "”", '"')) or sp.kind != "pronoun" and before.endswith(" and"):
+        return sp_start
+    return None
+
+
+def _has_clause(s: str) -> bool:
+    return bool(re.search(r"\b(?:is|are|was|were|will|would|has|have|had|can|could|should|must|may|might|does|do|did)\b", s, re.I))
+
+
+def _is_whole_quote(text: str, s: int, e: int) -> bool:
+    if s >= e or text[s] not in _OPEN_QUOTES + '"':
+        return False
+    inner = text[s + 1:e - 1]
+    return not any(c in inner for c in _OPEN_QUOTES + _CLOSE_QUOTES + '"')
+
+
+def _colon_statements(text: str, units: list[_Unit], segments: list[tuple[int, int]], raws: list[_Raw], cased: bool) -> list[_Raw]:
+    """'Peskov said:' (or 'He said:', 'Bogomaz posting on his Telegram channel:') ending a
+    segment: the next segment is the statement, quoted or not."""
+    out = list(raws)
+    have = {r.unit for r in raws}
+    for n, u in enumerate(units):
+        seg_end = segments[u.seg][1]
+        line = text[u.start:u.end].rstrip()
+        if u.end < seg_end - 1 or not line.endswith(":") or u.seg + 1 >= len(segments):
+            continue
+        m = None
+        for m in re.finditer(r"(?<![\w’'])(?:" + _VERB_RE + r"|posting|writing|tweeting|posted)(?![\w’'])", text[u.start:u.end], re.I):
+            pass
+        if m is None or text[u.start + m.end():u.end].strip(" :") and not re.fullmatch(r"\s*(?:on|in|to)\b[^:]*:\s*", text[u.start + m.end():u.end]):
+            continue
+        sp, _ = _speaker_before(text, u.start, u.start + m.start(), cased)
+        if sp is None:
+            continue
+        nxt = [k for k, v in enumerate(units) if v.seg == u.seg + 1]
+        if not nxt or any(k in have for k in nxt):
+            continue
+        s, e = units[nxt[0]].start, units[nxt[-1]].end
+        s, e = strip_span(text, s, e)
+        kind = "direct" if _is_whole_quote(text, s, e) else "indirect"
+        if kind == "direct":
+            s, e = _quote_inner(text, (s, e - 1))
+        else:
+            kind = "direct"  # set off after a colon, as a block quote: the speaker's words
+        out = [r for r in out if r.unit != n or r.spans[0][0] < u.start]
+        out.append(_Raw(nxt[0], [(s, e)], kind, m.group(0).lower(), sp, (u.start, units[nxt[-1]].end)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolution
+
+
+@dataclass
+class _Person:
+    name: str
+    role: str
+    gender: str = ""  # "m", "f" or unknown
+
+
+_NAME_RUN = re.compile(
+    r"(?<![\w’'])((?:[A-Z]\.|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z]))"
+    r"(?:[ \t]+(?:[A-Z]\.|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z])))*)"
+)
+
+
+def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
+    """(offset, full name, role) of the people named with at least two words in text[s:e]."""
+    out = []
+    for m in _NAME_RUN.finditer(text, s, e):
+        words = m.group(1).split()
+        low = [w.lower().rstrip(".") for w in words]
+        last_title = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
+        name = [w for w in words[last_title + 1:]]
+        while name and name[-1].lower() in _PARTICLES:
+            name = name[:-1]
+        if name and name[-1].endswith(("’s", "'s")):
+            name[-1] = name[-1][:-2]
+        while name and name[0].lower() in _PARTICLES and name[0][0].islower():
+            name = name[1:]
+        if len(name) < 2 or any(w.lower() in _ORG_WORDS for w in name) or any(w.isupper() and len(w) > 1 for w in name):
+            continue
+        if any(w.endswith(("’s", "'s")) for w in name) or re.search(r"\b(?:of|for|in|at)\s*$", text[max(s, m.start() - 6):m.start()]):
+            continue  # "Russia’s Bryansk region", "the governor of Bryansk": places, not people
+        role = " ".join(words[: last_title + 1])
+        # lower-case role words right before the run ("Kremlin spokesman Dmitry Peskov")
+        pre = re.search(r"((?:[A-Z][\w’'\-]*\s+)?(?:[a-z\-]+\s+){0,2}[a-z\-]*),?\s*$", text[max(s, m.start() - 40):m.start()])
+        if not role and pre and any(w.lower() in _ROLE_NOUNS for w in pre.group(1).split()):
+            role = pre.group(1).strip()
+        out.append((m.start() + (len(" ".join(words[: last_title + 1])) + 1 if last_title >= 0 else 0), " ".join(name), role))
+    return out
+
+
+def _role_match(want: str, have: str) -> bool:
+    def nouns(r: str) -> set[str]:
+        return {("spokes" if w.startswith("spokes") else w) for w in re.findall(r"[a-z\-]+", r.lower()) if w in _ROLE_NOUNS or w.startswith("spokes")}
+
+    a, b = nouns(want), nouns(have)
+    return bool(a) and a <= b
+
+
+def _resolve(doc: Document, units: list[_Unit], raws: list[_Raw], cased: bool) -> list[Statement]:
+    text = doc.text
+    people: dict[str, _Person] = {}  # surname key -> the person last named with it
+    order: list[tuple[int, _Person]] = []  # (offset, person) of every person mention, for focus
+    if cased:
+        for blk in doc.blocks:
+            for off, name, role in _mentions(text, blk.char_start, blk.char_end):
+                p = people.get(surname_key(speaker_key(name)))
+                if p is None or speaker_key(p.name) != speaker_key(name):
+                    p = _Person(name, role)
+                elif role and not p.role:
+                    p.role = role
+                people[surname_key(speaker_key(name))] = p
+                order.append((off, p))
+    first_full: dict[str, _Person] = {}
+    for _, p in order:
+        first_full.setdefault(surname_key(speaker_key(p.name)), p)
+
+    out: list[Statement] = []
+    last: tuple[str, str, str | None, str] | None = None  # (speaker, key, role, kind) of the statement before
+    recent: list[tuple[int, str, str, str | None, str]] = []  # (offset, speaker, key, role, kind)
+    genders: dict[str, str] = {}
+    for r in raws:
+        sp = r.speaker
+        at = r.spans[0][0]
+        resolved: tuple[str, str, str | None, str] | None = None
+        if sp is None:
+            resolved = last
+        elif sp.kind == "pronoun":
+            g = _PRONOUNS[sp.mention.lower()]
+            resolved = _focus(text, at, g, recent, order, genders, units)
+            if resolved is not None and g in "mf":
+                genders[resolved[1]] = g
+        elif sp.kind == "person":
+            toks = sp.name.split()
+            key = speaker_key(sp.name)
+            full = None
+            if len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES):
+                full = _person_before(people, order, key, at) or first_full.get(surname_key(key))
+            name = full.name if full else sp.name
+            role = sp.role or (full.role if full else "") or _known_role(recent, speaker_key(name))
+            resolved = (name, speaker_key(name), role or None, "person")
+        elif sp.kind == "role" and sp.definite:
+            resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r) or (
+                sp.role, speaker_key(sp.role), sp.role, "role")
+        elif sp.kind == "org":
+            name = sp.name
+            if speaker_key(name) in {"statement", "report", "communique", "declaration"}:
+                org = re.search(r"(?:statement|communiqu[eé]|declaration|report)\s+(?:issued|released|published|put out)\s+by\s+(?:the\s+)?([A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*){0,4})", text[:at])
+                if org:
+                    name = org.group(1)
+            resolved = (name, speaker_key(name), sp.role or None, "org")
+        else:  # groups and anonymous people: "analysts", "a spokesman for the ministry"
+            words = sp.mention
+            words = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.I)
+            resolved = (words, speaker_key(words), sp.role or None, "group")
+        if resolved is None:
+            continue
+        last = resolved
+        recent.append((at, *resolved))
+        spans = tuple(r.spans)
+        s, e = spans[0][0], spans[-1][1]
+        if e <= s:
+            continue
+        ctx_s, ctx_e = r.context
+        body = " ".join(text[a:b] for a, b in spans)
+        here = _unit_index(units, ctx_s)
+        prev_unit = units[here - 1] if here > 0 else None
+        if prev_unit is not None and _ANAPHOR_START.match(body):
+            ctx_s = min(ctx_s, prev_unit.start)  # "This is certainly an event ...": what "this" is
+        if prev_unit is not None:
+            # the same speaker in the sentence before: one line of thought, one context, reaching
+            # back at most CONTEXT_UNITS sentences (a long monologue changes subject)
+            before = [st for st in out[-3:] if st.speaker_key == resolved[1] and st.char_end >= prev_unit.start]
+            if before:
+                ctx_s = min(ctx_s, max(before[-1].context_start, units[max(0, here - CONTEXT_UNITS)].start))
+        nxt = _unit_after(units, ctx_e)
+        if nxt is not None and _BACKREF.match(text[nxt.start:nxt.end]):
+            ctx_e = max(ctx_e, nxt.end)
+        name = " ".join(resolved[0].split())
+        name = name[:-1] if name.endswith(".") and len(name.rsplit(" ", 1)[-1]) > 3 else name
+        role = " ".join(resolved[2].split()) if resolved[2] else None
+        out.append(Statement(
+            file=doc.file, ordinal=len(out), speaker=name, speaker_key=resolved[1], role=role,
+            kind=r.kind, text=" ".join(" ".join(text[a:b].split()) for a, b in spans),
+            char_start=s, char_end=e, line_start=doc.line_of(s), line_end=doc.line_of(e - 1), spans=spans,
+            context_start=ctx_s, context_end=ctx_e, cue=r.cue, mention=sp.mention if sp else "",
+            date=doc.date, publisher=doc.publisher,
+        ))
+    return out
+
+
+def _unit_index(units: list[_Unit], where) -> int:
+    pos = where.start if isinstance(where, _Unit) else where
+    for i, u in enumerate(units):
+        if u.start <= pos < max(u.end, u.start + 1):
+            return i
+    return 0
+
+
+def _unit_before(units: list[_Unit], pos: int) -> _Unit | None:
+    i = _unit_index(units, pos)
+    return units[i - 1] if i > 0 else None
+
+
+def _unit_after(units: list[_Unit], pos: int) -> _Unit | None:
+    i = _unit_index(units, max(0, pos - 1))
+    return units[i + 1] if i + 1 < len(units) else None
+
+
+def _person_before(people: dict[str, _Person], order: list[tuple[int, _Person]], key: str, at: int) -> _Person | None:
+    """The full name used for this surname before `at` (the last one, if several)."""
+    found = None
+    for off, p in order:
+        if off > at:
+            break
+        if surname_key(speaker_key(p.name)) == key or speaker_key(p.name).endswith(" " + key):
+            found = p
+    return found
+
+
+def _known_role(recent, key: str) -> str:
+    for _, _, k, role, _ in reversed(recent):
+        if k == key and role:
+            return role
+    return ""
+
+
+def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, str] | None:
+    """'the spokesman' / 'the Kremlin spokesman': the last person named in that role."""
+    for _, name, key, r, kind in reversed(recent):
+        if kind == "person" and r and _role_match(role, r):
+            return name, key, r, "person"
+    for off, p in reversed(order):
+        if off < at and p.role and _role_match(role, p.role):
+            return p.name, speaker_key(p.name), p.role, "person"
+    # "The analyst said ...": no one was called that, so the person just quoted is meant, unless
+    # the article gave that person another job
+    for _, name, key, r, kind in reversed(recent[-2:]):
+        if kind == "person" and not any(w in _ROLE_NOUNS for w in (r or "").lower().split()):
+            return name, key, r, "person"
+    return None
+
+
+def _forward_speaker(raws: list[_Raw], r: _Raw) -> tuple[str, str, str | None, str] | None:
+    """'the governor ... has claimed ...', then 'It cites Alexander Bogomaz posting ...:': a role
+    named before the person, who speaks in the next sentence or two."""
+    i = raws.index(r)
+    for nxt in raws[i + 1:i + 3]:
+        sp = nxt.speaker
+        if sp is not None and sp.kind == "person" and len(sp.name.split()) >= 2 and nxt.unit - r.unit <= 2:
+            return sp.name, speaker_key(sp.name), sp.role or None, "person"
+    return None
+
+
+def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tuple[str, str, str | None, str] | None:
+    """He/she: the person the story is following; they: the last group or organisation."""
+    if gender == "p":
+        for _, name, key, role, kind in reversed(recent[-4:]):
+            if kind in ("group", "org"):
+                return name, key, role, kind
+        return None
+    # the subject of a narrative sentence since the last speaker takes the focus
+    last_speaker = None
+    for item in reversed(recent):
+        if item[4] == "person" and genders.get(item[2], gender) == gender:
+            last_speaker = item
+            break
+    since = last_speaker[0] if last_speaker else -1
+    for off, p in reversed(order):
+        if since < off < at:
+            u = units[_unit_index(units, off)]
+            lead = text[u.start:off]
+            # the sentence's subject: named in its first few words, outside any quotation
+            if len(lead.split()) <= 3 and not any(c in lead for c in _OPEN_QUOTES + '"') and genders.get(speaker_key(p.name), gender) == gender:
+                return p.name, speaker_key(p.name), p.role or None, "person"
+    if last_speaker:
+        return last_speaker[1], last_speaker[2], last_speaker[3], "person"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Storage: one table in the index's SQLite file
+
+
+def doc_field(doc, name: str):
+    """A field of an indexed document, whether the index hands out dicts or dataclasses."""
+    return doc.get(name) if isinstance(doc, dict) else getattr(doc, name, None)
+
+
+SCHEMA = """
+CREATE TABLE statements (file TEXT NOT NULL, ordinal INTEGER NOT NULL, speaker TEXT NOT NULL,
+    speaker_key TEXT NOT NULL, role TEXT, kind TEXT NOT NULL, text TEXT NOT NULL,
+    char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, line_start INTEGER NOT NULL,
+    line_end INTEGER NOT NULL, spans TEXT NOT NULL, context_start INTEGER NOT NULL,
+    context_end INTEGER NOT NULL, cue TEXT, mention TEXT, date TEXT, publisher TEXT,
+    PRIMARY KEY (file, ordinal));
+"""
+_COLUMNS = ("file, ordinal, speaker, speaker_key, role, kind, text, char_start, char_end, line_start, line_end,"
+            " spans, context_start, context_end, cue, mention, date, publisher")
+
+
+def _row(s: Statement) -> tuple:
+    return (s.file, s.ordinal, s.speaker, s.speaker_key, s.role, s.kind, s.text, s.char_start, s.char_end,
+            s.line_start, s.line_end, json.dumps([list(p) for p in s.spans]), s.context_start, s.context_end,
+            s.cue, s.mention, s.date, s.publisher)
+
+
+def create_table(con: sqlite3.Connection) -> None:
+    con.executescript(SCHEMA)
+
+
+def insert(con: sqlite3.Connection, docs: Iterable[Document]) -> int:
+    """Extract and store the statements of these documents; returns how many."""
+    n = 0
+    for doc in docs:
+        rows = [_row(s) for s in extract_statements(doc)]
+        con.executemany(f"INSERT INTO statements ({_COLUMNS}) VALUES ({','.join('?' * 18)})", rows)
+        n += len(rows)
+    return n
+
+
+def copy_unchanged(con: sqlite3.Connection, old: str, keep_table: str, same_version: bool) -> None:
+    """The statements of unchanged files, from the attached previous generation `old`.
+
+    When the previous generation was built by other rules (or before statements existed), they
+    are extracted again from its stored document text: no file is read or embedded again."""
+    has = con.execute(f"SELECT 1 FROM {old}.sqlite_master WHERE type='table' AND name='statements'").fetchone()
+    if same_version and has:
+        cols = ", ".join("s." + c.strip() for c in _COLUMNS.split(","))
+        con.execute(f"INSERT INTO statements ({_COLUMNS}) SELECT {cols} FROM {old}.statements s"
+                    f" JOIN {keep_table} k ON k.file = s.file")
+        return
+    from .documents import clean
+
+    rows = con.execute(f"SELECT d.file, d.text, d.hash FROM {old}.documents d JOIN {keep_table} k ON k.file = d.file")
+    insert(con, (clean(file, text, digest) for file, text, digest in rows.fetchall()))
+
+
+def read(path, documents: dict[str, dict]) -> list[Statement]:
+    """The statements of an index file, checked against its documents (IndexDamagedError if not)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        try:
+            rows = con.execute(f"SELECT {_COLUMNS} FROM statements ORDER BY file, ordinal").fetchall()
+        except sqlite3.OperationalError as exc:
+            raise IndexDamagedError(f"The index has no statements table ({exc}).",
+                                    "Run `rag index --rebuild` to build it again.") from None
+    finally:
+        con.close()
+    out = []
+    for r in rows:
+        doc = documents.get(r[0])
+        if doc is None or not (0 <= r[7] < r[8] <= len(doc_field(doc, "text") or "")):
+            raise IndexDamagedError(f"The index is damaged: a statement of {r[0]} points outside its article.",
+                                    "Run `rag index --rebuild` to build it again.")
+        out.append(Statement(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                             tuple(tuple(p) for p in json.loads(r[11])), r[12], r[13], r[14] or "", r[15] or "",
+                             r[16], r[17]))
+    return out

@@ -1,0 +1,219 @@
+"""Reported speech: extraction from the seeds, storage in the index, 'what did X say about Y'.
+
+Real documents (rag.documents), real index builds (bundled model, FAISS, SQLite)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from rag.conversation import rewrite_query
+from rag.documents import clean, load_document
+from rag.errors import IndexDamagedError
+from rag.index import DB, load_index
+from rag.quotes import answer_speech, parse_question, statements_markdown
+from rag.speech import extract_statements, speaker_key
+
+from conftest import SEEDS
+
+FILES = {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
+
+
+def statements(prefix: str):
+    p = FILES[prefix]
+    return extract_statements(load_document(p, p.name))
+
+
+def find(sts, words: str):
+    hits = [s for s in sts if words in s.text]
+    assert hits, f"no statement with {words!r} in {[s.text[:40] for s in sts]}"
+    return hits[0]
+
+
+def test_the_four_peskov_statements_on_finland_are_extracted_with_speaker_and_lines():
+    s000, s002, s004 = statements("000"), statements("002"), statements("004")
+    threat = find(s000, "an additional threat for the Russian Federation")
+    measures = find(s000, "This obliges us to take the necessary measures")
+    neighbours = find(s002, "Russia has never intentionally damaged its relations")
+    deploy = find(s004, "keep an eye on any Nato military deployments to Finland")
+    for st, line in ((threat, 3), (measures, 3), (neighbours, 5), (deploy, 7)):
+        assert st.speaker == "Dmitry Peskov" and st.speaker_key == "dmitry peskov"
+        assert (st.line_start, st.line_end) == (line, line)
+    assert measures.kind == "direct" and deploy.kind == "indirect"
+    stability = find(s000, "does not contribute to strengthening stability")
+    assert stability.role == "Kremlin spokesman" and stability.line_start == 2
+
+
+def test_spans_are_the_exact_words_of_the_file():
+    for prefix in FILES:
+        p = FILES[prefix]
+        doc = load_document(p, p.name)
+        for st in extract_statements(doc):
+            parts = [doc.text[a:b] for a, b in st.spans]
+            assert " ".join(" ".join(x.split()) for x in parts) == st.text
+            assert st.char_start == st.spans[0][0] and st.char_end == st.spans[-1][1]
+            assert doc.line_of(st.char_start) == st.line_start
+            assert st.context_start <= st.char_start and st.context_end >= st.char_end
+
+
+def test_pronouns_roles_surnames_and_colon_statements_are_resolved():
+    s002, s003, s004 = statements("002"), statements("003"), statements("004")
+    # "he stressed, referring to Vladimir Putin": he is the spokesman quoted before, not Putin
+    assert find(s003, "it makes sense to continue contacts").speaker == "Dmitry Peskov"
+    # "Stubb, speaking in London, acknowledged": the full name given earlier in the article
+    stubb = find(s002, "Finland must prepare for the eventual renewal")
+    assert stubb.speaker == "Alexander Stubb" and stubb.role == "Finnish President"
+    assert find(s002, "Moscow remains open to rebuilding relations").speaker == "Dmitry Peskov"  # "He emphasized"
+    # "Peskov said:" and the statement on the next line, without quotation marks
+    nato = find(s004, "It is Nato that is expanding towards Russia")
+    assert nato.line_start == 5 and nato.speaker == "Dmitry Peskov"
+    assert find(s004, "This movement adds to our concerns").speaker == "Dmitry Peskov"  # "He said:"
+    assert find(s004, "It is important that we discuss all aspects").speaker == "Von der Leyen"  # "she said"
+    assert find(s004, "amounted to “empty promises”").speaker == "Jens Stoltenberg"  # ", who on Wednesday said"
+    assert find(s004, "Today, the border department of the FSB").speaker == "Alexander Bogomaz"
+
+
+def test_multi_sentence_and_split_quotes():
+    s000 = statements("000")
+    long = find(s000, "This is a conversation in the context of preparations")
+    assert "All this will be on the agenda" in long.text and long.kind == "direct" and long.cue == "added"
+    for text in ('"We will not give up," Smith said. "Never, not for a moment."\nThe end came later.',
+                 "“We will not give up,” Smith said, “never, not for a moment.”\nThe end came later."):
+        (st,) = extract_statements(clean("x.txt", text))
+        assert len(st.spans) == 2 and st.speaker == "Smith" and st.kind == "direct"
+        assert st.text.lower() == "we will not give up never, not for a moment."
+
+
+def test_a_lowercased_article_on_one_line_still_yields_its_speakers():
+    text = " ".join(line.strip() for line in FILES["000"].read_text(encoding="utf-8").splitlines()[:13]).lower()
+    doc = clean("lower.txt", text)
+    sts = extract_statements(doc)
+    peskov = [s for s in sts if s.speaker_key.endswith("peskov")]
+    assert len(peskov) >= 8
+    assert any("this obliges us" in s.text for s in peskov)
+    assert all(s.line_start == 1 for s in sts)
+
+
+def test_speaker_keys_are_canonical():
+    assert speaker_key("Dmitry Peskov") == speaker_key("dmitry  peskov") == "dmitry peskov"
+    assert speaker_key("The Kremlin") == "kremlin"
+    assert speaker_key("Sergei Lavrov’s") == "sergei lavrov"
+
+
+@pytest.mark.parametrize("question,who,topic", [
+    ("What did Peskov say about Finland?", "Peskov", "Finland"),
+    ("what did peskof say abt finnland", "peskof", "finnland"),
+    ("How did Putin react to Finland joining NATO?", "Putin", "Finland joining NATO"),
+    ("Peskov's comments on Ukraine", "Peskov", "Ukraine"),
+    ("What has Stubb said?", "Stubb", ""),
+    ("About Sweden (Peskov)?", "Peskov", "Sweden"),
+])
+def test_questions_about_what_someone_said_are_recognised(question, who, topic):
+    q = parse_question(question)
+    assert q is not None and q.kind == "speaker" and (q.who, q.topic) == (who, topic)
+
+
+def test_other_questions_are_not_taken_for_speech_questions():
+    assert parse_question("Who handed Finland's accession treaty to Blinken?") is None
+    assert parse_question("How many felony counts did Trump plead not guilty to?") is None
+
+
+# -- with the index -------------------------------------------------------------------------------
+
+GOLD_FINLAND = {("000_98f58e9247f94cfe.txt", 2), ("000_98f58e9247f94cfe.txt", 3), ("000_98f58e9247f94cfe.txt", 4),
+                ("000_98f58e9247f94cfe.txt", 5), ("002_049595089446fbd5.txt", 5), ("002_049595089446fbd5.txt", 6),
+                ("004_e280ef4099de1b9e.txt", 7), ("004_e280ef4099de1b9e.txt", 8)}
+
+
+def listed(answer):
+    return {(c.file, n) for s in answer.sentences for c in s.citations for n in range(c.line_start, c.line_end + 1)}
+
+
+def test_what_did_peskov_say_about_finland_lists_every_statement_in_the_three_articles(seed_engine):
+    a = answer_speech("What did Peskov say about Finland?", seed_engine.retriever, seed_engine.embed)
+    assert a is not None and not a.refused
+    got = listed(a)
+    assert GOLD_FINLAND <= got  # recall 1.0
+    cited = [c for s in a.sentences for c in s.citations]
+    wrong = [c for c in cited if (c.file, c.line_start) not in GOLD_FINLAND]
+    assert len(wrong) / len(cited) <= 0.1  # precision >= 0.9
+    assert a.text.startswith(f"Found {len(cited)} statements by Dmitry Peskov")
+    assert "in 3 articles" in a.text.splitlines()[0]
+    # every cited line really holds the statement's words
+    for s in a.sentences[1:]:
+        for c in s.citations:
+            lines = (SEEDS / c.file).read_text(encoding="utf-8").split("\n")[c.line_start - 1:c.line_end]
+            assert c.quote.split()[0] in " ".join(lines)
+
+
+def test_misspelt_speaker_and_topic_give_the_same_statements(seed_engine):
+    right = answer_speech("What did Peskov say about Finland?", seed_engine.retriever, seed_engine.embed)
+    typo = answer_speech("what did peskof say abt finnland", seed_engine.retriever, seed_engine.embed)
+    assert typo is not None and listed(typo) == listed(right)
+
+
+def test_a_known_speaker_who_never_spoke_on_the_topic_is_said_so_with_what_he_did_talk_about(seed_engine):
+    a = answer_speech("What did Peskov say about Japan?", seed_engine.retriever, seed_engine.embed)
+    assert a is not None and a.refused
+    assert "not reported saying anything about Japan" in a.text
+    assert "Ukraine" in a.text and all(c.file.endswith(".txt") for s in a.sentences for c in s.citations)
+
+
+def test_an_unknown_speaker_is_left_to_the_usual_answering(seed_engine):
+    assert answer_speech("What did Macron say about Finland?", seed_engine.retriever, seed_engine.embed) is None
+    assert answer_speech("Who handed the treaty to Blinken?", seed_engine.retriever, seed_engine.embed) is None
+
+
+def test_who_said_gives_speaker_article_and_line(seed_engine):
+    a = answer_speech("Who said 'This obliges us to take the necessary measures'?", seed_engine.retriever)
+    assert a is not None
+    (c,) = a.sentences[0].citations
+    assert a.text.startswith("Dmitry Peskov") and (c.file, c.line_start) == ("000_98f58e9247f94cfe.txt", 3)
+
+
+def test_a_follow_up_rewritten_by_the_conversation_is_answered_for_the_same_speaker(seed_engine):
+    history = [{"role": "user", "content": "What did Peskov say about Finland?"}]
+    q = rewrite_query("and about Sweden?", history)
+    a = answer_speech(q, seed_engine.retriever, seed_engine.embed)
+    assert a is not None and not a.refused and "Dmitry Peskov" in a.text and "Sweden" in a.text.splitlines()[0]
+    assert {c.file for s in a.sentences for c in s.citations} == {"002_049595089446fbd5.txt"}
+
+
+def test_statements_are_stored_with_the_index_and_rebuilt_per_file(make_settings):
+    from rag.engine import Engine
+
+    s = make_settings()
+    engine = Engine(s)
+    engine.index()
+    before = load_index(s.index_dir).statements
+    assert {st.file for st in before} == {p.name for p in SEEDS.glob("*.txt")}
+    target = Path(s.corpus_dir) / "003_ae5419ea39999b75.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace("Dmitry Peskov", "Dmitri Peskov"), encoding="utf-8")
+    engine.index()
+    after = load_index(s.index_dir).statements
+    unchanged = [st for st in before if st.file != target.name]
+    assert [st for st in after if st.file != target.name] == unchanged
+    assert any(st.speaker == "Dmitri Peskov" for st in after if st.file == target.name)
+    # the spelling variant is one speaker with the others across articles
+    from rag.quotes import SpeakerDirectory
+
+    d = SpeakerDirectory(after)
+    assert d.find("Dmitri Peskov").key == d.find("Peskov").key == "dmitry peskov"
+    md = statements_markdown(d.statements_of("dmitry peskov")[:3], load_index(s.index_dir).documents)
+    assert md.count("- ") == 3 and "lines" in md
+
+
+def test_a_statement_pointing_outside_its_article_is_damage(make_settings):
+    from rag.engine import Engine
+
+    s = make_settings()
+    Engine(s).index()
+    gen = load_index(s.index_dir).path
+    con = sqlite3.connect(gen / DB)
+    con.execute("UPDATE statements SET char_end = 10000000 WHERE ordinal = 0")
+    con.commit()
+    con.close()
+    with pytest.raises(IndexDamagedError):
+        load_index(s.index_dir, check=False)
