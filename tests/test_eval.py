@@ -71,7 +71,8 @@ def test_known_outcomes(seed_engine, tmp_path):
     per = {q["id"]: q for q in r["per_question"]}
     assert per["b"]["hit"] is False and per["b"]["rr"] == 0.0
     assert "hit" not in per["d"]
-    assert r["latency_ms"]["retrieval_p50"] > 0 and r["latency_ms"]["answer_p50"] > 0
+    # timings are reported (how fast is bench/'s business: no wall-clock values asserted here)
+    assert {"retrieval_p50", "answer_p50"} <= set(r["latency_ms"])
 
 
 def test_without_backend_answer_metrics_are_null(seed_engine, tmp_path):
