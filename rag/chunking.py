@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Iterable, Protocol, Sequence
 
+from .text import split_sentences, strip_span
 from .types import Chunk, Document
-
-# Words after which a period does not end a sentence.
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "st",
-    "jr", "sr", "vs", "etc", "inc", "ltd", "co", "corp", "no", "nos", "fig", "approx", "dept", "est",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k",
-    "u.n", "e.g", "i.e", "a.m", "p.m", "mt", "ft", "ave", "blvd", "rd",
-}
-# A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and a plausible start.
-_BOUNDARY = re.compile(r"([.!?…]+[\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ\u0400-\u042F])")
-
 
 class Tokenizer(Protocol):
     max_tokens: int
@@ -38,34 +27,6 @@ class ChunkParams:
         limit = max(16, model_max - 2 - reserve)
         size = min(self.max_tokens, limit)
         return ChunkParams(size, min(self.overlap_tokens, size // 2))
-
-
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Character spans of sentences in text[start:end]; a line break always ends a sentence."""
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text[start:end]):
-        ls, le = start + line.start(), start + line.end()
-        seg_start = ls
-        for m in _BOUNDARY.finditer(text, ls, le):
-            cut = m.end(1)
-            word = re.search(r"([\w.]+)[.!?…]+[\"'”’)\]]*$", text[seg_start:cut])
-            token = word.group(1).lower().rstrip(".") if word else ""
-            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-                continue  # "Dec. 4", "J. Smith"
-            _add(spans, text, seg_start, cut)
-            seg_start = m.end()
-        _add(spans, text, seg_start, le)
-    return spans
-
-
-def _add(spans: list[tuple[int, int]], text: str, s: int, e: int) -> None:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    if e > s:
-        spans.append((s, e))
 
 
 def chunk_id(file: str, char_start: int, char_end: int, text: str) -> str:
@@ -127,7 +88,9 @@ def _split_long(
                 if k > i + step // 2:
                     j = k + 1
                     piece_end = offs[k][1]
-            _add(out, text, piece_start, piece_end)
+            piece_start, piece_end = strip_span(text, piece_start, piece_end)
+            if piece_end > piece_start:
+                out.append((piece_start, piece_end))
             i = j
     return out
 

@@ -16,8 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .chunking import split_sentences
-from .text import STOPWORDS, is_instruction_like, names as _names, normalize, stem, words
+from .text import STOPWORDS, is_instruction_like, names as _names, normalize, split_sentences, stem, words
 from .types import AnswerSentence, Citation, Hit
 
 LEXICAL_OK = 0.7

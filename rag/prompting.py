@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from .chunking import split_sentences
+from .text import split_sentences
 from .citations import REFUSAL
 from .generators.base import Prompt
 from .text import is_instruction_like

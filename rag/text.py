@@ -139,3 +139,216 @@ INSTRUCTION_LIKE = re.compile(
 
 def is_instruction_like(sentence: str) -> bool:
     return bool(INSTRUCTION_LIKE.search(normalize(sentence)))
+
+
+# -- sentences ----------------------------------------------------------------------------------
+# One splitter for every stage (chunking, citation checks, extractive answers, excerpts). It
+# returns exact character spans of the text it is given, so citations point at real characters.
+# Written for news as it arrives: mixed case, all lower case (a full stop followed by "the"),
+# newswire abbreviations, quotations that run over several sentences, and a headline run into
+# the first sentence with no full stop. bench/sentence_split.py compares it with pysbd, syntok
+# and blingfire on bench/data/sentences.jsonl.
+
+# Titles before a name: a full stop after them never ends a sentence ("Mr. Smith", "Gov. Cuomo").
+_TITLES = frozenset(
+    """mr mrs ms messrs dr prof sen sens rep reps gov gen col lt sgt capt cmdr adm maj cpl pvt
+    rev hon sh smt st mt ft pres supt insp det atty vs v e.g i.e cf approx esp viz govt dept
+    ave blvd""".split()
+)
+# Before a number only: "No. 10", "Rs. 500", "Dec. 4", "Art. 370".
+_BEFORE_NUMBER = frozenset(
+    """no nos vol vols art arts fig figs sec secs para pp p ch nr rs jan feb mar apr jun jul aug
+    sep sept oct nov dec""".split()
+)
+# Abbreviations and initialisms that can also end a sentence ("... in the U.S. The minister ...").
+_CAN_END = frozenset("inc ltd co corp jr sr etc bros plc llc a.m p.m".split())
+# Words that start a sentence after such an abbreviation; anything else continues it.
+_STARTERS = frozenset(
+    """the he she they we it i but this that these those there his her its their our a an in on
+    at to however meanwhile also earlier later last after when while if as according""".split()
+)
+# All-lower-case text lacks the capital that would confirm a start, so fewer words qualify there.
+_LOWER_STARTERS = frozenset("the he she they we but".split())
+_ATTRIBUTION = re.compile(r"[\w.’'-]+(?:\s+[\w.’'-]+){0,2}\s+(?:said|says|asked|added|wrote|told|tweeted|replied)\b")
+_TERMINAL_RUN = re.compile(r"(?:[.!?…]+|\.\.\.)[\"'”’»)\]]*(?=\s)")
+_GLUED = re.compile(r"(?<=[a-z]{2})[.!?][\"”]?(?=[A-Z][a-z])")  # "said.The" from scraped pages
+_PREV_TOKEN = re.compile(r"([^\s\"'“‘(\[«]*)$")
+_NEXT_WORD = re.compile(r"[\"'“‘(\[«]*([^\s]*)")
+_INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]", re.UNICODE)  # u.s, f.b.i, j.k
+# A quotation of at most this many characters (about 65 word pieces, well inside a chunk) is kept
+# whole with its attribution: its sentences cut apart lose their speaker. Longer ones (a
+# paragraph-long quote) are split as usual, so that no chunk has to cut a sentence.
+QUOTE_MAX_CHARS = 300
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ\u0391-\u03A9\u0400-\u042F]")
+_LOWER_BEHIND, _LOWER_AHEAD = 60, 150
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Character spans of the sentences in text[start:end]; a line break always ends a sentence."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        le = end if nl < 0 else nl
+        if le > pos:
+            _split_line(text, pos, le, spans)
+        pos = le + 1
+    return spans
+
+
+def _split_line(text: str, ls: int, le: int, spans: list[tuple[int, int]]) -> None:
+    quotes = _quote_spans(text, ls, le) if _has_quote(text, ls, le) else ()
+    cuts: list[int] = []
+    head = _headline_end(text, ls, le)
+    if head is not None:
+        cuts.append(head)
+    for m in _TERMINAL_RUN.finditer(text, ls, le):
+        cut = m.end()
+        nxt = _skip_space(text, cut, le)
+        if nxt >= le:
+            continue
+        if quotes and any(a < cut < b and b - a <= QUOTE_MAX_CHARS for a, b in quotes):
+            continue  # inside a short quotation: keep it whole with its speaker
+        if _ends_sentence(text, ls, le, m.start(), cut, nxt):
+            cuts.append(cut)
+    for m in _GLUED.finditer(text, ls, le):
+        cuts.append(m.end())
+    seg = ls
+    for cut in sorted(set(cuts)):
+        if cut > seg:
+            _add(spans, text, seg, cut)
+            seg = cut
+    _add(spans, text, seg, le)
+
+
+def _skip_space(text: str, i: int, le: int) -> int:
+    while i < le and text[i].isspace():
+        i += 1
+    return i
+
+
+def _ends_sentence(text: str, ls: int, le: int, ps: int, cut: int, nxt: int) -> bool:
+    """Does the terminal punctuation text[ps:cut] end a sentence, given the word at nxt?"""
+    punct = text[ps:cut].rstrip("\"'”’»)]")
+    closed = len(punct) < cut - ps  # a closing quote or bracket follows the punctuation
+    word = _NEXT_WORD.match(text, nxt, le).group(1)
+    first = next((c for c in text[nxt : nxt + 3] if c.isalnum()), "")
+    lower_next = first.islower()
+    if "…" in punct or punct.startswith(".."):
+        return not lower_next  # "for our safety ... and we are": the sentence goes on
+    if punct[-1] in "?!":
+        # "“Why not?” he asked", "“... pay for it?” Ocasio-Cortez said": the attribution
+        # belongs to the quotation
+        if closed and _ATTRIBUTION.match(text, nxt, le):
+            return False
+        return not (lower_next and (closed or not _lower_context(text, ls, le, cut)))
+    tok = _PREV_TOKEN.search(text, max(ls, ps - 40), ps).group(1)
+    low = tok.lower().rstrip(".")
+    if low in _TITLES or low.rsplit("-", 1)[-1] in _TITLES:
+        return False  # "Mr.", "Then-Sen."
+    if ")" in text[ps:cut] and len(low) <= 12 and lower_next and _lower_context(text, ls, le, cut):
+        return False  # "(d-n.y.) said" in lower-cased text: a bracketed abbreviation
+    if low in _BEFORE_NUMBER and first.isdigit():
+        return False
+    nword = word.lower().strip("\"'“”‘’(),;:")
+    if low in _CAN_END or _INITIALISM.fullmatch(low) or (len(low) == 1 and low.isalpha()):
+        # "U.S. officials", "George W. Bush", "3 p.m. on Friday" go on; "in the U.S. The" ends
+        if _lower_context(text, ls, le, cut):
+            return nword in _LOWER_STARTERS
+        return first.isupper() and nword in _STARTERS
+    if not lower_next:
+        return True
+    # A lower-case word next: in lower-cased text that is how every sentence starts ("he said.
+    # the minister added"); in mixed case the writer did not start a new sentence (a typo, a
+    # fragment, an abbreviation we do not list), and joining costs less than a false cut.
+    return _lower_context(text, ls, le, cut)
+
+
+def _lower_context(text: str, ls: int, le: int, cut: int) -> bool:
+    """No capital letter around the cut: lower-cased text (a capitalised headline may precede it,
+    so the window reaches further ahead than back)."""
+    return _UPPER.search(text, max(ls, cut - _LOWER_BEHIND), min(le, cut + _LOWER_AHEAD)) is None
+
+
+def _has_quote(text: str, ls: int, le: int) -> bool:
+    line = text[ls:le]
+    return "“" in line or '"' in line
+
+
+def _quote_spans(text: str, ls: int, le: int) -> list[tuple[int, int]]:
+    """(open, close) positions of quotations in a line: curly pairs, and straight quotes paired
+    by position (an opening one follows a space or a bracket, a closing one precedes one)."""
+    out: list[tuple[int, int]] = []
+    i = ls
+    while True:
+        a = text.find("“", i, le)
+        if a < 0:
+            break
+        b = text.find("”", a + 1, le)
+        if b < 0:
+            break
+        nested = text.find("“", a + 1, b)
+        if nested >= 0:  # an opening quote never closed ("“... “...”"): start from the later one
+            i = nested
+            continue
+        out.append((a, b))
+        i = b + 1
+    opener = None
+    for m in re.finditer('"', text[ls:le]):
+        p = ls + m.start()
+        before = text[p - 1] if p > ls else " "
+        after = text[p + 1] if p + 1 < le else " "
+        if opener is None and (before.isspace() or before in "([—–-:") and not after.isspace():
+            opener = p
+        elif opener is not None and not before.isspace():
+            out.append((opener, p))
+            opener = None
+    return out
+
+
+_HEAD_FUNCTION = frozenset("a an the of in on at to for and or but with by from as is are vs over after".split())
+_HEAD_WORD = re.compile(r"\S+")
+
+
+def _headline_end(text: str, ls: int, le: int) -> int | None:
+    """Where a headline run into the first sentence ends, when the case shows it: a line that
+    opens with a capitalised headline and goes on in lower case, with no punctuation between
+    ("Ad Sales Boost Time Warner Profit quarterly profits at us media giant ..."). Without that
+    contrast (all lower case, or ordinary prose that opens with a name) nothing is cut."""
+    if le - ls < 80 or not text[ls].isupper():
+        return None
+    words = list(_HEAD_WORD.finditer(text, ls, min(le, ls + 300)))[:25]
+    last_cap = None
+    for i, w in enumerate(words):
+        if re.search(r"[.!?:;]", w.group()):
+            break  # a headline has no full stop; the body after it may
+        if _UPPER.search(w.group()):
+            last_cap = i
+    if last_cap is None or last_cap < 2 or last_cap >= len(words) - 1:
+        return None
+    if re.search(r"[.!?:;]", text[words[0].start() : words[last_cap + 1].start()]):
+        return None
+    cut = words[last_cap].end()
+    if _UPPER.search(text, cut, min(le, cut + 150)) or le - cut < 60:
+        return None  # the body must be lower case for a good stretch
+    content = [w.group() for w in words[: last_cap + 1] if w.group().lower() not in _HEAD_FUNCTION]
+    capitalised = sum(1 for w in content if _UPPER.match(w.lstrip("\"'“‘(")))
+    if capitalised * 2 < len(content):
+        return None
+    return cut
+
+
+def strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    """The span text[s:e] without the whitespace at its ends (empty when it is all whitespace)."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _add(spans: list[tuple[int, int]], text: str, s: int, e: int) -> None:
+    s, e = strip_span(text, s, e)
+    if e > s:
+        spans.append((s, e))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from rag.chunking import ChunkParams, chunk_document, split_sentences
+from rag.chunking import ChunkParams, chunk_document
 from rag.documents import clean, load_document
 from rag.embeddings import bundled_model_path
 from rag.chunking import HFTokenizer
+from rag.text import split_sentences
 
 from conftest import SEEDS
 

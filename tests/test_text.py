@@ -1,0 +1,67 @@
+"""The one sentence splitter (rag.text.split_sentences): news as it is written, exact spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text import split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    spans = split_sentences(text)
+    assert all(text[s:e] == text[s:e].strip() and text[s:e] for s, e in spans)  # exact, trimmed spans
+    return [text[s:e] for s, e in spans]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # abbreviations, initials, decimals
+        ("The hearing is set for Dec. 4 in the U.S. capital. “We will see,” he said. Mr. Smith left!",
+         ["The hearing is set for Dec. 4 in the U.S. capital.", "“We will see,” he said.", "Mr. Smith left!"]),
+        ("Gov. Cuomo met George W. Bush and J.K. Rowling at 3 p.m. on Friday. Rates rose 3.5 pct in the U.S. The dollar fell.",
+         ["Gov. Cuomo met George W. Bush and J.K. Rowling at 3 p.m. on Friday.", "Rates rose 3.5 pct in the U.S.",
+          "The dollar fell."]),
+        ("No. 10 said Rs. 500 was paid. Then-Sen. Obama spoke. Sen. Mike Rounds (R-S.D.) told reporters.",
+         ["No. 10 said Rs. 500 was paid.", "Then-Sen. Obama spoke.", "Sen. Mike Rounds (R-S.D.) told reporters."]),
+        # lower-cased text: no capital after the full stop
+        ("he said. the minister added that mr. jones and ms. lee would go. no. 14 runs in jan. 2020 in the u.s. too.",
+         ["he said.", "the minister added that mr. jones and ms. lee would go.", "no. 14 runs in jan. 2020 in the u.s. too."]),
+        ("senators including alexandria ocasio-cortez (d-n.y.) said friday that talks had failed. the vote is next.",
+         ["senators including alexandria ocasio-cortez (d-n.y.) said friday that talks had failed.", "the vote is next."]),
+        # mixed case with a lower-case word after a full stop: a fragment, not a new sentence
+        ("President Vladimir Putin said. mentioned at a summit on Monday.", ["President Vladimir Putin said. mentioned at a summit on Monday."]),
+        # a short quotation stays whole with its speaker; an attribution after a question is part of it
+        ("“Of course, this will take time. But everything will be done,” Peskov said. He left.",
+         ["“Of course, this will take time. But everything will be done,” Peskov said.", "He left."]),
+        ("“Why not?” he asked. “How are we going to pay for it?” Ocasio-Cortez said. It ended.",
+         ["“Why not?” he asked.", "“How are we going to pay for it?” Ocasio-Cortez said.", "It ended."]),
+        ("Peskov said: “This obliges us to act. We will.” Then he left.", ["Peskov said: “This obliges us to act. We will.”", "Then he left."]),
+        # an ellipsis before a lower-case word goes on; a line break always ends a sentence
+        ("for our safety ... and we are taking measures. And so it will be.\nSecond line",
+         ["for our safety ... and we are taking measures.", "And so it will be.", "Second line"]),
+        # a headline run into the first sentence: cut only where the case shows it
+        ("Ad Sales Boost Time Warner Profit quarterly profits at us media giant timewarner jumped 76% to $1.13bn (£600m) "
+         "for the three months to december. the firm said.",
+         ["Ad Sales Boost Time Warner Profit", "quarterly profits at us media giant timewarner jumped 76% to $1.13bn (£600m) "
+          "for the three months to december.", "the firm said."]),
+        ("Senate Majority Leader Mitch McConnell said the chamber would vote on the bill next week. Democrats objected.",
+         ["Senate Majority Leader Mitch McConnell said the chamber would vote on the bill next week.", "Democrats objected."]),
+        # scraped pages glue sentences together
+        ("The claims were denied.The ministry said so.", ["The claims were denied.", "The ministry said so."]),
+    ],
+)
+def test_sentences_as_news_writes_them(text, expected):
+    assert sentences(text) == expected
+
+
+def test_a_long_quotation_is_split_so_no_chunk_has_to_cut_a_sentence():
+    quote = "“" + " ".join(f"Point {i} of the plan is settled." for i in range(15)) + "”"
+    assert len(sentences(quote + " she said.")) == 15
+
+
+def test_spans_are_offsets_into_the_text_given():
+    text = "Title\n\nFirst one. Second one.\nThird"
+    spans = split_sentences(text, 7, len(text))
+    assert [text[s:e] for s, e in spans] == ["First one.", "Second one.", "Third"]
+    assert spans[0][0] == 7
