@@ -80,14 +80,50 @@ class Settings:
             values["corpus_dir"] = Path(os.environ["RAG_CORPUS_DIR"])
         if os.environ.get("RAG_INDEX_DIR"):
             values["index_dir"] = Path(os.environ["RAG_INDEX_DIR"])
-        host = os.environ.get("OLLAMA_HOST")
-        if host:
-            values["ollama_host"] = host if "://" in host else f"http://{host}"
+        if os.environ.get("OLLAMA_HOST"):
+            values["ollama_host"] = os.environ["OLLAMA_HOST"]
+        if "ollama_host" in values:  # OLLAMA_HOST or RAG_OLLAMA_HOST
+            values["ollama_host"] = parse_ollama_host(values["ollama_host"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         for key in ("corpus_dir", "index_dir"):
             if key in values:
                 values[key] = Path(values[key])
         return replace(base, **values)
+
+
+def parse_ollama_host(value: str | None) -> str:
+    """OLLAMA_HOST as the official client reads it (`ollama._client._parse_host`): a URL with a port.
+
+    "gpu-box" -> "http://gpu-box:11434", ":8080" -> "http://127.0.0.1:8080", "https://x" -> port 443,
+    "http://x" -> port 80; a path is kept without its trailing slash; a bare IPv6 address gets brackets.
+    Written out here, not imported, so reading settings does not import the client (and httpx)."""
+    import ipaddress
+    import urllib.parse
+
+    value, port = value or "", 11434
+    scheme, _, hostport = value.partition("://")
+    if not hostport:
+        scheme, hostport = "http", value
+    elif scheme == "http":
+        port = 80
+    elif scheme == "https":
+        port = 443
+    split = urllib.parse.urlsplit(f"{scheme}://{hostport}")
+    host = split.hostname or "127.0.0.1"
+    try:
+        port = split.port or port
+    except ValueError:  # "gpu-box:abc": the client would fail later with a less clear message
+        raise UserInputError(
+            f"OLLAMA_HOST={value!r} has a port that is not a number.",
+            "Set OLLAMA_HOST to host:port, e.g. gpu-box:11434, or unset it to use 127.0.0.1:11434.",
+        ) from None
+    try:
+        if isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address):
+            host = f"[{host}]"  # urlsplit drops the brackets
+    except ValueError:
+        pass
+    path = split.path.strip("/")
+    return f"{scheme}://{host}:{port}/{path}" if path else f"{scheme}://{host}:{port}"
 
 
 def _number(var: str, raw: str, kind: type):
