@@ -77,6 +77,8 @@ def cmd_index(args) -> int:
         return 0
     for item in report.skipped:
         print(f"skipped {item[0]}: {item[1]}", file=sys.stderr)
+    for item in report.warnings:
+        print(f"warning {item[0]}: {item[1]}", file=sys.stderr)
     print(
         f"Indexed {engine.settings.corpus_dir}: {report.files_added} added, {report.files_updated} updated, "
         f"{report.files_removed} removed, {report.files_unchanged} unchanged; {report.chunks} chunks "

@@ -6,6 +6,7 @@ lines that survive cleaning, so every chunk and citation points at the real file
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .text import split_sentences, strip_span
 from .types import Block, Document
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ _DISCLAIMER_PHRASES = re.compile(
     r"kindly contact the provider|all rights reserved)",
     re.I,
 )
+_SITE_WORDS = re.compile(r"\b(site|website|article|content|information|provider|publisher|author|we|our|us)\b", re.I)
 _TRANSLATION = re.compile(
     r"(translat\w*\b.{0,80}\b(automatic\w*|programmatic|machine|software)|"
     r"(automatic\w*|programmatic|machine)\b.{0,80}\btranslat\w*)",
@@ -75,6 +78,45 @@ _LABEL_LINE = re.compile(r"^\s*(legal\s+)?(disclaimer|note|editor'?s note|source
 _PUBLISHER_PREFIX = re.compile(r"^\s*\(([A-Z][A-Za-z&.\- ]{1,30})\)\s")
 _TERMINAL = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+# Site furniture inside a long line (single-line scrapes and CSV exports hold a whole page on one
+# line). Each marker opens a piece of furniture that runs to the end of its sentence, or to where
+# prose resumes inside it (a quotation after a "READ MORE:" headline).
+_MARKER = re.compile(
+    r"(?:related(?:\s*:|\s+(?:articles?|stories|news|coverage|content|posts?|links?)\b)|(?-i:RELATED\b)|"
+    r"read (?:more|also)\s*:|read more stories|(?-i:READ MORE\b)|also read\s*:|see also\s*:|"
+    r"trending(?:\s+(?:now|in\s+\w+|stories|news))?\b|popular on\b|most (?:read|popular|viewed)\b|"
+    r"recommended(?: for you)?\b|you may also like\b|more (?:from|on) [A-Z]\w+|top stories\b|latest news\b|"
+    r"sign up (?:for|to|here)\b|subscribe to\b|get the latest\b|click here\b|"
+    r"follow (?:us|him|her|them) on\b|share (?:this|on)\b|share tweet\b|"
+    r"copyright\s*(?:©|\(c\)|\d{4})|©|all rights reserved\b|privacy policy\b|terms of (?:use|service)\b|"
+    r"this material may not be\b|all market data delayed\b|close video\b)",
+    re.I,
+)
+# Lists of headline links: article text may resume right after the last headline.
+_LINK_MARKER = re.compile(
+    r"(?:related(?:\s*:|\s+(?:articles?|stories|news|coverage|content|posts?|links?)\b)|(?-i:RELATED\b)|"
+    r"read (?:more|also)\s*:|read more stories|(?-i:READ MORE\b)|also read\s*:|see also\s*:|"
+    r"trending\b|popular on\b|most (?:read|popular|viewed)\b|recommended\b|you may also like\b|"
+    r"more (?:from|on|in) [A-Z]\w+|top stories\b|latest news\b)",
+    re.I,
+)
+_NAV_LINE = re.compile(r"^[\w.&'’ -]{2,30}(?:\s+[|>»]\s+[\w.&'’ -]{2,30})+$")
+# Navigation before the headline: everything up to these words goes when it is short and unpunctuated.
+_NAV_END = re.compile(r"\b(?:skip to (?:main )?content|menu search sign in)\b", re.I)
+_NAV_PREFIX_WORDS = 25
+# Share buttons: a run of three or more of these words ("Facebook Twitter Flipboard Comments Print Email").
+_SHARE_WORDS = frozenset(
+    "share on this this: facebook twitter flipboard comments comment print email e-mail copy link sms "
+    "whatsapp linkedin reddit pinterest tweet messenger telegram".split()
+)
+# In-body links in capitals ("ELIZABETH WARREN DESCRIBED AS 'DIEHARD CONSERVATIVE' IN SC DEBATE").
+_CAPS_RUN = re.compile(r"(?:\b[A-Z0-9][A-Z0-9'’‘\-,:&$%.]*(?:\s+|$)){5,}")
+# A line with more words than this is cleaned sentence by sentence, never dropped whole.
+LONG_LINE_WORDS = 40
+# A file whose every line looks like furniture but has this many words is indexed whole, with a
+# warning, rather than lost.
+KEEP_WHOLE_WORDS = 80
 
 
 @dataclass(frozen=True)
@@ -173,8 +215,8 @@ def is_boilerplate(line: str) -> bool:
         return True  # "Sorry!!"
     if _LABEL_LINE.match(s):
         return True
-    if len(_DISCLAIMER_PHRASES.findall(s)) >= 2:
-        return True
+    if len(_DISCLAIMER_PHRASES.findall(s)) >= 2 and _SITE_WORDS.search(s):
+        return True  # a notice about the site itself, not an article sentence that uses the words
     if _TRANSLATION.search(s) and re.search(r"\b(site|editor|news|content|article|page)\b", s, re.I):
         return True
     return False
@@ -195,24 +237,202 @@ def _is_heading(line: str) -> bool:
     return 0 < len(_words(s)) <= 30 and not re.search(r"[.!?…]\s*$", s)
 
 
+# Markers that open furniture even when what follows reads like a sentence ("Sign up for our
+# newsletter: the top stories, delivered to your inbox."); the others ("Trending", "Most read")
+# only when no sentence follows.
+_STRONG_MARKER = re.compile(
+    r"(?:related\s*:|(?-i:RELATED\b)|read more|also read|see also|sign up|subscribe to|get the latest|"
+    r"trending (?:now|in\b|stories|news)|popular on\b|most (?:read|popular|viewed)\b|top stories\b|"
+    r"latest news\b|you may also like|more (?:from|on|in) [A-Z]\w+|"
+    r"click here|follow (?:us|him|her|them) on|share (?:this|on)|share tweet|_COPY|"
+    r"privacy policy|terms of (?:use|service)|this material may not|all market data)".replace(
+        "_COPY", r"copyright\s*(?:©|\(c\)|\d{4})|©|all rights reserved"),
+    re.I,
+)
+_COPYRIGHT = re.compile(r"(?:copyright\s*(?:©|\(c\)|\d{4})|©|all rights reserved)", re.I)
+
+
+def _is_prose(s: str) -> bool:
+    """A sentence as articles write them: a dozen words or so, mostly lower case, a full stop."""
+    words = s.split()
+    if len(words) < 8 or not re.search(r"[.!?…][\"'”’)\]]*$", s):
+        return False
+    lower = sum(1 for w in words if w.lstrip("\"'“‘(")[:1].islower())
+    return lower * 2 >= len(words)
+
+
+def _plain_prose(s: str) -> bool:
+    """Prose with no trace of a notice in it: one such sentence saves its line from the line rules."""
+    return _is_prose(s) and not is_boilerplate(s) and not _DISCLAIMER_PHRASES.search(s) and not _MARKER.match(s)
+
+
+def _furniture_piece(s: str) -> bool:
+    """A sentence (or a short line) that opens with a marker of site furniture."""
+    m = _MARKER.match(s)
+    if not m:
+        return False
+    return bool(_STRONG_MARKER.match(s)) or not _is_prose(s)
+
+
+def _prose_resumes(text: str, start: int, end: int) -> int | None:
+    """Where article text resumes inside a piece of furniture ("READ MORE: Headline “I think ...”"):
+    an opening quotation, else a capitalised word, followed by prose to the end of the piece."""
+    for pat, share in ((r"[“\"](?=[A-Z])", 0.5), (r"(?<=\s)[A-Z]", 0.7)):
+        for m in re.finditer(pat, text[start:end]):
+            p = start + m.start()
+            rest = text[p:end]
+            words = rest.split()
+            if len(words) < 6 or _MARKER.match(rest) or not re.search(r"[.!?…][\"'”’)\]]*$", rest):
+                continue
+            lower = sum(1 for w in words if w.lstrip("\"'“‘(")[:1].islower())
+            if lower >= share * len(words):
+                return p
+    return None
+
+
+def _furniture_spans(text: str, ls: int, le: int) -> list[tuple[int, int]]:
+    """Character spans of site furniture inside one long line: navigation before the headline,
+    share buttons, in-body links in capitals, and every sentence from a marker ("Related:",
+    "Sign up for", "©") to its end, or to where prose resumes after a list of headline links.
+    The article text around them stays."""
+    out: list[tuple[int, int]] = []
+    m = _NAV_END.search(text, ls, min(le, ls + 400))
+    if m and len(_words(text[ls : m.start()])) <= _NAV_PREFIX_WORDS and len(split_sentences(text, ls, m.start())) <= 1:
+        out.append((ls, m.end()))
+        ls = m.end()
+    after_copyright = False
+    for a, b in split_sentences(text, ls, le):
+        pos = a
+        while pos < b:
+            share = _share_run(text, pos, b)
+            if share:
+                out.append((pos, share))
+                pos = _skip_space(text, share, b)
+                continue
+            piece = text[pos:b]
+            if not (_furniture_piece(piece) or is_boilerplate(piece) or (after_copyright and not _is_prose(piece))):
+                break
+            if _COPYRIGHT.match(piece):
+                after_copyright = True  # what follows a copyright line is more footer unless it is prose
+            link = _LINK_MARKER.match(piece)
+            end = (_prose_resumes(text, pos + link.end(), b) if link else None) or b
+            caps = _CAPS_RUN.match(text, pos, end)
+            if caps and piece[:12].isupper():
+                end = strip_span(text, pos, caps.end())[1]  # "CLICK HERE TO GET THE FOX NEWS APP" and no further
+            out.append((pos, end))
+            pos = end
+        if pos >= b:
+            continue
+        c = _COPYRIGHT.search(text, pos, b)
+        if c and not any(_plain_prose(text[x:y]) for x, y in split_sentences(text, c.end(), le)):
+            # a footer after a run of headline links, with no full stop between: the headlines
+            # (mostly capitalised words) go with it, and so does the rest of the line
+            words = text[pos : c.start()].split()
+            caps = sum(1 for w in words if w.lstrip("\"'“‘(")[:1].isupper())
+            out.append((pos if words and caps * 2 >= len(words) else c.start(), le))
+            break
+        out.extend(_runs(text, pos, b))
+    return _merge(out)
+
+
+def _skip_space(text: str, i: int, end: int) -> int:
+    while i < end and text[i].isspace():
+        i += 1
+    return i
+
+
+def _share_run(text: str, a: int, b: int) -> int | None:
+    """End of a run of share buttons starting at a ("Facebook Twitter Flipboard Comments Print Email")."""
+    end = None
+    count = 0
+    social = False
+    for w in re.finditer(r"\S+", text[a:b]):
+        word = w.group().lower().strip(",|")
+        if word not in _SHARE_WORDS:
+            break
+        count += 1
+        social = social or word in ("facebook", "twitter", "tweet", "email")
+        end = a + w.end()
+    return end if count >= 3 and social else None
+
+
+def _runs(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Share-button runs and in-body capitalised links inside a sentence of prose."""
+    out = []
+    for w in re.finditer(r"\S+", text[a:b]):
+        end = _share_run(text, a + w.start(), b)
+        if end and not (out and out[-1][1] >= end):
+            out.append((a + w.start(), end))
+    for m in _CAPS_RUN.finditer(text, a, b):
+        s, e = strip_span(text, m.start(), m.end())
+        if e - s < 0.9 * (b - a) and sum(c.isalpha() for c in text[s:e]) >= 20:
+            out.append((s, e))
+    return out
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _link_list_line(line: str) -> bool:
+    """A headline in a list of links: short, capitalised, unpunctuated at its end. (The lines of a
+    hard-wrapped paragraph look alike, but some of them start in lower case.)"""
+    s = line.strip()
+    n = len(_words(s))
+    return 2 <= n <= 25 and not re.search(r"[.!?…\"”,;]\s*$", s) and bool(re.match(r"[\"'“‘(]?[A-Z0-9]", s))
+
+
 def clean(file: str, text: str, content_digest: str = "") -> Document:
-    """Decide which lines of `text` are article content and extract its metadata."""
+    """Decide which parts of `text` are article content and extract its metadata.
+
+    Whole lines of furniture go; a long line (a page saved on one line) loses only its furniture
+    sentences and runs, so the article text in it always stays."""
     lines = text.split("\n")
     n = len(lines)
+    offsets = []
+    pos = 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
     keep = [False] * n
+    cuts: dict[int, list[tuple[int, int]]] = {}  # furniture inside kept lines, absolute offsets
     removed: list[int] = []
     date: str | None = None
     publisher: str | None = None
     seen: set[str] = set()
     date_line_idx: int | None = None
+    after_marker = False  # inside a "Related"/"Trending" list of headline links
 
     for i, raw in enumerate(lines):
         line = raw.strip()
         if not line:
+            after_marker = False  # a list of links has no blank lines in it
             continue
-        if is_boilerplate(line):
-            removed.append(i)
+        long = len(_words(line)) > LONG_LINE_WORDS
+        if not long and _furniture_piece(line) and _words_left(text, offsets[i], len(raw)) < 3:
+            removed.append(i)  # "Sign up for ...", "READ MORE: headline", "© 2019 ...", "Trending Now"
+            after_marker = not _COPYRIGHT.match(line)
+            if _NAV_END.search(line) and i < 8:
+                _drop_navigation(lines, keep, removed, i)
             continue
+        if is_boilerplate(line) and not any(_plain_prose(line[a:b]) for a, b in split_sentences(line)):
+            removed.append(i)  # furniture through and through (a disclaimer paragraph, "Subscribe")
+            if _NAV_END.search(line) and i < 8:
+                _drop_navigation(lines, keep, removed, i)
+            continue
+        if i < 8 and _NAV_LINE.match(line) and not any(keep):
+            removed.append(i)  # "Home > Politics", "Fox News | Politics" above the headline
+            continue
+        if after_marker and _link_list_line(line):
+            removed.append(i)  # a headline under "Trending in Politics"
+            continue
+        after_marker = False
         d = _is_date_line(line) if i < 40 else None
         if d:
             date = date or d
@@ -224,11 +444,32 @@ def clean(file: str, text: str, content_digest: str = "") -> Document:
             removed.append(i)  # a paragraph repeated from earlier in the article
             continue
         seen.add(key)
+        spans = _furniture_spans(text, offsets[i], offsets[i] + len(raw))
+        if spans:
+            if _words_left(text, offsets[i], len(raw), spans) <= 0:
+                removed.append(i)
+                continue
+            cuts[i] = spans
         keep[i] = True
         m = _PUBLISHER_PREFIX.match(line)
         if m and publisher is None:
             publisher = m.group(1).strip()
 
+    kept_idx = [i for i in range(n) if keep[i]]
+
+    # A list of three or more headline links on adjacent lines after the article began, with no
+    # marker before it (a table of figures has blank lines between its rows).
+    body = next((i for i in kept_idx if _is_prose(lines[i].strip()) or i in cuts), None)
+    run: list[int] = []
+    for i in [j for j in kept_idx if body is not None and j > body] + [None]:
+        if i is not None and _link_list_line(lines[i]) and (not run or run[-1] == i - 1):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            for j in run:
+                keep[j] = False
+                removed.append(j)
+        run = [i] if i is not None and _link_list_line(lines[i]) else []
     kept_idx = [i for i in range(n) if keep[i]]
 
     # A short unpunctuated line beside the date line is the byline / publisher ("Anadolu Agency WORLD").
@@ -250,22 +491,18 @@ def clean(file: str, text: str, content_digest: str = "") -> Document:
     kept_idx = [i for i in range(n) if keep[i]]
     for i in reversed(kept_idx):
         s = lines[i].strip()
-        if len(_words(s)) <= 4 and not _TERMINAL.search(s) and i != kept_idx[0]:
+        if len(_words(s)) <= 4 and not _TERMINAL.search(s) and i != kept_idx[0] and i not in cuts:
             keep[i] = False
             removed.append(i)
         else:
             break
 
-    kept_idx = [i for i in range(n) if keep[i]]
+    blocks = _blocks(text, lines, offsets, keep, cuts)
     title = ""
-    if kept_idx:
-        first = lines[kept_idx[0]].strip()
-        if _is_heading(first):
-            title = first
-        else:
-            title = _first_sentence(first)
+    if blocks:
+        first = text[blocks[0].char_start : blocks[0].char_end].split("\n", 1)[0].strip()
+        title = first if _is_heading(first) else _first_sentence(first)
 
-    blocks = _blocks(lines, keep)
     return Document(
         file=file,
         text=text,
@@ -278,47 +515,62 @@ def clean(file: str, text: str, content_digest: str = "") -> Document:
     )
 
 
+def _words_left(text: str, start: int, length: int, spans: list[tuple[int, int]] | None = None) -> int:
+    """Words of the line at text[start:start+length] outside its furniture spans."""
+    if spans is None:
+        spans = _furniture_spans(text, start, start + length)
+    return len(_words(text[start : start + length])) - sum(len(_words(text[s:e])) for s, e in spans)
+
+
+def _drop_navigation(lines: list[str], keep: list[bool], removed: list[int], i: int) -> None:
+    """The short unpunctuated lines above "Skip to main content" are the site's menu."""
+    for j in range(i):
+        if keep[j] and _is_heading(lines[j]) and len(_words(lines[j])) <= 12:
+            keep[j] = False
+            removed.append(j)
+
+
 def _first_sentence(line: str, limit: int = 90) -> str:
-    m = re.search(r"[.!?](\s|$)", line)
-    s = line[: m.start() + 1] if m else line
+    spans = split_sentences(line)
+    s = line[spans[0][0] : spans[0][1]] if spans else line
     if len(s) > limit:
         s = s[:limit].rsplit(" ", 1)[0] + "…"
     return s
 
 
-def _blocks(lines: list[str], keep: list[bool]) -> list[Block]:
-    """Maximal runs of kept lines; blank lines do not break a run, removed lines do."""
-    offsets = []
-    pos = 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
+def _blocks(text: str, lines: list[str], offsets: list[int], keep: list[bool],
+            cuts: dict[int, list[tuple[int, int]]]) -> list[Block]:
+    """Maximal runs of kept text. Blank lines do not break a run; removed lines and furniture
+    removed inside a line do, so a block may start or end inside a line."""
+    pieces: list[tuple[int, int] | None] = []  # kept spans in order; None where something was removed
+    for i, line in enumerate(lines):
+        ls, le = offsets[i], offsets[i] + len(line)
+        if not keep[i]:
+            if line.strip():
+                pieces.append(None)
+            continue
+        pos = ls
+        for s, e in cuts.get(i, ()):
+            if s > pos:
+                pieces.append((pos, s))
+            pieces.append(None)
+            pos = max(pos, e)
+        if pos < le:
+            pieces.append((pos, le))
     blocks: list[Block] = []
     start = end = None
-    for i, line in enumerate(lines):
-        if keep[i]:
-            if start is None:
-                start = i
-            end = i
-        elif line.strip():  # a removed line closes the block
-            if start is not None:
-                blocks.append(_block(lines, offsets, start, end))
-            start = end = None
-    if start is not None:
-        blocks.append(_block(lines, offsets, start, end))
+    for p in pieces + [None]:
+        if p is not None:
+            s, e = strip_span(text, *p)
+            if e <= s:
+                continue
+            start = s if start is None else start
+            end = e
+            continue
+        if start is not None:
+            blocks.append(Block(start, end, text.count("\n", 0, start) + 1, text.count("\n", 0, end - 1) + 1))
+        start = end = None
     return blocks
-
-
-def _block(lines: list[str], offsets: list[int], start: int, end: int) -> Block:
-    first, last = lines[start], lines[end]
-    lead = len(first) - len(first.lstrip())
-    trail = len(last.rstrip())
-    return Block(
-        char_start=offsets[start] + lead,
-        char_end=offsets[end] + trail,
-        line_start=start + 1,
-        line_end=end + 1,
-    )
 
 
 def load_document(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | Skipped:
@@ -339,9 +591,22 @@ def load_document(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> D
     # Normalise line endings so that line numbers match what editors show.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     doc = clean(rel, text, content_hash(data))
-    if not doc.blocks:
+    if doc.blocks:
+        return doc
+    if len(_words(text)) < KEEP_WHOLE_WORDS:
         return Skipped(rel, "no article text left after removing boilerplate")
-    return doc
+    # A long file the rules would empty is more likely a page they misread than pure furniture:
+    # index every line of it and say so, rather than lose an article.
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines[:-1]:
+        offsets.append(offsets[-1] + len(line) + 1)
+    return dataclasses.replace(
+        doc,
+        blocks=tuple(_blocks(text, lines, offsets, [bool(x.strip()) for x in lines], {})),
+        removed_lines=(),
+        warnings=("every line looked like site furniture (menus, footers, notices); indexed whole",),
+    )
 
 
 def iter_corpus(corpus_dir: Path) -> Iterator[tuple[str, Path]]:

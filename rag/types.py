@@ -28,6 +28,7 @@ class Document:
     publisher: str | None = None
     content_hash: str = ""
     removed_lines: tuple[int, ...] = ()  # boilerplate and repeated lines, 1-based
+    warnings: tuple[str, ...] = ()  # what a person should check (e.g. indexed whole although it looked like furniture)
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset."""
@@ -167,10 +168,12 @@ class IndexReport:
     chunks_embedded: int
     seconds: float
     skipped: tuple[tuple[str, str], ...] = ()  # (file, reason)
+    warnings: tuple[tuple[str, str], ...] = ()  # (file, message): indexed, but worth a look
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["skipped"] = [{"file": f, "reason": r} for f, r in self.skipped]
+        d["warnings"] = [{"file": f, "message": m} for f, m in self.warnings]
         return d
 
 

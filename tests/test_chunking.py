@@ -105,7 +105,12 @@ def test_stable_ids(tok):
     assert len({c.id for c in a}) == len(a)
 
 
-def test_sentence_splitter_handles_abbreviations_and_quotes():
-    text = "The hearing is set for Dec. 4 in the U.S. capital. “We will see,” he said. Mr. Smith left!"
-    spans = [text[s:e] for s, e in split_sentences(text)]
-    assert spans == ["The hearing is set for Dec. 4 in the U.S. capital.", "“We will see,” he said.", "Mr. Smith left!"]
+def test_a_single_line_article_is_chunked_inside_its_line(tok):
+    # a page saved on one line: the chunks start and end inside line 1 and give back its text
+    text = ("Home > News Skip to main content " + "The council voted on Tuesday to add four bus routes. " * 40
+            + "Sign up for our newsletter: the top stories, delivered to your inbox. © 2024 The Courier. All rights reserved.")
+    doc = clean("one.txt", text)
+    chunks = chunk_document(doc, tok, ChunkParams(60, 10))
+    assert len(chunks) > 3
+    assert all(c.line_start == c.line_end == 1 and c.text == text[c.char_start : c.char_end] for c in chunks)
+    assert chunks[0].text.startswith("The council voted") and chunks[-1].text.endswith("four bus routes.")

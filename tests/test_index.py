@@ -408,3 +408,17 @@ def test_a_reader_that_loses_the_race_with_cleaning_loads_the_new_generation(bui
     index = load_index(index_dir)
     assert raced and index.path == new and not old.exists()
     assert index.n_chunks == load_index(built_index.index_dir).n_chunks
+
+
+def test_a_file_indexed_with_a_warning_is_reported_on_every_run(make_settings, tmp_path):
+    # every line looks like a menu, but the file is long: indexed whole, and the report says so
+    corpus = copy_seeds(tmp_path / "warn")
+    (corpus / "menus.txt").write_text("\n".join(["Share this article", "Subscribe", "Privacy Policy"] * 40), encoding="utf-8")
+    s = make_settings(corpus)
+    first = Engine(s).index()
+    assert [f for f, _ in first.warnings] == ["menus.txt"] and not first.skipped
+    assert "menus.txt" in {c.file for c in load_index(s.index_dir).chunks}
+    again = Engine(s).index()  # nothing changed: the warning comes from the manifest
+    assert again.files_unchanged == 6 and again.warnings == first.warnings
+    out = run_rag("index", "--corpus", str(corpus), "--index", str(s.index_dir))
+    assert "warning menus.txt: every line looked like site furniture" in out.stderr
