@@ -7,12 +7,31 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from .config import offline_environment
 from .errors import RagError
 
 EXIT_USAGE = 2
+
+
+class _SearchModes(Sequence):
+    """rag.retrieval.MODES, imported only when argparse needs them (a --mode given, or its help shown):
+    retrieval imports numpy, which `rag --help` should not wait for."""
+
+    def __getitem__(self, i):
+        from .retrieval import MODES
+
+        return MODES[i]
+
+    def __len__(self) -> int:
+        from .retrieval import MODES
+
+        return len(MODES)
+
+
+SEARCH_MODES = _SearchModes()
 
 
 def _settings(args):
@@ -201,7 +220,6 @@ def cmd_doctor(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .generators.base import available_backends
-    from .retrieval import MODES
 
     backends = available_backends()
 
@@ -228,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("search", parents=[common], help="ranked passages for a query")
     s.add_argument("query")
     s.add_argument("-k", type=int, default=5)
-    s.add_argument("--mode", choices=MODES, default=None)
+    s.add_argument("--mode", choices=SEARCH_MODES, metavar="MODE", default=None, help="%(choices)s")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
 
@@ -243,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--backend", choices=backends, default=None)
     s.add_argument("--model", default=None, help="Ollama model name, or a GGUF path for llamacpp")
     s.add_argument("-k", type=int, default=None, help="passages to retrieve")
-    s.add_argument("--mode", choices=MODES, default=None)
+    s.add_argument("--mode", choices=SEARCH_MODES, metavar="MODE", default=None, help="%(choices)s")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)
 
