@@ -22,6 +22,7 @@ from rag.config import Settings, offline_environment
 from rag.engine import MAX_QUESTION_CHARS, Engine
 from rag.errors import IndexMissingError, RagError, UserInputError
 from rag.generators.base import available_backends
+from rag.generators.choice import find_model
 from rag.retrieval import MODES
 from rag.types import Answer, Citation, Done, Hit, IndexedDocument, IndexReport, Retrieved, Token
 from rag.uploads import save_upload
@@ -38,12 +39,6 @@ def get_engine(_settings: Settings, key: str) -> Engine:
 
     The Engine loads its models lazily, so this returns at once."""
     return Engine(_settings)
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def get_backends_status(_engine, key: str) -> dict:
-    """Probing Ollama costs a network round trip: once every 30 s is enough."""
-    return _engine.backends_status()
 
 
 def flash(kind: str, text: str) -> None:
@@ -222,35 +217,37 @@ def sidebar(engine, settings: Settings, index_status: dict | None) -> dict:
         "Backend", BACKENDS, index=BACKENDS.index(default_backend), key="backend",
         help="auto: Ollama when it has the model, else the embedded model, else extractive answers.",
     )
-    status = get_backends_status(engine, repr(settings))
-    ollama, llama = status["ollama"], status["llamacpp"]
-    embedded = Path(llama["model_path"]).name if llama.get("model_path") else ""
+    # the engine's status, re-probed at most every 30 s and shared by every session; `answers` is
+    # the backend that will answer, decided where the engine decides it
+    status = engine.backends_status()
+    ollama, llama = status.ollama, status.llamacpp
+    answers = status.auto if backend == "auto" else backend
+    embedded = Path(llama.model_path).name if llama.model_path else ""
     model = None
-    uses_ollama = backend == "ollama" or (backend == "auto" and status["auto"] == "ollama")
-    if uses_ollama and ollama["reachable"] and ollama["models"]:
-        models = ollama["models"]
-        configured = next((m for m in models if m == ollama["model"] or m.split(":")[0] == ollama["model"]), None)
+    if answers == "ollama" and ollama.reachable and ollama.models:
+        models = list(ollama.models)
+        configured = find_model(models, ollama.model)
         model = sb.selectbox("Ollama model", models, index=models.index(configured) if configured else 0, key="model")
         if configured is None:
-            sb.caption(f"The configured model `{ollama['model']}` is not pulled; "
-                       f"run `ollama pull {ollama['model']}` or pick one above.")
-    elif backend in ("auto", "ollama") and ollama["reachable"]:
-        if ollama["models"]:  # auto skips Ollama because the configured model is missing
-            sb.caption(f"Ollama has no `{ollama['model']}`; choose the ollama backend to pick one of its "
-                       f"{len(ollama['models'])} models.")
+            sb.caption(f"The configured model `{ollama.model}` is not pulled; "
+                       f"run `ollama pull {ollama.model}` or pick one above.")
+    elif backend in ("auto", "ollama") and ollama.reachable:
+        if ollama.models:  # auto skips Ollama because the configured model is missing
+            sb.caption(f"Ollama has no `{ollama.model}`; choose the ollama backend to pick one of its "
+                       f"{len(ollama.models)} models.")
         else:
-            sb.warning(f"Ollama at {ollama['host']} has no models. Run `ollama pull {ollama['model']}`.")
+            sb.warning(f"Ollama at {ollama.host} has no models. Run `ollama pull {ollama.model}`.")
     elif backend in ("auto", "ollama"):
-        sb.info(f"No Ollama server is reachable at {ollama['host']}. "
+        sb.info(f"No Ollama server is reachable at {ollama.host}. "
                 "Start one with `ollama serve` to answer with your own models.")
-    if backend == "llamacpp" or (backend == "auto" and status["auto"] == "llamacpp"):
-        if llama["available"]:
+    if answers == "llamacpp":
+        if llama.available:
             sb.caption(f"Embedded model: `{embedded}`")
         else:
-            sb.caption(f"Embedded model unavailable: {llama['detail']}.")
+            sb.caption(f"Embedded model unavailable: {llama.detail}.")
     if backend == "auto":
-        sb.caption(f"Auto answers with: **{status['auto']}**")
-    if backend == "extractive" or (backend == "auto" and status["auto"] == "extractive"):
+        sb.caption(f"Auto answers with: **{status.auto}**")
+    if answers == "extractive":
         sb.caption("Extractive answers quote sentences from the articles; no language model is used.")
     k = sb.slider("Passages to read", 1, 10, min(max(settings.top_k, 1), 10), key="k")
     default_mode = settings.search_mode if settings.search_mode in MODES else "hybrid"
@@ -286,7 +283,9 @@ def sidebar(engine, settings: Settings, index_status: dict | None) -> dict:
             flash("warning", "Choose one or more .txt or .md files first.")
         st.rerun()
 
-    return {"backend": backend, "model": model, "k": k, "mode": search_mode}
+    # the backend named, not "auto": a model picked from Ollama's list goes to Ollama, never to the
+    # embedded backend as a GGUF path
+    return {"backend": answers, "model": model, "k": k, "mode": search_mode}
 
 
 def conversation_controls() -> None:

@@ -26,6 +26,7 @@ def run_checks(settings: Settings) -> list[Check]:
 
     from .index import load_index
 
+    idx = None
     try:
         idx = load_index(Path(settings.index_dir))
         out.append(Check("index", True, f"{len(idx.manifest.get('files', {}))} files, {idx.n_chunks} chunks, built {idx.manifest.get('built_at')}, checksums ok"))
@@ -62,17 +63,49 @@ def run_checks(settings: Settings) -> list[Check]:
         out.append(Check("embedded model", False, exc.message, exc.hint or "", required=False))
     del bundled_gguf
 
-    from .generators.ollama import context_length, list_models
+    out += _ollama_checks(settings, idx.chunks if idx is not None else [])
+    return out
 
-    try:
-        models = list_models(settings.ollama_host, timeout=2.0)
-        out.append(Check("ollama server", True, f"reachable at {settings.ollama_host}, {len(models)} models", required=False))
-        want = settings.ollama_model
-        has = any(m == want or m == f"{want}:latest" or m.split(":")[0] == want for m in models)
-        out.append(Check("ollama model", has, f"{want} {'is' if has else 'is not'} pulled", f"Run `ollama pull {want}`.", required=False))
-        if has:
-            ctx = context_length(settings.ollama_host, want)
-            out.append(Check("prompt fits the ollama model", ctx is None or ctx >= 2048, f"context {ctx or 'unknown'} tokens", "Use a model with a larger context.", required=False))
-    except RagError as exc:
-        out.append(Check("ollama server", False, f"{exc.message} (the embedded model answers instead)", exc.hint or "", required=False))
+
+def _ollama_checks(settings: Settings, chunks: list) -> list[Check]:
+    """The server, the model (matched as `has_model` matches it), and the window a question gets."""
+    from .generators.choice import backends_status, find_model
+    from .generators.ollama import OllamaGenerator
+    from .prompting import build_prompt
+    from .types import Hit
+
+    status = backends_status(settings, timeout=2.0)
+    ollama, want = status.ollama, settings.ollama_model
+    if not ollama.reachable:
+        return [
+            Check("ollama server", False, f"{ollama.error} (the embedded model answers instead)", ollama.hint,
+                  required=False),
+            Check("answering backend", True, f"auto answers with {status.auto}", required=False),
+        ]
+    out = [Check("ollama server", True, f"reachable at {ollama.host}, {len(ollama.models)} models", required=False)]
+    found = find_model(ollama.models, want)
+    pulled = f"{want} is pulled as {found}" if found else (
+        f"{want} is not pulled (the server has {', '.join(ollama.models) or 'no models'})")
+    out.append(Check("ollama model", found is not None, pulled, f"Run `ollama pull {want}`.", required=False))
+    if found:
+        # What a question sends: top_k passages (the longest of the index, the worst case), with the
+        # window the server will run them in: the num_ctx we send, capped by the model's length.
+        longest = sorted(chunks, key=lambda c: len(c.text), reverse=True)[: settings.top_k]
+        hits = [Hit(c.id, c.file, c.line_start, c.line_end, 0.0, c.text, c.title) for c in longest]
+        if not hits:
+            hits = [Hit("x", "sample.txt", 1, 8, 0.0, "word " * settings.chunk_tokens, "Sample")] * settings.top_k
+        prompt = build_prompt("What does the sample say?", hits, settings.max_answer_tokens, settings.temperature)
+        try:
+            window = OllamaGenerator.from_settings(settings).plan(prompt)
+        except RagError as exc:
+            out.append(Check("prompt fits the ollama model", False, exc.message, exc.hint or "", required=False))
+        else:
+            longest_window = f"{window.context_length}" if window.context_length else "unknown"
+            out.append(Check(
+                "prompt fits the ollama model", window.fits,
+                f"{len(hits)} passages need about {window.prompt_tokens} + {window.answer_tokens} tokens; sent with "
+                f"num_ctx {window.num_ctx} (the model's longest window: {longest_window})",
+                "Lower RAG_TOP_K or RAG_MAX_ANSWER_TOKENS, or use a model with a longer context.", required=False,
+            ))
+    out.append(Check("answering backend", True, f"auto answers with {status.auto}", required=False))
     return out

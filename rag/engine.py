@@ -18,6 +18,7 @@ from .conversation import rewrite_query
 from .evidence import EvidenceGate, Verdict
 from .errors import BackendError, RagError, UserInputError
 from .generators.base import Generator, Prompt, create_generator
+from .generators.choice import BackendChooser, BackendStatus
 from .lookup import extract_quote, lookup as _lookup, short_quote
 from .prompting import build_prompt
 from .retrieval import Retriever, check_mode
@@ -26,7 +27,6 @@ from .types import Answer, AnswerSentence, Citation, Done, Hit, IndexedDocument,
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-AUTO_RECHECK_S = 30.0
 # A small embedded LLM reads the best few sentences, not whole passages, and answers briefly.
 SMALL_LLM_SENTENCES = 3
 SMALL_LLM_MAX_TOKENS = 128
@@ -101,7 +101,7 @@ class Engine:
         self._retriever: Retriever | None = None
         self._vectors: _VectorCache | None = None
         self._generators: dict[tuple[str, str], Generator] = {}
-        self._auto_checked: tuple[float, bool] | None = None
+        self._backends = BackendChooser(self.settings)  # decides "auto"; re-probes at most every 30 s
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -235,29 +235,14 @@ class Engine:
 
     # -- answering ----------------------------------------------------------------------------
 
-    def resolve_backend(self, name: str | None = None) -> str:
-        name = name or self.settings.backend
-        if name != "auto":
-            return name
-        from .generators.llamacpp import bundled_gguf, llama_available
-        from .generators.ollama import model_available
-
-        # ask the server at most every AUTO_RECHECK_S: an unreachable host must not add a
-        # connection timeout to every question, and a server started later is still picked up
-        now = time.monotonic()
-        if self._auto_checked is None or now - self._auto_checked[0] > AUTO_RECHECK_S:
-            up = model_available(self.settings.ollama_host, self.settings.ollama_model, timeout=1.0)
-            self._auto_checked = (now, up)
-        if self._auto_checked[1]:
-            return "ollama"
-        if llama_available() and (self.settings.gguf_path or bundled_gguf()):
-            return "llamacpp"
-        return "extractive"
+    def resolve_backend(self, name: str | None = None, model: str | None = None) -> str:
+        """The backend that answers `name` (default: the configured one); see generators/choice.py."""
+        return self._backends.choose(name, model)
 
     def generator(self, backend: str | None = None, model: str | None = None) -> Generator:
         from dataclasses import replace
 
-        name = self.resolve_backend(backend)
+        name = self.resolve_backend(backend, model)
         key = (name, model or "")
         with self._lock:
             if key not in self._generators:
@@ -270,28 +255,9 @@ class Engine:
                 self._generators[key] = create_generator(name, settings, **deps)
             return self._generators[key]
 
-    def backends_status(self) -> dict:
-        from .generators.llamacpp import bundled_gguf, llama_available
-        from .generators.ollama import list_models
-
-        host = self.settings.ollama_host
-        try:
-            models = list_models(host, timeout=1.0)
-            reachable = True
-        except BackendError:
-            models, reachable = [], False
-        want = self.settings.ollama_model
-        has_model = any(m == want or m.split(":")[0] == want or m == f"{want}:latest" for m in models)
-        gguf = self.settings.gguf_path or (str(bundled_gguf()) if bundled_gguf() else "")
-        llama_ok = llama_available() and bool(gguf)
-        detail = "ready" if llama_ok else ("llama-cpp-python is not installed" if not llama_available() else "no GGUF model found")
-        auto = "ollama" if reachable and has_model else ("llamacpp" if llama_ok else "extractive")
-        return {
-            "ollama": {"reachable": reachable, "host": host, "models": models, "model": want, "has_model": has_model},
-            "llamacpp": {"available": llama_ok, "model_path": gguf, "detail": detail},
-            "extractive": {"available": True},
-            "auto": auto,
-        }
+    def backends_status(self) -> BackendStatus:
+        """What can answer here (Ollama's models, the embedded model) and what "auto" picks."""
+        return self._backends.status()
 
     def ask(self, question: str, history: Sequence[Mapping[str, str]] = (), **kw) -> Answer:
         answer = None

@@ -64,3 +64,8 @@ class ModelNotFound(BackendError):
 
 class ContextTooLong(BackendError):
     """The prompt does not fit in the model's context window."""
+
+
+class IncompleteAnswer(BackendError):
+    """The backend ended normally but the answer is not whole: it stopped at the answer limit, or the
+    model did not read the whole prompt. Raised after the pieces it did produce have been yielded."""

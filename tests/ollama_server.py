@@ -1,11 +1,28 @@
-"""A fake Ollama server for tests: the real HTTP API on 127.0.0.1, with switchable faults.
+"""A fake Ollama server for tests: Ollama's HTTP API on 127.0.0.1, behaving as a real server does.
 
     with FakeOllama() as server:                      # serves "llama3.2:latest"
         client = ollama.Client(host=server.url)
         server.fault = "cut"                          # next /api/chat breaks mid-stream
 
-Faults apply to /api/chat only (the other endpoints keep answering, as a busy or failing
-runner does on a real server):
+What it does like a real server (Ollama 0.6-0.12, read from its runner and routes):
+
+- Tokens are real: the prompt is rendered with a chat template and counted with the SmolLM2
+  tokenizer (the bundled GGUF's vocabulary, through llama.cpp); so are the answer's tokens.
+- The window is `options.num_ctx`, else the model's Modelfile `num_ctx`, else the server default
+  (`default_num_ctx`, 2048 as in many releases), capped by the model's context length.
+- A longer prompt is cut silently at its START: its first `num_keep` (4) tokens and its end are kept
+  and `prompt_eval_count` is what was read, i.e. the window. The model answers from what it read.
+- `num_predict` counts tokens (thinking included); hitting it ends with `done_reason: "length"`.
+- A model is loaded on first use and again whenever a request asks for another window, waiting
+  `load_delay` seconds (reported as `load_duration`); `keep_alive: 0` unloads it after the answer.
+  `/api/ps` lists what is loaded with its window (`context_length`).
+- Names are tagged (`name:tag`, an untagged name means `:latest`); a missing model is a 404 with
+  Ollama's own text.
+- A thinking model (`FakeModel(thinking="field")`) sends its thoughts in `message.thinking` (Ollama
+  >= 0.12.5) unless the request says `think: false`; `thinking="tags"` sends them inside the content
+  as `<think>...</think>`, split across lines, as older servers do.
+
+Faults apply to /api/chat only (the other endpoints keep answering, as a busy or failing runner does):
 
     "ok"               answer normally
     "http500"          HTTP 500 with {"error": server.error_text}
@@ -16,8 +33,9 @@ runner does on a real server):
     "slow"             waits `server.delay` seconds before answering at all
     "hang_mid_stream"  a few content lines, then waits `server.delay` seconds and closes
 
-The answer's pieces come from `responder(messages) -> Iterable[str]`; the default one,
-`first_passage_responder`, is deterministic and derived from the prompt.
+The answer's pieces come from `responder(messages) -> Iterable[str]`, given the messages as the
+model read them (one user message holding what was left after a cut); the default one,
+`first_passage_responder`, answers from the first numbered passage it can see.
 """
 
 from __future__ import annotations
@@ -28,13 +46,14 @@ import re
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 Responder = Callable[[Sequence[dict]], Iterable[str]]
 
 FAULTS = ("ok", "http500", "cut", "no_done", "malformed", "error_mid_stream", "slow", "hang_mid_stream")
+THOUGHT = "The user asks about the passages. Passage one seems to answer it, so I will quote it."
 
 
 @dataclass(frozen=True)
@@ -42,12 +61,13 @@ class FakeModel:
     """A model the fake server has pulled."""
 
     name: str  # with its tag, e.g. "llama3.2:latest"
-    context_length: int = 131072  # reported as "<family>.context_length" in model_info
-    num_ctx: int | None = None  # when set, listed in `parameters` as a Modelfile would
+    context_length: int = 131072  # reported as "<family>.context_length" in model_info; caps the window
+    num_ctx: int | None = None  # when set, listed in `parameters` as a Modelfile would: the default window
     family: str = "llama"
     parameter_size: str = "3.2B"
     quantization_level: str = "Q4_K_M"
     size: int = 2019393189
+    thinking: str = ""  # "", "field" (message.thinking) or "tags" (<think>...</think> in the content)
 
     @property
     def digest(self) -> str:
@@ -64,6 +84,49 @@ def unused_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+class _Vocab:
+    """SmolLM2's tokenizer from the bundled GGUF (vocabulary only: no weights are loaded)."""
+
+    _lock = threading.Lock()
+    _llm = None
+
+    @classmethod
+    def _get(cls):
+        with cls._lock:
+            if cls._llm is None:
+                from llama_cpp import Llama
+
+                from rag.generators.llamacpp import bundled_gguf
+
+                path = bundled_gguf()
+                if path is None:
+                    raise RuntimeError("the fake Ollama server counts tokens with the bundled SmolLM2 GGUF")
+                cls._llm = Llama(model_path=str(path), vocab_only=True, verbose=False)
+            return cls._llm
+
+    @classmethod
+    def encode(cls, text: str) -> list[int]:
+        return list(cls._get().tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    @classmethod
+    def decode(cls, tokens: Sequence[int]) -> str:
+        return cls._get().detokenize(list(tokens)).decode("utf-8", errors="ignore")
+
+
+def render(messages: Sequence[dict]) -> str:
+    """SmolLM2's chat template (ChatML), ending with the assistant's header as Ollama's templates do."""
+    parts = [f"<|im_start|>{m.get('role', 'user')}\n{m.get('content') or ''}<|im_end|>\n" for m in messages]
+    return "".join(parts) + "<|im_start|>assistant\n"
+
+
+def count_tokens(messages: Sequence[dict]) -> int:
+    """The tokens a model reads for these chat messages, template included."""
+    return len(_Vocab.encode(render(messages)))
 
 
 # --------------------------------------------------------------------------- the default responder
@@ -83,7 +146,7 @@ def numbered_passages(text: str) -> dict[int, str]:
 
 def first_sentence(text: str) -> str:
     """The first sentence of a passage, skipping a heading line that has no sentence end."""
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip() and ln.strip() not in ("<<<", ">>>")]
     if len(lines) > 1 and not _SENTENCE_END.search(lines[0]):
         lines = lines[1:]
     flat = " ".join(" ".join(lines).split())
@@ -95,14 +158,15 @@ def first_sentence(text: str) -> str:
 
 
 def first_passage_responder(messages: Sequence[dict]) -> Iterator[str]:
-    """Answer with the first sentence of passage [1] followed by " [1]", a word at a time."""
+    """Answer with the first sentence of the lowest-numbered passage it sees, then " [n]", a word at a time."""
     texts = [str(m.get("content") or "") for m in reversed(messages) if m.get("role") == "user"]
     texts += [str(m.get("content") or "") for m in messages if m.get("role") != "user"]
     answer = None
     for text in texts:
-        passage = numbered_passages(text).get(1)
-        if passage:
-            answer = f"{first_sentence(passage)} [1]"
+        passages = numbered_passages(text)
+        if passages:
+            n = min(passages)
+            answer = f"{first_sentence(passages[n])} [{n}]"
             break
     if answer is None:
         question = " ".join((texts[0] if texts else "").split())[:80]
@@ -114,9 +178,35 @@ def first_passage_responder(messages: Sequence[dict]) -> Iterator[str]:
 
 
 def _now() -> str:
+    return _rfc3339(datetime.now(timezone.utc))
+
+
+def _rfc3339(t: datetime) -> str:
     # Go's RFC 3339 with nanoseconds, as Ollama writes it
-    t = datetime.now(timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond * 1000:09d}Z"
+
+
+_DURATION = re.compile(r"^(-?\d+(?:\.\d+)?)(ms|s|m|h)?$")
+
+
+def keep_alive_seconds(value: Any) -> float | None:
+    """Ollama's keep_alive: a number of seconds or a Go duration ("5m"); negative: forever (None)."""
+    if value is None or value == "":
+        return 300.0  # the server default, 5 minutes
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value).strip())
+        if not match:
+            raise ValueError(f"time: invalid duration {value!r}")
+        seconds = float(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
+    return None if seconds < 0 else seconds
+
+
+@dataclass
+class _Loaded:
+    num_ctx: int
+    expires_at: datetime | None  # None: kept loaded until the server stops
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -186,6 +276,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"version": fake.version})
         elif self.path == "/api/tags":
             self._json(200, {"models": [fake._tag_entry(m) for m in fake.models]})
+        elif self.path == "/api/ps":
+            self._json(200, {"models": fake._ps_entries()})
         else:
             self._send(404, b"404 page not found", "text/plain")
 
@@ -220,8 +312,14 @@ class _Handler(BaseHTTPRequestHandler):
         if not name:
             self._json(400, {"error": "model is required"})
             return
-        if fake.find(name) is None:
+        model = fake.find(name)
+        if model is None:
             self._json(404, {"error": f'model "{name}" not found, try pulling it first'})
+            return
+        try:
+            keep_alive = keep_alive_seconds(body.get("keep_alive"))
+        except ValueError as exc:
+            self._json(400, {"error": str(exc)})
             return
         fault = fake.fault
         if fault == "http500":
@@ -231,19 +329,55 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         options = body.get("options") or {}
-        pieces, done_reason = _apply_options(list(fake.responder(body.get("messages") or [])), options)
-        head = {"model": name}
-        if not body.get("stream", True):
-            self._json(200, {**head, "created_at": _now(),
-                             "message": {"role": "assistant", "content": "".join(pieces)},
-                             **_final_stats(done_reason, len(pieces))})
+        window = fake.window(model, options)
+        load_seconds = fake._load(model, window)
+        if fake._stopping.is_set():
             return
+        read_tokens, seen = fake._read_prompt(body.get("messages") or [], window)
+        think = model.thinking if body.get("think") is not False else ""
+        content = list(fake.responder(seen))
+        content, thought, done_reason = _apply_options(content, THOUGHT if think else "", options)
+        stats = {
+            "done_reason": done_reason,
+            "done": True,
+            "total_duration": int((load_seconds + 0.001 * (len(content) + 5)) * 1e9),
+            "load_duration": int(load_seconds * 1e9),
+            "prompt_eval_count": read_tokens,
+            "prompt_eval_duration": 2_000_000,
+            "eval_count": sum(len(_Vocab.encode(p)) for p in content + thought),
+            "eval_duration": 1_000_000 * len(content),
+        }
+        if think == "tags":
+            # older servers: the thoughts arrive as content, the tags split across lines
+            content = ["<thi", "nk>\n", *thought, "\n</th", "ink>\n\n", *content] if thought else content
+            thought = []
+        head = {"model": name}
+        # the server's state changes before the final line goes out, so a test that has read the
+        # whole answer sees it (a real server does this right after, in another goroutine)
+        if fault in ("ok", "slow") or not body.get("stream", True):
+            fake._finish(model, keep_alive, stats)
+        try:
+            if not body.get("stream", True):
+                message = {"role": "assistant", "content": "".join(content)}
+                if thought:
+                    message["thinking"] = "".join(thought)
+                self._json(200, {**head, "created_at": _now(), "message": message, **stats})
+                return
+            self._stream(head, content, thought, stats, fault)
+        finally:
+            if keep_alive == 0:
+                fake._unload(model)
 
+    def _stream(self, head: dict, content: list[str], thought: list[str], stats: dict, fault: str) -> None:
+        fake = self.server.fake
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        for i, piece in enumerate(pieces):
+        for piece in thought:
+            self._line({**head, "created_at": _now(), "message": {"role": "assistant", "content": "", "thinking": piece},
+                        "done": False})
+        for i, piece in enumerate(content):
             if i == fake.fault_after and fault in ("cut", "malformed", "error_mid_stream", "hang_mid_stream"):
                 break
             self._line({**head, "created_at": _now(), "message": {"role": "assistant", "content": piece}, "done": False})
@@ -255,48 +389,46 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if fault == "malformed":
-            self._chunk(b'{"model":"' + name.encode() + b'","created_at":\n')
+            self._chunk(b'{"model":"' + head["model"].encode() + b'","created_at":\n')
         elif fault == "error_mid_stream":
             self._line({"error": fake.error_text})
         elif fault != "no_done":
-            self._line({**head, "created_at": _now(), "message": {"role": "assistant", "content": ""},
-                        **_final_stats(done_reason, len(pieces))})
+            self._line({**head, "created_at": _now(), "message": {"role": "assistant", "content": ""}, **stats})
         self._chunk(b"")  # end of the chunked body
 
 
-def _apply_options(pieces: list[str], options: dict) -> tuple[list[str], str]:
-    """Honour `stop` and `num_predict` (a piece counts as a token) the way Ollama does."""
+def _apply_options(content: list[str], thought: str, options: dict) -> tuple[list[str], list[str], str]:
+    """Honour `stop` and `num_predict` the way Ollama does: thinking tokens count against the limit."""
     stops = [s for s in options.get("stop") or [] if s]
     if stops:
-        text = "".join(pieces)
+        text = "".join(content)
         cut = min((text.find(s) for s in stops if s in text), default=-1)
         if cut >= 0:
             kept, total = [], 0
-            for p in pieces:
+            for p in content:
                 if total + len(p) > cut:
                     if cut > total:
                         kept.append(p[: cut - total])
                     break
                 kept.append(p)
                 total += len(p)
-            pieces = kept
+            content = kept
+    thought_pieces = re.findall(r"\s*\S+", thought)
     limit = options.get("num_predict")
-    if isinstance(limit, int) and 0 <= limit < len(pieces):
-        return pieces[:limit], "length"
-    return pieces, "stop"
-
-
-def _final_stats(done_reason: str, n: int) -> dict:
-    return {
-        "done_reason": done_reason,
-        "done": True,
-        "total_duration": 1_000_000 * (n + 5),
-        "load_duration": 1_000_000,
-        "prompt_eval_count": 26,
-        "prompt_eval_duration": 2_000_000,
-        "eval_count": n,
-        "eval_duration": 1_000_000 * n,
-    }
+    if not isinstance(limit, int) or limit <= 0:  # 0 and -1: no limit, as in Ollama's runner
+        return content, thought_pieces, "stop"
+    out: dict[str, list[str]] = {"thought": [], "content": []}
+    budget = limit
+    for kind, pieces in (("thought", thought_pieces), ("content", content)):
+        for piece in pieces:
+            tokens = _Vocab.encode(piece)
+            if len(tokens) > budget:
+                if budget:
+                    out[kind].append(_Vocab.decode(tokens[:budget]))
+                return out["content"], out["thought"], "length"
+            budget -= len(tokens)
+            out[kind].append(piece)
+    return out["content"], out["thought"], "stop"
 
 
 class FakeOllama:
@@ -312,6 +444,9 @@ class FakeOllama:
         fault_after: int = 2,
         error_text: str = "llama runner process has terminated: signal: killed",
         version: str = "0.6.5",
+        default_num_ctx: int = 2048,
+        num_keep: int = 4,
+        load_delay: float = 0.0,
     ):
         self.models = [m if isinstance(m, FakeModel) else FakeModel(with_tag(m)) for m in models]
         self.fault = fault
@@ -320,7 +455,13 @@ class FakeOllama:
         self.fault_after = fault_after  # content lines sent before a mid-stream fault
         self.error_text = error_text
         self.version = version
+        self.default_num_ctx = default_num_ctx  # the window when neither the request nor the Modelfile sets one
+        self.num_keep = num_keep  # tokens kept from the start of a cut prompt (Ollama's default num_keep)
+        self.load_delay = load_delay  # seconds a model takes to load
+        self.loads = 0  # how many times a model was loaded (or reloaded for another window)
+        self.finals: list[dict] = []  # the stats of every answer that ended normally, in order
         self.requests: list[tuple[str, str, Any]] = []  # (method, path, JSON body)
+        self._loaded: dict[str, _Loaded] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -354,12 +495,14 @@ class FakeOllama:
         return self
 
     def stop(self) -> None:
-        self._stopping.set()  # wakes "slow" and "hang_mid_stream" handlers
+        self._stopping.set()  # wakes "slow", "hang_mid_stream" and loading handlers
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._thread.join(timeout=5)
             self._httpd = None
+        with self._lock:
+            self._loaded.clear()
 
     def __enter__(self) -> "FakeOllama":
         return self.start()
@@ -376,10 +519,64 @@ class FakeOllama:
     def remove(self, name: str) -> None:
         """Forget a model, as `ollama rm` would."""
         self.models = [m for m in self.models if m.name != with_tag(name)]
+        self._unload(FakeModel(with_tag(name)))
 
     def chat_requests(self) -> list[dict]:
         with self._lock:
             return [body for method, path, body in self.requests if path == "/api/chat"]
+
+    def loaded(self) -> dict[str, int]:
+        """{model name: window} of the models in memory now."""
+        with self._lock:
+            self._expire()
+            return {name: entry.num_ctx for name, entry in self._loaded.items()}
+
+    def window(self, model: FakeModel, options: dict) -> int:
+        """The window a request runs in: num_ctx sent, else the Modelfile's, else the default; capped."""
+        asked = options.get("num_ctx")
+        if not isinstance(asked, int) or asked <= 0:
+            asked = model.num_ctx or self.default_num_ctx
+        return min(asked, model.context_length)  # "requested context size too large for model"
+
+    def _read_prompt(self, messages: Sequence[dict], window: int) -> tuple[int, list[dict]]:
+        """(tokens read, the messages as the model saw them): a prompt longer than the window loses its start."""
+        tokens = _Vocab.encode(render(messages))
+        if len(tokens) <= window:
+            return len(tokens), list(messages)
+        keep = min(self.num_keep, window - 1)
+        kept = tokens[:keep] + tokens[len(tokens) - (window - keep):]
+        return len(kept), [{"role": "user", "content": _Vocab.decode(kept)}]
+
+    def _load(self, model: FakeModel, window: int) -> float:
+        """Seconds spent loading: a model not in memory, or in memory with another window, is (re)loaded."""
+        with self._lock:
+            self._expire()
+            current = self._loaded.get(model.name)
+            if current is not None and current.num_ctx == window:
+                return 0.0
+            self.loads += 1
+            self._loaded[model.name] = _Loaded(window, None)
+        self._stopping.wait(self.load_delay)
+        return self.load_delay
+
+    def _finish(self, model: FakeModel, keep_alive: float | None, stats: dict) -> None:
+        with self._lock:
+            self.finals.append(stats)
+            entry = self._loaded.get(model.name)
+            if keep_alive == 0:
+                self._loaded.pop(model.name, None)
+            elif entry is not None:
+                entry.expires_at = None if keep_alive is None else (
+                    datetime.now(timezone.utc) + timedelta(seconds=keep_alive))
+
+    def _unload(self, model: FakeModel) -> None:
+        with self._lock:
+            self._loaded.pop(model.name, None)
+
+    def _expire(self) -> None:
+        now = datetime.now(timezone.utc)
+        for name in [n for n, e in self._loaded.items() if e.expires_at is not None and e.expires_at <= now]:
+            del self._loaded[name]
 
     def _record(self, method: str, path: str, body: Any) -> None:
         with self._lock:
@@ -405,19 +602,32 @@ class FakeOllama:
             "details": self._details(m),
         }
 
+    def _ps_entries(self) -> list[dict]:
+        with self._lock:
+            self._expire()
+            loaded = dict(self._loaded)
+        out = []
+        for name, entry in loaded.items():
+            m = self.find(name) or FakeModel(name)
+            expires = entry.expires_at or datetime.now(timezone.utc) + timedelta(days=365 * 290)  # Go's max time
+            out.append({
+                **self._tag_entry(m),
+                "expires_at": _rfc3339(expires),
+                "size_vram": 0,
+                "context_length": entry.num_ctx,
+            })
+        return out
+
     def _show_entry(self, m: FakeModel) -> dict:
-        params = [
-            'stop                           "<|start_header_id|>"',
-            'stop                           "<|end_header_id|>"',
-            'stop                           "<|eot_id|>"',
-        ]
+        params = ['stop                           "<|im_start|>"', 'stop                           "<|im_end|>"']
         if m.num_ctx is not None:
             params.append(f"num_ctx                        {m.num_ctx}")
+        capabilities = ["completion", "tools"] + (["thinking"] if m.thinking else [])
         return {
             "license": "LLAMA 3.2 COMMUNITY LICENSE AGREEMENT",
             "modelfile": f"# Modelfile generated by \"ollama show\"\nFROM {m.name}\n",
             "parameters": "\n".join(params),
-            "template": "{{ range .Messages }}<|start_header_id|>{{ .Role }}<|end_header_id|>\n\n{{ .Content }}<|eot_id|>{{ end }}",
+            "template": "{{ range .Messages }}<|im_start|>{{ .Role }}\n{{ .Content }}<|im_end|>\n{{ end }}<|im_start|>assistant\n",
             "details": self._details(m),
             "model_info": {
                 "general.architecture": m.family,
@@ -427,6 +637,7 @@ class FakeOllama:
                 f"{m.family}.embedding_length": 3072,
                 f"{m.family}.block_count": 28,
             },
-            "capabilities": ["completion", "tools"],
+            "capabilities": capabilities,
             "modified_at": "2024-10-01T12:00:00.123456789-07:00",
         }
+

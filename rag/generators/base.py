@@ -28,6 +28,12 @@ class Prompt:
     stop: tuple[str, ...] = field(default_factory=tuple)
 
 
+# How the engine builds a backend's prompt: whole numbered passages, or the few sentences the
+# extractive selector ranks highest under their passage numbers (a very small model follows a short
+# prompt far better than five long passages).
+PROMPT_STYLES = ("passages", "excerpts")
+
+
 @runtime_checkable
 class Generator(Protocol):
     """A backend streams the answer text for a prompt. That is all it must do."""
@@ -35,8 +41,21 @@ class Generator(Protocol):
     name: str
     model: str
 
+    @classmethod
+    def from_settings(cls, settings: "Settings", **deps: Any) -> "Generator":
+        """Build from Settings; `deps` are the engine's helpers (embed, idf), ignored by who needs none."""
+        ...
+
+    @property
+    def prompt_style(self) -> str:
+        """One of PROMPT_STYLES."""
+        ...
+
     def stream(self, prompt: Prompt) -> Iterator[str]:
-        """Yield pieces of the answer text as they are produced; raise BackendError on failure."""
+        """Yield pieces of the answer text as they are produced; raise BackendError on failure.
+
+        A failure after some pieces leaves them as an incomplete answer; IncompleteAnswer says the
+        stream ended cleanly but the answer is not whole (stopped at its token limit, say)."""
         ...
 
 
@@ -53,7 +72,7 @@ def available_backends() -> list[str]:
 
 
 def create_generator(name: str, settings: "Settings", **deps: Any) -> Generator:
-    """Build the backend called `name` ("auto" is resolved by the engine, not here)."""
+    """Build the backend called `name` ("auto" is resolved first: generators/choice.py)."""
     try:
         target = BACKENDS[name]
     except KeyError:

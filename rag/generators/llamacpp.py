@@ -62,6 +62,10 @@ def _close_models() -> None:
 
 class LlamaCppGenerator:
     name = "llamacpp"
+    # The bundled 135M-parameter model follows a few chosen sentences far better than whole passages.
+    # Any GGUF gets them (as before this property existed); a bigger RAG_GGUF_PATH model could read
+    # "passages" instead.
+    prompt_style = "excerpts"
 
     def __init__(self, path: Path, n_ctx: int = 4096, threads: int = 2):
         if not llama_available():
