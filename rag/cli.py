@@ -200,6 +200,59 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_speakers(args) -> int:
+    from .index import load_index
+    from .quotes import directory
+
+    index = load_index(Path(_settings(args).index_dir))
+    ranked = directory(index).ranked()
+    if args.json:
+        _print_json([{"speaker": s.name, "key": s.key, "role": s.role, "statements": s.statements,
+                      "articles": s.articles} for s in ranked])
+    elif not ranked:
+        print("No statements in the index. Run `rag index` to extract them.")
+    for s in [] if args.json else ranked:
+        role = f" ({s.role})" if s.role else ""
+        print(f"{s.statements:5d}  {s.name}{role}  in {s.articles} article{'s' * (s.articles != 1)}")
+    return 0
+
+
+def cmd_quotes(args) -> int:
+    from .errors import UserInputError
+    from .quotes import about, directory
+
+    if args.about:
+        engine = _engine(args)  # the topic is matched in meaning too: that needs the model
+        retriever = engine.retriever
+        index, embed, topic_terms = retriever.index, engine.embed, retriever.query_terms(args.about)
+    else:
+        from .index import load_index
+
+        index, embed, topic_terms = load_index(Path(_settings(args).index_dir)), None, None
+    d = directory(index)
+    if args.speaker:
+        speaker = d.find(args.speaker)
+        if speaker is None:
+            raise UserInputError(f"No statements by {args.speaker!r} in the index.", "See `rag speakers` for who is quoted.")
+        found = d.statements_of(speaker.key)
+    else:
+        found = [s for group in d.by_key.values() for s in group]
+    if args.about:
+        found = about(found, args.about, index.documents, embed, topic_terms)
+    found = sorted(found, key=lambda s: (s.date is None, s.date or "", s.file, s.char_start))
+    if args.json:
+        keys = ("speaker", "file", "line_start", "line_end", "text", "date", "role", "publisher", "kind")
+        _print_json([{k: getattr(s, k) for k in keys} | {"speaker_key": d.canonical.get(s.speaker_key, s.speaker_key)}
+                     for s in found])
+        return 0
+    if not found:
+        print("No statements found.")
+    for s in found:
+        text = f"“{s.text}”" if s.kind == "direct" else s.text
+        print(f"{s.date or 'undated':10}  {s.location}  {s.speaker}: {text}")
+    return 0
+
+
 def cmd_doctor(args) -> int:
     from .doctor import run_checks
 
@@ -273,6 +326,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--table", metavar="OUT.md", help="write a per-question table (question, gold, answer, refused, why)")
     s.add_argument("--quiet", action="store_true", help="print only the summary line")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("quotes", parents=[common], help="statements the articles attribute to someone, by date")
+    s.add_argument("--speaker", metavar="NAME", help="only this speaker (surname, misspelt or role is fine)")
+    s.add_argument("--about", metavar="TOPIC", help="only statements about this topic")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_quotes)
+
+    s = sub.add_parser("speakers", parents=[common], help="who is quoted, with how many statements")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_speakers)
 
     s = sub.add_parser("doctor", parents=[common], help="check everything the app needs and say what to fix")
     s.add_argument("--json", action="store_true")

@@ -61,6 +61,28 @@ def retrieval_metrics(files: list[str], gold: list[str]) -> tuple[bool, float, f
     return hit, recall, rr
 
 
+def statement_scores(listed: list[tuple[str, int, int]], gold: list[dict]) -> tuple[float | None, float | None]:
+    """(recall, precision) of listed statements (file, line_start, line_end) against gold ones
+    ({"file", "lines": [first, last]}): a listed statement matches a gold one when their lines overlap."""
+    def overlaps(item, g) -> bool:
+        lines = g.get("lines") or []
+        return bool(lines) and item[0] == g["file"] and item[1] <= max(lines) and item[2] >= min(lines)
+
+    recall = sum(any(overlaps(i, g) for i in listed) for g in gold) / len(gold) if gold else None
+    precision = sum(any(overlaps(i, g) for g in gold) for i in listed) / len(listed) if listed else None
+    return recall, precision
+
+
+def _listed_statements(engine, question: str) -> list[tuple[str, int, int]]:
+    """The statements a 'what did X say about Y' answer lists, as (file, line_start, line_end)."""
+    from .quotes import answer_speech
+
+    ans = answer_speech(question, engine.retriever, engine.embed)
+    if ans is None or ans.refused:
+        return []
+    return [(c.file, c.line_start, c.line_end) for s in ans.sentences for c in s.citations]
+
+
 def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict:
     questions = load_questions(path)
     per: list[dict] = []
@@ -68,6 +90,7 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
     matches, cprec, crec, refusal_ok, false_ref = [], [], [], [], []
     t_retr, t_ans, t_ttft = [], [], []
     fallbacks: list[float] = []
+    st_rec, st_prec, st_none = [], [], []  # "speaker" questions: statements listed vs labelled
     for q in questions:
         row: dict = {"id": q["id"], "kind": q["kind"], "question": q["question"],
                      "answerable": q["answerable"], "gold": q.get("answer_must") or []}
@@ -98,6 +121,19 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
                 ok = bool(top and any(top.file == f and any(top.line_start <= n <= top.line_end for n in ls) for f, ls in gl.items()))
                 lk_line.append(float(ok))
                 row["lookup_line"] = ok
+        if q["kind"] == "speaker":
+            listed = _listed_statements(engine, q["question"])
+            row["statements"] = [f"{f}:{a}-{b}" for f, a, b in listed]
+            if q["answerable"]:
+                rec, prec = statement_scores(listed, q.get("gold_statements") or [])
+                if rec is not None:
+                    st_rec.append(rec)
+                    row["statement_recall"] = round(rec, 4)
+                if prec is not None:
+                    st_prec.append(prec)
+                    row["statement_precision"] = round(prec, 4)
+            else:  # the speaker never spoke on it: nothing should be listed
+                st_none.append(float(not listed))
         if backend:
             t0 = time.perf_counter()
             ans = engine.ask(q["question"], backend=backend, k=k, exclude_files=exclude)
@@ -134,6 +170,9 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
         "mrr": _avg(rrs),
         "lookup_top1": _avg(lk_top1),
         "lookup_line": _avg(lk_line),
+        "statement_recall": _avg(st_rec),
+        "statement_precision": _avg(st_prec),
+        "statement_none_when_unanswerable": _avg(st_none),
         "answer_match": _avg(matches) if backend else None,
         "citation_precision": _avg(cprec) if backend else None,
         "citation_recall": _avg(crec) if backend else None,
@@ -163,6 +202,9 @@ def summary_line(r: dict) -> str:
             f"fallback_rate={f(r.get('fallback_rate'))}",
             f"answer_p50={lat.get('answer_p50')}ms", f"ttft_p50={lat.get('ttft_p50')}ms",
         ]
+    if r.get("statement_recall") is not None or r.get("statement_none_when_unanswerable") is not None:
+        parts += [f"statement_recall={f(r.get('statement_recall'))}", f"statement_precision={f(r.get('statement_precision'))}",
+                  f"statement_none={f(r.get('statement_none_when_unanswerable'))}"]
     parts.append(f"retrieval_p50={lat['retrieval_p50']}ms retrieval_p95={lat['retrieval_p95']}ms")
     return "summary: " + " ".join(parts)
 

@@ -19,6 +19,7 @@ import re
 import sqlite3
 import unicodedata
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from .errors import IndexDamagedError
@@ -110,7 +111,8 @@ _ROLE_NOUNS = frozenset(
     bankers diplomat diplomats negotiator aide aides source sources lawmaker lawmakers legislator
     legislators expert experts congressman congresswoman candidate nominee mp general secretary-general
     director-general president-elect vice-president boss coach member members investigator
-    investigators witness witnesses resident residents observers critics economist officer people""".split()
+    investigators witness witnesses resident residents observers critics economist officer people broker
+    brokers delegate delegates meteorologist analyst spokesmen""".split()
 )
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
@@ -120,7 +122,7 @@ _TITLE_WORDS = _ROLE_NOUNS | frozenset(
 _PLURAL_GROUP = frozenset(
     """analysts officials sources economists traders dealers experts lawmakers legislators diplomats
     residents witnesses investigators critics people executives bankers observers aides members
-    spokespeople spokesmen""".split()
+    spokespeople spokesmen brokers delegates""".split()
 )
 _ORG_WORDS = frozenset(
     """kremlin ministry house department council agency commission bank reserve fund inc co corp plc
@@ -178,6 +180,12 @@ _CLOSE_QUOTES = "”»"
 _TERMINAL_LINE = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ\u0391-\u03A9\u0400-\u042F]")
+_QUOTE_CHAR = re.compile(r"[\"“”„«»]")
+
+
+@lru_cache(maxsize=65536)
 def speaker_key(name: str) -> str:
     """Canonical form of a speaker's name: lower case, no accents or punctuation, no leading 'the'."""
     s = unicodedata.normalize("NFKD", name)
@@ -249,8 +257,8 @@ def _quote_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     open_at: int | None = None
     open_kind = ""
-    for i in range(s, e):
-        ch = text[i]
+    for m in _QUOTE_CHAR.finditer(text, s, e):
+        i, ch = m.start(), m.group(0)
         if ch in _OPEN_QUOTES or (ch == '"' and open_at is None):
             if open_at is not None and open_kind == "curly":
                 out.append((open_at, i))  # an unclosed quote before a new one: closed where the new opens
@@ -281,6 +289,10 @@ def _units(text: str, flat: str, segments: list[tuple[int, int]]) -> list[_Unit]
         merged: list[list[int]] = []
         for a, b in sents:
             if merged and any(qa < merged[-1][1] <= qb and qa < a for qa, qb in quotes if qb > merged[-1][1] - 1):
+                merged[-1][1] = b
+            elif merged and text[a:a + 1].islower() and not re.search(r"[.!?…][\"”’')\]]*$", text[merged[-1][0]:merged[-1][1]]):
+                # no sentence starts in lower case after one that did not end: the splitter's cut
+                # ("... Minister Joe Clark | said there is ...") is not a sentence boundary
                 merged[-1][1] = b
             else:
                 merged.append([a, b])
@@ -440,7 +452,21 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
         if tok.lower() in _PRONOUNS:
             break
         i -= 1
+    if cased and picked and picked[-1][0].lower() in _ROLE_NOUNS and i >= 0:
+        from .text import STOPWORDS
+
+        k = i
+        while k >= 0 and i - k < 3 and re.fullmatch(r"[a-z][a-z\-]+", toks[k][0]) and toks[k][0] not in STOPWORDS:
+            k -= 1
+        if k < i and (k < 0 or toks[k][0] in (",", "”", '"', "’", "-", "–", "—")):
+            picked.extend(reversed(toks[k + 1:i + 1]))
     if not picked:
+        dm = re.search(r"\b((?:the|a|an)\s+[^,.;:\"“”]{0,45}?)\s*$", text[start:end])
+        if dm and 2 <= len(dm.group(1).split()) <= 7 and not _has_clause(dm.group(1)):
+            # "a U.S. Agriculture Department (USDA) meteorologist said": a job named with its words
+            sp = _classify(dm.group(1).replace("(", " ").replace(")", " ").split(), cased=False)
+            if sp is not None:
+                return sp, start + dm.start(1)
         return None, anchor
     picked.reverse()
     words = [t[0] for t in picked]
@@ -629,8 +655,9 @@ def extract_statements(doc: Document) -> list[Statement]:
     flat = text.replace("\n", " ")  # same offsets; hard-wrapped lines read as one paragraph
     segments = _segments(doc)
     units = _units(text, flat, segments)
-    letters = [c for c in text[:4000] if c.isalpha()]
-    cased_doc = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.01
+    sample = text[:4000]
+    n_letters = len(_LETTER.findall(sample))
+    cased_doc = n_letters > 0 and len(_UPPER.findall(sample)) / n_letters > 0.01
     raws: list[_Raw] = []
     title_line_end = -1
     if doc.title and doc.blocks:

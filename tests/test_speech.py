@@ -217,3 +217,43 @@ def test_a_statement_pointing_outside_its_article_is_damage(make_settings):
     con.close()
     with pytest.raises(IndexDamagedError):
         load_index(s.index_dir, check=False)
+
+
+def test_cli_quotes_and_speakers_print_json(seed_engine):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    where = ["--index", str(seed_engine.settings.index_dir), "--corpus", str(seed_engine.settings.corpus_dir)]
+
+    def rag(*args):
+        proc = subprocess.run([sys.executable, "-m", "rag.cli", *args, *where], capture_output=True, text=True,
+                              env=env, cwd=ROOT, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    speakers = rag("speakers", "--json")
+    assert speakers[0]["speaker"] == "Dmitry Peskov" and speakers[0]["statements"] >= 20
+    quotes = rag("quotes", "--speaker", "peskov", "--about", "Finland", "--json")
+    assert {(q["file"], q["line_start"]) for q in quotes} >= GOLD_FINLAND
+    assert all(q["speaker"] == "Dmitry Peskov" and "date" in q and q["text"] for q in quotes)
+    dated = rag("quotes", "--speaker", "Peskov", "--json")
+    assert dated[0]["date"] == "2024-12-03" and dated[-1]["date"] is None  # dated articles first, in order
+
+
+def test_eval_scores_speaker_questions_by_statement_lines(seed_engine):
+    from rag.evaluation import evaluate, statement_scores
+
+    assert statement_scores([("a.txt", 2, 3), ("a.txt", 9, 9)], [{"file": "a.txt", "lines": [3, 4]}]) == (1.0, 0.5)
+    assert statement_scores([], [{"file": "a.txt", "lines": [3, 3]}]) == (0.0, None)
+    from conftest import ROOT
+
+    report = evaluate(seed_engine, ROOT / "eval" / "speech_seeds.jsonl")
+    assert report["statement_recall"] >= 0.9 and report["statement_precision"] >= 0.9
+    assert report["statement_none_when_unanswerable"] == 1.0
+    first = next(r for r in report["per_question"] if r["id"] == "sp01")
+    assert first["statement_recall"] == 1.0 and first["statement_precision"] >= 0.9
