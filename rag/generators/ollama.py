@@ -134,14 +134,14 @@ def context_length(host: str, model: str, timeout: float = 5.0) -> int | None:
 # #12030) but never shipped, and /api/embed fails for chat models on the new engine. So the prompt
 # is measured in UTF-8 bytes before sending, and the server's own count (`prompt_eval_count`)
 # checks it afterwards. English news packs 4.6-5.1 bytes a token with SmolLM2's 49k vocabulary
-# (seeds/), more with larger vocabularies such as Llama 3's 128k; 3 leaves a third spare.
+# (seeds/), more with larger vocabularies such as Llama 3's 128k; 3 overestimates them by half.
 # Text that packs fewer (digits 1.2, Cyrillic 2.1, Chinese 1.9 bytes a token with SmolLM2) is
 # learnt from the server's count after the first answer (OllamaGenerator._learn).
 BYTES_PER_TOKEN = 3.0
-# Few tokenizers pack more than this into a token of running text: a prompt whose estimate at this
-# ratio does not fit surely does not, and is refused before sending. Between the two estimates it
-# is sent in the longest window and the server's count decides.
-BYTES_PER_TOKEN_AT_MOST = 5.0
+# More bytes a token than tokenizers reach on running text (SmolLM2 5.1 at best on the seeds): a
+# prompt that does not fit even at this ratio is refused before sending. Between the two estimates
+# it is sent in the longest window and the server's count decides.
+BYTES_PER_TOKEN_AT_MOST = 6.0
 TEMPLATE_TOKENS = 8  # role header and end marker a chat template adds to each message (Llama 3: 5)
 # Ollama reloads a model whenever a request asks for another num_ctx, so windows are rounded up
 # to a multiple of this: questions of similar size share one loaded runner instead of reloading it.
@@ -277,7 +277,7 @@ class OllamaGenerator:
     def plan(self, prompt: "Prompt") -> Window:
         """The window a request for `prompt` will ask for (`rag doctor` shows it)."""
         needed = estimate_tokens(prompt.messages, self._bytes_per_token)
-        least = estimate_tokens(prompt.messages, max(self._bytes_per_token, BYTES_PER_TOKEN_AT_MOST))
+        least = estimate_tokens(prompt.messages, BYTES_PER_TOKEN_AT_MOST)
         return plan_window(needed, prompt.max_tokens, self.context_length(), least)
 
     def check_fits(self, prompt: "Prompt") -> Window:
