@@ -140,7 +140,7 @@ _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 # Between a speaker and the verb: "Peskov also said", "The Kremlin on Wednesday said".
 _ADVERBIAL_TAIL = re.compile(
     r"(?:\s+(?:also|further|later|earlier|again|previously|then|recently|repeatedly|separately|once|"
-    r"himself|herself|reportedly|publicly|meanwhile|subsequently|has|have|had|would|has also|had also|"
+    r"himself|herself|reportedly|publicly|meanwhile|subsequently|however|though|too|has|have|had|would|has also|had also|"
     r"on\s+" + _DAYS + r"|last\s+(?:week|month|year|night)|this\s+(?:week|month|morning|year)|"
     r"(?:in|at|during)\s+(?:a|an|the|his|her|its)\s+[^,.;:\"“”]{1,40}?))+\s*$",
     re.I,
@@ -761,9 +761,10 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             spans = [_quote_inner(text, q)]
             # an earlier quotation in the same sentence, joined by nothing but punctuation, is the same quote
             parts.append(_Raw(n, spans, "direct", verb.lower(), sp, (u.start, u.end)))
-        elif pre.strip(" ,.;:") and pre.rstrip().endswith((",", "”", '"', "’", "—", "–")) and not inverted or (
-            inverted and pre.strip(" ,.;:")
-        ):
+        elif pre.strip(" ,.;:") and (pre.rstrip().endswith((",", "”", '"', "’", "—", "–")) or (
+            # quotation marks and commas stripped ("... student debt  mr. trump said."): the verb ends the sentence
+            not cased and not text[b:u.end].strip(" .;!?") and len(pre.split()) >= 4
+        )) and not inverted or (inverted and pre.strip(" ,.;:")):
             fm = _FRONTED_SPEECH.match(pre)
             first = pre.strip()
             intro = re.match(r"^\W*(?:speaking|asked|on|in|at|during|after|before|while|when|responding|"
