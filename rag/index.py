@@ -452,6 +452,7 @@ def build_index(
             if key not in cache and key not in to_embed:
                 to_embed[key] = embed_text(c)
         fresh = _embed_in_batches(embedder, list(to_embed.values()), settings.embed_batch_size, progress)
+        tokens_embedded = _tokens_sent(tokenizer, list(to_embed.values()), embedder.max_tokens)
         fresh_rows = {key: i for i, key in enumerate(to_embed)}
         layout = _lay_out(prev, [f for f in unchanged if prev is not None and f in prev.ranges],
                           new_chunks, new_keys, fresh, fresh_rows, cache, embedder.dim)
@@ -494,6 +495,7 @@ def build_index(
         files_unchanged=len(unchanged),
         chunks=len(layout.keys),
         chunks_embedded=len(to_embed),
+        tokens_embedded=tokens_embedded,
         seconds=round(time.perf_counter() - t0, 3),
         skipped=tuple(skipped),
         warnings=tuple(warnings),
@@ -548,6 +550,11 @@ def _skips_changed(prev: _Previous | None, skipped: list[tuple[str, str]]) -> bo
         return True
     old = [(s["file"], s["reason"]) for s in prev.manifest.get("skipped", [])]
     return old != list(skipped)
+
+
+def _tokens_sent(tokenizer, texts: list[str], max_tokens: int) -> int:
+    """Word pieces the model reads for `texts`: each text's own plus [CLS]/[SEP], truncated as the model does."""
+    return sum(min(n + 2, max_tokens) for n in tokenizer.count(texts))
 
 
 def _embed_in_batches(embedder, texts: list[str], batch: int, progress: ProgressFn | None) -> np.ndarray:

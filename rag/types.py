@@ -167,6 +167,7 @@ class IndexReport:
     chunks: int
     chunks_embedded: int
     seconds: float
+    tokens_embedded: int = 0  # word pieces sent to the model ([CLS]/[SEP] included, padding not)
     skipped: tuple[tuple[str, str], ...] = ()  # (file, reason)
     warnings: tuple[tuple[str, str], ...] = ()  # (file, message): indexed, but worth a look
 

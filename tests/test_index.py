@@ -43,6 +43,18 @@ def test_index_twice_second_run_embeds_nothing(make_settings):
     assert r2["files_unchanged"] == 5 and r2["files_added"] == 0 and r2["chunks_embedded"] == 0
     assert r2["chunks"] == r1["chunks"]
     assert first.stderr.strip() == "" or "%" not in first.stderr  # --json: no progress bar
+    # tokens_embedded: every chunk's text as the model reads it (title, [CLS]/[SEP], truncation), once
+    from tokenizers import Tokenizer
+
+    from rag.index import embed_text
+    from rag.model_files import bundled_model_path
+
+    tok = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(256)
+    texts = {embed_text(c) for c in load_index(s.index_dir, check=False).chunks}
+    assert r1["tokens_embedded"] == sum(len(e.ids) for e in tok.encode_batch(sorted(texts)))
+    assert r2["tokens_embedded"] == 0
 
 
 def test_changing_one_file_reembeds_that_file_alone_and_deleting_removes_it(make_settings):
