@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
@@ -117,7 +118,6 @@ class Engine:
 
     def _embed_settings(self) -> Settings:
         """Query with the runtime the index was built with, so vectors stay comparable."""
-        from dataclasses import replace
 
         from .index import read_manifest
 
@@ -233,6 +233,9 @@ class Engine:
     def idf(self, term: str) -> float:
         return self.retriever.idf(term)
 
+    def correct(self, term: str) -> str:
+        return self.retriever.correct(term)
+
     # -- answering ----------------------------------------------------------------------------
 
     def resolve_backend(self, name: str | None = None, model: str | None = None) -> str:
@@ -240,8 +243,6 @@ class Engine:
         return self._backends.choose(name, model)
 
     def generator(self, backend: str | None = None, model: str | None = None) -> Generator:
-        from dataclasses import replace
-
         name = self.resolve_backend(backend, model)
         key = (name, model or "")
         with self._lock:
@@ -251,7 +252,7 @@ class Engine:
                     settings = replace(settings, ollama_model=model)
                 elif model and name == "llamacpp":
                     settings = replace(settings, gguf_path=model)
-                deps = {"embed": self.embed, "idf": self.idf} if name == "extractive" else {}
+                deps = {"embed": self.embed, "idf": self.idf, "correct": self.correct} if name == "extractive" else {}
                 self._generators[key] = create_generator(name, settings, **deps)
             return self._generators[key]
 
@@ -286,8 +287,8 @@ class Engine:
         k = k or self.settings.top_k
         query = rewrite_query(question, history)
 
-        routed = None if exclude_files else self._route(question)
-        if routed is not None:
+        routed = None if exclude_files else self._route(question, query)
+        if routed is not None and not routed[0].refused:
             answer, hits = routed
             yield Retrieved(query, tuple(hits))
             yield Token(answer.text)
@@ -298,11 +299,17 @@ class Engine:
         clock.mark("retrieval_ms")
         yield Retrieved(query, tuple(hits))
 
-        name = self.resolve_backend(backend)
+        name = self.resolve_backend(backend, model)
         verdict = self.gate.judge(query, hits)
         if not verdict.answerable:
-            yield Token(REFUSAL)
-            yield Done(self._refusal(question, query, hits, name, model, verdict, clock))
+            # a known speaker who never spoke on the topic: say so, and what they did talk about
+            refusal = self._refusal(question, query, hits, name, model, verdict, clock)
+            if routed is not None:  # the statements' numbers stay valid: the passages follow them
+                said = routed[0]
+                refusal = replace(said, passages=said.passages + tuple(hits), timings=refusal.timings,
+                                  refusal_reason=f"{verdict.reason} {said.refusal_reason}")
+            yield Token(refusal.text)
+            yield Done(refusal)
             return
 
         gen = self.generator(name, model)
@@ -313,8 +320,17 @@ class Engine:
 
     # -- the steps of ask_stream ----------------------------------------------------------------
 
-    def _route(self, question: str) -> tuple[Answer, list[Hit]] | None:
-        """Questions answered without the generator: where a quote comes from."""
+    def _route(self, question: str, query: str) -> tuple[Answer, list[Hit]] | None:
+        """Questions answered without the generator: what someone said (from the statements the
+        index holds), who said a quote, where a quote comes from.
+
+        A refused Answer (the speaker never spoke on the topic) is returned for the caller to show
+        only if the passages do not answer the question either: the statement rules can miss one."""
+        from .quotes import answer_speech
+
+        speech = answer_speech(query, self.retriever, self.embed)
+        if speech is not None:
+            return speech, list(speech.passages)
         return self._as_lookup(question)
 
     def _refusal(self, question: str, query: str, hits: Sequence[Hit], backend: str, model: str | None,
@@ -326,7 +342,7 @@ class Engine:
         )
 
     def _prompt(self, gen: Generator, query: str, hits: Sequence[Hit]) -> Prompt:
-        if _prompt_style(gen) == "excerpts":
+        if getattr(gen, "prompt_style", "passages") == "excerpts":
             # a 135M-parameter model follows a short prompt far better than five long passages:
             # give it the sentences the extractive selector ranks highest, under their passage numbers
             return build_prompt(query, hits, min(self.settings.max_answer_tokens, SMALL_LLM_MAX_TOKENS),
@@ -385,7 +401,7 @@ class Engine:
     def _excerpts(self, question: str, hits: Sequence[Hit]) -> dict[int, list[str]]:
         from .generators.extractive import ExtractiveGenerator
 
-        picker = ExtractiveGenerator(embed=self.embed, idf=self.idf)
+        picker = ExtractiveGenerator(embed=self.embed, idf=self.idf, correct=self.correct)
         chosen = picker.select(question, hits, limit=SMALL_LLM_SENTENCES, keep_ratio=0.7)
         out: dict[int, list[str]] = {}
         for n, sentence, _score in chosen:
@@ -429,14 +445,6 @@ class Engine:
             refused=False, backend="lookup", model="lookup", query=quote, raw_text=sentence_text,
         )
         return answer, hits
-
-
-def _prompt_style(gen: Generator) -> str:
-    """"excerpts" for a small model that reads a few chosen sentences, "passages" otherwise."""
-    style = getattr(gen, "prompt_style", None)
-    if style:
-        return style
-    return "excerpts" if gen.name == "llamacpp" else "passages"
 
 
 class _Run:

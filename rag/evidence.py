@@ -12,9 +12,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .chunking import split_sentences  # moving to rag.text
 from .questions import expected_type, has_type
-from .text import content_terms, names, passage_terms
+from .text import content_terms, names, passage_terms, split_sentences
 from .types import Hit
 
 # Reasons, as the Answer's refusal_reason shows them.

@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .citations import REFUSAL
 from .speech import Statement, _role_match, doc_field, speaker_key, surname_key
 from .text import names, normalize, terms
 from .types import Answer, AnswerSentence, Citation, Hit
@@ -373,7 +374,9 @@ def _not_on_topic(question: str, speaker: Speaker, topic: str, theirs: Sequence[
             body = f"On {w}: {_sentence_text(ex, speaker)}"
             sentences.append(AnswerSentence(body, (Citation(len(passages), ex.file, ex.line_start, ex.line_end, ex.text, 1.0),), True, 1.0))
             lines_out.append(f"- {body} [{len(passages)}]")
-    return Answer(question=question, text="\n".join(lines_out), sentences=tuple(sentences), passages=tuple(passages),
+    # a refusal reads as one everywhere (the app's banner, `is_refusal`), with what was found after it
+    text = REFUSAL + "\n" + "\n".join(lines_out)
+    return Answer(question=question, text=text, sentences=tuple(sentences), passages=tuple(passages),
                   refused=True, backend="statements", model="statements", query=question,
                   refusal_reason=f"{speaker.name} is not reported saying anything about {topic}.",
                   raw_text="\n".join(lines_out))
@@ -390,7 +393,7 @@ def who_said(question: str, quote: str, retriever) -> Answer | None:
         by_file.setdefault(s.file, []).append(s)
     best: tuple[float, Statement] | None = None
     for h in lookup(quote, retriever, k=5):
-        if h.score * 100 < MATCH_THRESHOLD:
+        if h.score < MATCH_THRESHOLD:
             continue
         for s in by_file.get(h.file, ()):
             overlap = min(s.char_end, h.char_end) - max(s.char_start, h.char_start)

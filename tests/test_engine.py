@@ -48,7 +48,7 @@ def test_stream_yields_retrieval_then_tokens_then_answer(seed_engine):
                                       "Who won the 2022 football World Cup final?"])
 def test_unanswerable_questions_are_refused_with_closest_passages(seed_engine, question):
     a = seed_engine.ask(question, backend="extractive")
-    assert a.refused and a.text == REFUSAL
+    assert a.refused and a.text.startswith(REFUSAL)
     assert a.passages, "the closest passages still come back"
     assert a.refusal_reason
 
@@ -153,7 +153,7 @@ def test_a_name_no_passage_mentions_is_refused_even_when_the_other_words_match(m
     engine = Engine(make_settings(corpus))
     engine.index()
     named = engine.ask("What did Peskov say about Japan's defense budget?", backend="extractive")
-    assert named.refused and named.text == REFUSAL
+    assert named.refused and named.text.startswith(REFUSAL)
     assert "names" in named.refusal_reason
     assert "kremlin_budget.txt" in {h.file for h in named.passages}, "the near miss is still shown"
     # the same question about what the corpus does cover is answered from that article
