@@ -344,6 +344,13 @@ def _load_previous(index_dir: Path) -> _Previous | None:
         return None
 
 
+# Bump when cleaning (documents.py), sentence splitting (text.py) or chunking changes what chunks a
+# file gives: the next build then reads every file again, and still embeds only the texts it has
+# no vector for (an old index would otherwise keep the chunks of the old rules for every file
+# whose bytes did not change).
+TEXT_RULES_VERSION = 2
+
+
 def _params_signature(embedder_name: str, dim: int, params: ChunkParams) -> dict:
     return {"embed_model": embedder_name, "dim": dim, "chunking": asdict(params), "format": FORMAT_VERSION}
 
@@ -398,6 +405,9 @@ def build_index(
             log.info("Embedding model or chunking changed: rebuilding everything.")
             prev = None
         prev_files: dict[str, dict] = prev.manifest.get("files", {}) if prev else {}
+        reread = prev is not None and prev.manifest.get("text_rules", 1) != TEXT_RULES_VERSION
+        if reread:
+            log.info("The text rules changed: reading every file again (vectors of unchanged texts are kept).")
 
         # 1. read the corpus; hash the bytes first so unchanged files are not even decoded again
         skipped: list[tuple[str, str]] = []
@@ -411,7 +421,7 @@ def build_index(
             if path.is_symlink() and not resolve_inside(corpus, path):
                 skipped.append((rel, "a link to a file outside the corpus (not followed)"))
                 continue
-            if rel in prev_files and _same_bytes(path, prev_files[rel]["hash"], max_bytes):
+            if not reread and rel in prev_files and _same_bytes(path, prev_files[rel]["hash"], max_bytes):
                 seen.append(rel)
                 unchanged.append(rel)
                 continue
@@ -420,7 +430,7 @@ def build_index(
                 skipped.append((result.file, result.reason))
                 continue
             seen.append(rel)
-            if rel in prev_files and prev_files[rel]["hash"] == result.content_hash:
+            if not reread and rel in prev_files and prev_files[rel]["hash"] == result.content_hash:
                 unchanged.append(rel)
             else:
                 docs[rel] = result
@@ -474,6 +484,7 @@ def build_index(
             progress("writing", 0, 1)
         manifest = {
             **signature,
+            "text_rules": TEXT_RULES_VERSION,
             "built_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "corpus_dir": str(corpus.resolve()),
             "files": files_manifest,

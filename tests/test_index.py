@@ -434,3 +434,20 @@ def test_a_file_indexed_with_a_warning_is_reported_on_every_run(make_settings, t
     assert again.files_unchanged == 6 and again.warnings == first.warnings
     out = run_rag("index", "--corpus", str(corpus), "--index", str(s.index_dir))
     assert "warning menus.txt: every line looked like site furniture" in out.stderr
+
+
+def test_changed_text_rules_reread_every_file_but_embed_only_new_texts(make_settings, monkeypatch):
+    """New cleaning or splitting rules must reach files whose bytes did not change; the vectors of
+    chunk texts that come out the same are kept."""
+    import rag.index as index_mod
+
+    engine = Engine(make_settings())
+    engine.index()
+    before = {(c.file, c.text) for c in engine.retriever.chunks}
+    monkeypatch.setattr(index_mod, "TEXT_RULES_VERSION", index_mod.TEXT_RULES_VERSION + 1)
+    report = engine.index()
+    assert report.files_updated == 5 and report.files_unchanged == 0
+    assert report.chunks_embedded == 0  # same rules in fact: every text already has its vector
+    assert {(c.file, c.text) for c in engine.retriever.chunks} == before
+    again = engine.index()
+    assert again.files_unchanged == 5 and again.files_updated == 0
