@@ -20,7 +20,8 @@ from .evidence import EvidenceGate, Verdict
 from .errors import BackendError, RagError, UserInputError
 from .generators.base import Generator, Prompt, create_generator
 from .generators.choice import BackendChooser, BackendStatus
-from .lookup import extract_quote, lookup as _lookup, short_quote
+from .lookup import (PHRASE_EXACT, QUOTE_ROUTE_EXPLICIT, QUOTE_ROUTE_PASTED, asks_source, extract_quote,
+                     lookup as _lookup, short_quote)
 from .prompting import build_prompt
 from .retrieval import Retriever, check_mode
 from .types import Answer, AnswerSentence, Citation, Done, Hit, IndexedDocument, IndexReport, Retrieved, Token
@@ -420,19 +421,19 @@ class Engine:
     def _as_lookup(self, question: str) -> tuple[Answer, list[Hit]] | None:
         """'Which article says "..."?' or a pasted quote: answer with where it comes from."""
         quote = extract_quote(question)
-        explicit = quote != question.strip().strip("\"“”'‘’").strip()
+        explicit = quote != question.strip().strip("\"“”'‘’").strip() and asks_source(question)
         long_quote = len(quote.split()) >= 6 and (explicit or not question.rstrip().endswith("?"))
         phrase = None if long_quote else short_quote(question)
         if phrase is not None:
             # 'Where does "absolute contrast" come from?': a short phrase, found only word for word
             hits = _lookup(phrase, self.retriever, 5)
-            if not hits or hits[0].score < 0.99:
+            if not hits or hits[0].score < PHRASE_EXACT:
                 return None
         else:
             if not long_quote:
                 return None
             hits = _lookup(question, self.retriever, 5)
-            if not hits or hits[0].score < (0.8 if explicit else 0.9):
+            if not hits or hits[0].score < (QUOTE_ROUTE_EXPLICIT if explicit else QUOTE_ROUTE_PASTED):
                 return None
         top = hits[0]
         where = f"line {top.line_start}" if top.line_start == top.line_end else f"lines {top.line_start}-{top.line_end}"

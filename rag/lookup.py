@@ -26,6 +26,26 @@ _WRAPPER = re.compile(
 _LABEL = re.compile(r"^\s*([^:\"“”]{1,40}):\s+(.+)$", re.S)
 
 
+# A question asks where a quote comes from when it puts the quote in quotation marks or names a
+# source ("which article says...", "where is ... from"). "What did Pelosi say talk of impeachment
+# would be?" strips like a wrapper but is a question about what was said, not a lookup.
+_ASKS_SOURCE = re.compile(
+    r"[\"“”«»]|^\s*(?:which|what|in which|from which)\s+(?:article|story|report|passage|text|source|piece|file)\b"
+    r"|^\s*where\b.*\b(?:from|come from|appear|appears|said)\b|^\s*who said\b",
+    re.I,
+)
+# How close a lookup must come for the question to be answered as a lookup (Hit.score, 0-1): a
+# short phrase only word for word; a quote the question marks as one nearly so; a pasted
+# sentence (no quotation marks, no question) closer still, since it may be a plain question.
+PHRASE_EXACT = 0.99
+QUOTE_ROUTE_EXPLICIT = 0.8
+QUOTE_ROUTE_PASTED = 0.9
+
+
+def asks_source(question: str) -> bool:
+    return bool(_ASKS_SOURCE.search(question))
+
+
 def extract_quote(text: str) -> str:
     """The quoted part of `Which article says "..."?`; else the text itself, trimmed."""
     label = _LABEL.match(text)

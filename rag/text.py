@@ -184,17 +184,43 @@ _LOWER_BEHIND, _LOWER_AHEAD = 60, 150
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Character spans of the sentences in text[start:end]; a line break always ends a sentence."""
+    """Character spans of the sentences in text[start:end].
+
+    A line break ends a sentence, except where the text is hard-wrapped (newswire at 70 columns):
+    a long prose line that stops without end punctuation goes on in the next line."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     pos = start
+    seg = start
     while pos < end:
         nl = text.find("\n", pos, end)
         le = end if nl < 0 else nl
-        if le > pos:
-            _split_line(text, pos, le, spans)
-        pos = le + 1
+        if nl >= 0 and _wraps(text[pos:le], text, nl + 1, end):
+            pos = nl + 1
+            continue
+        if le > seg:
+            _split_line(text, seg, le, spans)
+        pos = seg = le + 1
     return spans
+
+
+# A hard-wrapped line: at least this long, no end punctuation, and either the next line starts in
+# lower case or the line is mostly lower-case words (a headline is short, or capitalised word by
+# word, and is its own sentence).
+WRAP_MIN_CHARS = 45
+_WRAP_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
+
+
+def _wraps(line: str, text: str, nxt: int, end: int) -> bool:
+    s = line.strip()
+    if len(s) < WRAP_MIN_CHARS or _WRAP_END.search(s):
+        return False
+    if nxt >= end or text[nxt:nxt + 1] in ("\n", "") or not text[nxt:min(end, nxt + 200)].split("\n", 1)[0].strip():
+        return False  # a blank line: a paragraph ends
+    if text[nxt:end].lstrip(" \t")[:1].islower():
+        return True  # the next line goes on with the sentence
+    ws = [w for w in s.split() if w[:1].isalpha()]
+    return bool(ws) and sum(w[0].isupper() for w in ws) / len(ws) < 0.5
 
 
 def _split_line(text: str, ls: int, le: int, spans: list[tuple[int, int]]) -> None:

@@ -65,3 +65,20 @@ def test_spans_are_offsets_into_the_text_given():
     spans = split_sentences(text, 7, len(text))
     assert [text[s:e] for s, e in spans] == ["First one.", "Second one.", "Third"]
     assert spans[0][0] == 7
+
+
+def test_hard_wrapped_newswire_lines_join_into_sentences():
+    text = ("TRANSWORLD TRUST SETS INITIAL PAY DATE\n\n"
+            "NEW YORK, March 26 - Transworld Liquidating Trust said it\n"
+            "will distribute proceeds from the sale of Hilton International\n"
+            "Co to UAL Inc to its holders on April 8.\n\n"
+            "The deal is expected to close March 31, the day trading\n"
+            "ceases in the Liquidating Trust shares.\n")
+    got = [text[a:b] for a, b in split_sentences(text)]
+    assert got[0] == "TRANSWORLD TRUST SETS INITIAL PAY DATE"
+    assert got[1].startswith("NEW YORK") and got[1].endswith("on April 8.")
+    assert got[2] == "The deal is expected to close March 31, the day trading\nceases in the Liquidating Trust shares."
+    # a headline over the body, and a paragraph per line, stay sentences of their own
+    page = "Congress Must Tackle Mental Health Issues in Schools Today\nThe Education Secretary told radio host Hugh Hewitt so.\n"
+    assert len(split_sentences(page)) == 2
+    assert len(split_sentences("He said it would rise.\nShe said it would not rise at all this year\n")) == 2
