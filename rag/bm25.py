@@ -126,3 +126,35 @@ def save(index, path: Path) -> None:
 
 def load(path: Path):
     return import_bm25s().BM25.load(str(path), show_progress=False, verbosity=0)
+
+
+# bm25s's defaults ("lucene"), which build() reads from bm25s itself; a store that weighs terms on its
+# own (rag/store/qdrant.py) uses these.
+K1 = 1.5
+B = 0.75
+
+
+def lengths(rows: Sequence[bytes]) -> np.ndarray:
+    """Each chunk's length in BM25 terms (the sum of its term counts)."""
+    return np.fromiter((np.frombuffer(r, dtype="<i4").reshape(-1, 2)[:, 1].sum() for r in rows),
+                       dtype=np.float64, count=len(rows))
+
+
+def term_weights(row: bytes, avg_length: float) -> tuple[np.ndarray, np.ndarray]:
+    """(term ids, tf / (tf + k1 (1 - b + b dl / avgdl))): a chunk's BM25 score per term before IDF."""
+    pairs = np.frombuffer(row, dtype="<i4").reshape(-1, 2)
+    tf = pairs[:, 1].astype(np.float64)
+    norm = K1 * ((1 - B) + B * tf.sum() / max(avg_length, 1e-9))
+    return pairs[:, 0].astype(np.int64), (tf / (norm + tf)).astype(np.float32)
+
+
+def frequencies(rows: Sequence[bytes], vocab: dict[str, int]) -> tuple[dict[str, int], np.ndarray]:
+    """(term -> column, chunks per column) from term_counts() rows, as document_frequencies() gives for
+    a bm25s index: only terms that occur, columns in id order."""
+    if not rows:
+        return {}, np.zeros(0, dtype=np.int64)
+    ids = np.frombuffer(b"".join(rows), dtype="<i4").reshape(-1, 2)[:, 0]
+    df = np.bincount(ids, minlength=len(vocab))
+    used = np.flatnonzero(df)
+    col = {i: c for c, i in enumerate(used.tolist())}
+    return {t: col[i] for t, i in vocab.items() if i in col}, df[used].astype(np.int64)

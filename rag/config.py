@@ -1,9 +1,9 @@
-"""Settings: one frozen dataclass, read from the environment (RAG_*, OLLAMA_HOST) with defaults."""
+"""Settings: one frozen dataclass, read from the environment (RAG_*, OLLAMA_HOST, QDRANT_URL) with defaults."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .errors import UserInputError
@@ -56,6 +56,12 @@ class Settings:
     exact_max_vectors: int = 0
     hnsw_min_vectors: int = 0
     onnx_cache: str = ""  # where ONNX exports are cached; empty: ~/.cache/corpus-rag/onnx
+    # Where vectors and BM25 terms are searched (rag/store/): "embedded" (FAISS + bm25s files in the
+    # index directory) or "qdrant" (QDRANT_URL; empty: the client's local mode in <index dir>/qdrant).
+    store: str = "embedded"
+    qdrant_url: str = ""
+    qdrant_api_key: str = field(default="", repr=False)  # kept out of logs and reprs
+    qdrant_collection: str = ""  # the alias readers query; empty: "corpus-rag"
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -82,6 +88,9 @@ class Settings:
             values["index_dir"] = Path(os.environ["RAG_INDEX_DIR"])
         if os.environ.get("OLLAMA_HOST"):
             values["ollama_host"] = os.environ["OLLAMA_HOST"]
+        for name in ("QDRANT_URL", "QDRANT_API_KEY"):  # the names Qdrant's own tools read
+            if os.environ.get(name):
+                values[name.lower()] = os.environ[name]
         if "ollama_host" in values:  # OLLAMA_HOST or RAG_OLLAMA_HOST
             values["ollama_host"] = parse_ollama_host(values["ollama_host"])
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -12,7 +12,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 # A developer's own settings must not leak into the tests.
 for _k in list(os.environ):
-    if _k.startswith("RAG_") or _k == "OLLAMA_HOST":
+    if _k.startswith("RAG_") or _k in ("OLLAMA_HOST", "QDRANT_URL", "QDRANT_API_KEY"):
         del os.environ[_k]
 
 ROOT = Path(__file__).resolve().parent.parent
