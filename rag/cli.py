@@ -71,7 +71,7 @@ class _Progress:
         if stage != self.stage:
             self.close()
             self.stage = stage
-            unit = {"embedding": "chunk", "writing": "step"}.get(stage, "file")
+            unit = {"embedding": "chunk", "writing": "step", "rows": "row"}.get(stage, "file")
             self.bar = tqdm(total=total, desc=f"{stage:>9}", unit=unit, file=sys.stderr, leave=True)
         if self.bar is not None:
             self.bar.total = total
@@ -114,9 +114,24 @@ def _print_hits(hits, show_text: bool = True) -> None:
             print("    " + (text if len(text) <= 600 else text[:600] + "…"))
 
 
+def _filter(args):
+    """--since/--until/--source as a SearchFilter (None when none is given)."""
+    from .filters import SearchFilter
+
+    f = SearchFilter.of(args.since, args.until, args.source or ())
+    return f or None
+
+
+def _add_filters(s) -> None:
+    s.add_argument("--since", metavar="DATE", help="only articles dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
+    s.add_argument("--until", metavar="DATE", help="only articles dated on or before DATE")
+    s.add_argument("--source", metavar="NAME", action="append",
+                   help="only articles from this publisher or site (repeat for several)")
+
+
 def cmd_search(args) -> int:
     engine = _engine(args)
-    hits = engine.search(args.query, k=args.k, mode=args.mode)
+    hits = engine.search(args.query, k=args.k, mode=args.mode, filter=_filter(args))
     if args.json:
         _print_json([h.to_dict() for h in hits])
     elif not hits:
@@ -155,7 +170,8 @@ def cmd_ask(args) -> int:
     engine = _engine(args)
     stream_out = not args.json and sys.stdout.isatty()
     answer = None
-    for event in engine.ask_stream(args.question, backend=args.backend, model=args.model, k=args.k, mode=args.mode):
+    for event in engine.ask_stream(args.question, backend=args.backend, model=args.model, k=args.k, mode=args.mode,
+                                   filter=_filter(args)):
         if isinstance(event, Token) and stream_out:
             print(event.text, end="", flush=True)
         elif isinstance(event, Done):
@@ -237,6 +253,11 @@ def cmd_quotes(args) -> int:
         found = d.statements_of(speaker.key)
     else:
         found = [s for group in d.by_key.values() for s in group]
+    wanted = _filter(args)
+    if wanted:
+        from .filters import statement_allowed
+
+        found = [s for s in found if statement_allowed(wanted, s, index.documents)]
     if args.about:
         found = about(found, args.about, index.documents, embed, topic_terms)
     found = sorted(found, key=lambda s: (s.date is None, s.date or "", s.file, s.char_start))
@@ -279,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: an option given before the command is not reset by the subcommand's default
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", metavar="DIR", default=argparse.SUPPRESS,
-                        help="folder of .txt/.md articles (env RAG_CORPUS_DIR; default seeds/)")
+                        help="folder of articles: .txt .md .html .csv .tsv .jsonl .pdf (env RAG_CORPUS_DIR; default seeds/)")
     common.add_argument("--index", metavar="DIR", default=argparse.SUPPRESS,
                         help="index folder (env RAG_INDEX_DIR; default index/)")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens")
@@ -301,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=5)
     s.add_argument("--mode", choices=SEARCH_MODES, metavar="MODE", default=None, help="%(choices)s")
     s.add_argument("--json", action="store_true")
+    _add_filters(s)
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("lookup", parents=[common], help="where does this quote come from?")
@@ -316,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=None, help="passages to retrieve")
     s.add_argument("--mode", choices=SEARCH_MODES, metavar="MODE", default=None, help="%(choices)s")
     s.add_argument("--json", action="store_true")
+    _add_filters(s)
     s.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("eval", parents=[common], help="measure retrieval (and answers) on a JSONL question file")
@@ -331,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--speaker", metavar="NAME", help="only this speaker (surname, misspelt or role is fine)")
     s.add_argument("--about", metavar="TOPIC", help="only statements about this topic")
     s.add_argument("--json", action="store_true")
+    _add_filters(s)
     s.set_defaults(func=cmd_quotes)
 
     s = sub.add_parser("speakers", parents=[common], help="who is quoted, with how many statements")

@@ -21,7 +21,9 @@ from .types import Block, Document
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+# Every kind a reader in rag/formats takes: web pages, exports (one article a row), PDFs.
+SUFFIXES = TEXT_SUFFIXES + (".html", ".htm", ".csv", ".tsv", ".jsonl", ".pdf")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 # Legacy encoding tried only when UTF-8 fails; cp1252 is a superset of Latin-1's printable range.
@@ -186,6 +188,39 @@ def parse_date(line: str) -> str | None:
         if month and 1 <= day <= 31 and 1 <= month <= 12 and 1900 <= year <= 2100:
             return f"{year:04d}-{month:02d}-{day:02d}"
     return None
+
+
+def normalize_date(value: object) -> str | None:
+    """An ISO yyyy-mm-dd from a metadata value: ISO 8601 with or without a time, RFC 2822
+    ("Tue, 03 Dec 2024 10:00:00 GMT", RSS pubDate), "December 3, 2024", "3 Dec 2024",
+    "26-FEB-1987" (Reuters), a Unix timestamp; None when it is none of these."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        import datetime as _dt
+
+        if 0 < value < 1e11:  # seconds since 1970, up to the year 5138
+            return _dt.datetime.fromtimestamp(value, _dt.timezone.utc).date().isoformat()
+        return None
+    s = str(value).strip()
+    if not s:
+        return None
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})(?:$|[T\s])", s)
+    if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+        return m.group(0)[:10]
+    m = re.match(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})\b", s)  # 26-FEB-1987
+    if m and _month_number(m.group(2)):
+        return f"{int(m.group(3)):04d}-{_month_number(m.group(2)):02d}-{int(m.group(1)):02d}"
+    if re.match(r"^\d{9,10}$", s):
+        return normalize_date(int(s))
+    if re.match(r"^[A-Za-z]{3},\s", s):
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return parsedate_to_datetime(s).date().isoformat()
+        except (TypeError, ValueError):
+            pass
+    return parse_date(s)
 
 
 def _month_number(token: str) -> int | None:
@@ -609,8 +644,42 @@ def load_document(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> D
     )
 
 
+def article_document(key: str, body: str, *, title: str | None = None, date: object = None,
+                     publisher: str | None = None, author: str | None = None, url: str | None = None,
+                     content_digest: str = "", warnings: tuple[str, ...] = (),
+                     prepend_title: bool = True) -> Document | Skipped:
+    """A Document from text a reader extracted (a web page's main text, an export's row, a PDF
+    page) and the metadata it found. The text is cleaned like a .txt file's; metadata given here
+    wins over what the cleaning guesses from the text. The title, when the text does not start
+    with it, becomes its first line (unless prepend_title is False: a PDF page keeps its own lines), so
+    a citation's line numbers count it as the UI shows it."""
+    text = body.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    title = " ".join((title or "").split())
+    if prepend_title and title and not text.lstrip().lower().startswith(title.lower()[:60]):
+        text = f"{title}\n\n{text}" if text.strip() else title
+    if not text.strip():
+        return Skipped(key, "no article text")
+    doc = clean(key, text, content_digest)
+    if not doc.blocks:
+        if len(_words(text)) < KEEP_WHOLE_WORDS:
+            return Skipped(key, "no article text left after removing boilerplate")
+        lines = text.split("\n")
+        offsets = [0]
+        for line in lines[:-1]:
+            offsets.append(offsets[-1] + len(line) + 1)
+        doc = dataclasses.replace(
+            doc, blocks=tuple(_blocks(text, lines, offsets, [bool(x.strip()) for x in lines], {})), removed_lines=(),
+            warnings=("every line looked like site furniture (menus, footers, notices); indexed whole",))
+    return dataclasses.replace(
+        doc, title=title or doc.title, date=normalize_date(date) or doc.date,
+        publisher=(" ".join(publisher.split()) if publisher and publisher.strip() else None) or doc.publisher,
+        author=" ".join(author.split()) if author and author.strip() else None,
+        url=url.strip() if url and url.strip() else None, warnings=doc.warnings + tuple(warnings),
+    )
+
+
 def iter_corpus(corpus_dir: Path) -> Iterator[tuple[str, Path]]:
-    """(relative name, path) of every .txt/.md file under corpus_dir, never leaving it.
+    """(relative name, path) of every file a reader takes (rag.formats) under corpus_dir, never leaving it.
 
     Symbolic links that resolve outside the corpus are not followed.
     """

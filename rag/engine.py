@@ -22,7 +22,9 @@ from .generators.base import Generator, Prompt, create_generator
 from .generators.choice import BackendChooser, BackendStatus
 from .lookup import (PHRASE_EXACT, QUOTE_ROUTE_EXPLICIT, QUOTE_ROUTE_PASTED, asks_source, extract_quote,
                      lookup as _lookup, short_quote)
+from .filters import SearchFilter, combine
 from .prompting import build_prompt
+from .questions import named_period
 from .retrieval import Retriever, check_mode
 from .types import Answer, AnswerSentence, Citation, Done, Hit, IndexedDocument, IndexReport, Retrieved, Token
 
@@ -210,15 +212,32 @@ class Engine:
         return IndexedDocument(
             file=doc["file"], text=doc["text"] or "", title=doc["title"] or "", date=doc["date"],
             publisher=doc["publisher"], content_hash=doc["hash"] or "", removed_lines=tuple(doc["removed_lines"]),
+            url=doc.get("url"), author=doc.get("author"),
         )
 
     # -- search and lookup --------------------------------------------------------------------
 
     def search(self, query: str, k: int | None = None, mode: str | None = None,
-               exclude_files: Sequence[str] = ()) -> list[Hit]:
+               exclude_files: Sequence[str] = (), filter: SearchFilter | None = None) -> list[Hit]:
         query = clean_question(query, "query")
         mode = check_mode(mode or self.settings.search_mode)
-        return self.retriever.search(query, k or self.settings.top_k, mode, exclude_files=exclude_files)
+        return self.retriever.search(query, k or self.settings.top_k, mode,
+                                     filter=self.search_filter(query, filter, exclude_files))
+
+    def search_filter(self, question: str, filter: SearchFilter | None = None,
+                      exclude_files: Sequence[str] = ()) -> SearchFilter | None:
+        """The filter a search runs with: the one given, plus the period the question names ("in
+        December 2024", "last year" from the newest article) when the user gave no dates and the
+        index has dated articles in that period; otherwise no date filter (never a refusal for
+        want of dates)."""
+        f = combine(filter, exclude_files)
+        if f is not None and f.dated:
+            return f
+        columns = self.retriever.filter_columns
+        period = named_period(question, columns.newest)
+        if period is None or not columns.dated_in(*period):
+            return f
+        return replace(f or SearchFilter(), since=period[0], until=period[1], from_question=True)
 
     def lookup(self, quote: str, k: int = 5) -> list[Hit]:
         quote = clean_question(quote, "quote")
@@ -278,6 +297,7 @@ class Engine:
         k: int | None = None,
         mode: str | None = None,
         exclude_files: Sequence[str] = (),
+        filter: SearchFilter | None = None,
     ) -> Iterator[Retrieved | Token | Done]:
         """Yield Retrieved (passages), then Token pieces, then Done with the checked Answer.
 
@@ -296,7 +316,7 @@ class Engine:
             yield Done(answer)
             return
 
-        hits = self.retriever.search(query, k, mode, exclude_files=exclude_files)
+        hits = self.retriever.search(query, k, mode, filter=self.search_filter(question, filter, exclude_files))
         clock.mark("retrieval_ms")
         yield Retrieved(query, tuple(hits))
 

@@ -10,6 +10,8 @@ import numpy as np
 
 from . import bm25 as _bm25
 from .errors import UserInputError
+from .filters import FilterColumns, SearchFilter, bm25_allowed, combine, dense_allowed
+from .formats import split_key
 from .text import terms
 from .types import Chunk, Hit
 
@@ -38,8 +40,7 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.chunks: list[Chunk] = index.chunks
-        self.store = index.store  # rag.store: raw dense and BM25 scores; the ranking is made here
-        self._vocab, self._df = self.store.term_stats()
+        self._vocab, self._df = _bm25.document_frequencies(index.bm25)
         self._spellings: dict[tuple[str, int], list[tuple[int, str]]] | None = None
         # Term sets of chunks, filled as queries touch them: _diversify compares the candidates of
         # every query, and re-tokenising them cost more than the BM25 search itself.
@@ -52,11 +53,14 @@ class Retriever:
         return self.embedder.embed([query])[0]
 
     def dense(self, query: str, n: int, qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
+        from .vector_index import search
+
         if not self.chunks:
             return []
         if qvec is None:
             qvec = self.embed_query(query)
-        return self.store.dense(qvec[None, :], n)[0]
+        scores, rows = search(self.index.faiss_index, qvec[None, :], n)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def query_terms(self, query: str) -> list[str]:
         """BM25 terms of the query, each spelling repaired (see `correct`)."""
@@ -95,29 +99,37 @@ class Retriever:
         return best[0] if best else None
 
     def bm25(self, query: str, n: int) -> list[tuple[int, float]]:
-        if not self.chunks or not self._vocab:
+        bm = self.index.bm25
+        if bm is None or not self.chunks:
             return []
         q = self.query_terms(query)
         if not q:
             return []
-        return [(r, s) for r, s in self.store.lexical(q, min(n, len(self.chunks))) if s > 0]
+        n = min(n, len(self.chunks))
+        # n_threads=0 scores in this thread; any other value starts a thread pool for each query
+        docs, scores = bm.retrieve([q], k=n, show_progress=False, n_threads=0)
+        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
     # -- fused search -------------------------------------------------------------------------
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid",
-               exclude_files: Sequence[str] = ()) -> list[Hit]:
-        """The k best passages; `exclude_files` are left out before ranking (as if not indexed)."""
+               exclude_files: Sequence[str] = (), filter: SearchFilter | None = None) -> list[Hit]:
+        """The k best passages; what `filter` (and `exclude_files`) leaves out is left out before
+        ranking, as if it were not indexed."""
         check_mode(mode)
         if not query.strip() or not self.chunks:
             return []
         k = max(1, k)
         pool = max(50, 8 * k)
-        dense = self.dense(query, pool) if mode in ("dense", "hybrid") else []
-        sparse = self.bm25(query, pool) if mode in ("bm25", "hybrid") else []
-        if exclude_files:
-            drop = set(exclude_files)
-            dense = [(r, x) for r, x in dense if self.chunks[r].file not in drop]
-            sparse = [(r, x) for r, x in sparse if self.chunks[r].file not in drop]
+        allowed = self.filter_columns.mask(combine(filter, exclude_files) or SearchFilter())
+        if allowed is None:
+            dense = self.dense(query, pool) if mode in ("dense", "hybrid") else []
+            sparse = self.bm25(query, pool) if mode in ("bm25", "hybrid") else []
+            n_allowed = len(self.chunks)
+        else:
+            dense = dense_allowed(self, query, pool, allowed) if mode in ("dense", "hybrid") else []
+            sparse = bm25_allowed(self, query, pool, allowed) if mode in ("bm25", "hybrid") else []
+            n_allowed = int(allowed.sum())
         dense_scores = dict(dense)
         bm25_scores = dict(sparse)
         if mode == "dense":
@@ -126,7 +138,7 @@ class Retriever:
             ranked = [(r, s) for r, s in sparse]
         else:
             # BM25 leaves out the candidates that share no word with the query: they scored 0
-            ranked = fuse(dense, sparse, zeros_to=min(pool, len(self.chunks)))
+            ranked = fuse(dense, sparse, zeros_to=min(pool, n_allowed))
         rows = self._diversify([r for r, _ in ranked], k)
         score_of = dict(ranked)
         return [self._hit(r, score_of[r], dense_scores.get(r), bm25_scores.get(r)) for r in rows]
@@ -158,14 +170,25 @@ class Retriever:
             chosen.append(r)
         return chosen
 
+    @property
+    def filter_columns(self) -> FilterColumns:
+        """Per-chunk dates, publishers and files for filters (built on the first filtered search)."""
+        with self._lock:
+            if getattr(self, "_filter_columns", None) is None:
+                self._filter_columns = FilterColumns(self.chunks, self.index.documents)
+            return self._filter_columns
+
     def _hit(self, row: int, score: float, dense: float | None, bm: float | None) -> Hit:
         c = self.chunks[row]
+        doc = self.index.documents.get(c.file) or {}
+        _file, row_id, page = split_key(c.file)
         return Hit(
             chunk_id=c.id, file=c.file, line_start=c.line_start, line_end=c.line_end,
             score=round(float(score), 6), text=c.text, title=c.title,
             char_start=c.char_start, char_end=c.char_end,
             dense_score=None if dense is None else round(dense, 6),
             bm25_score=None if bm is None else round(bm, 6),
+            date=doc.get("date"), source=doc.get("publisher"), url=doc.get("url"), row=row_id, page=page,
         )
 
 

@@ -29,6 +29,8 @@ class Document:
     content_hash: str = ""
     removed_lines: tuple[int, ...] = ()  # boilerplate and repeated lines, 1-based
     warnings: tuple[str, ...] = ()  # what a person should check (e.g. indexed whole although it looked like furniture)
+    url: str | None = None  # canonical URL of a web page or an export's url column
+    author: str | None = None
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset."""
@@ -46,6 +48,15 @@ class IndexedDocument:
     publisher: str | None = None
     content_hash: str = ""
     removed_lines: tuple[int, ...] = ()  # boilerplate and repeated lines, 1-based
+    url: str | None = None
+    author: str | None = None
+
+    @property
+    def source_file(self) -> str:
+        """The corpus file it was read from ("export.csv" for the key "export.csv#812")."""
+        from .formats import source_file
+
+        return source_file(self.file)
 
 
 @dataclass(frozen=True)
@@ -77,12 +88,19 @@ class Hit:
     char_end: int = 0
     dense_score: float | None = None
     bm25_score: float | None = None
+    # the article's metadata, None when unknown: ISO date, publisher, URL; the row id of an
+    # export's row ("812" of "export.csv#812") and the page of a PDF's page
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    row: str | None = None
+    page: int | None = None
 
     @property
     def location(self) -> str:
-        if self.line_start == self.line_end:
-            return f"{self.file}:{self.line_start}"
-        return f"{self.file}:{self.line_start}-{self.line_end}"
+        from .formats import location
+
+        return location(self.file, self.line_start, self.line_end)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -103,9 +121,9 @@ class Citation:
 
     @property
     def location(self) -> str:
-        if self.line_start == self.line_end:
-            return f"{self.file}:{self.line_start}"
-        return f"{self.file}:{self.line_start}-{self.line_end}"
+        from .formats import location
+
+        return location(self.file, self.line_start, self.line_end)
 
 
 @dataclass(frozen=True)
@@ -155,6 +173,13 @@ class Answer:
         d = asdict(self)
         d["passages"] = [p.to_dict() for p in self.passages]
         d["cited_files"] = self.cited_files
+        # a citation's "source" is its passage number: the article's publisher is "publisher" there
+        meta = {p.file: p for p in self.passages}
+        for s in d["sentences"]:
+            for c in s["citations"]:
+                p = meta.get(c["file"])
+                c.update(date=p.date if p else None, publisher=p.source if p else None,
+                         url=p.url if p else None, row=p.row if p else None, location=location_of(c))
         return d
 
 
@@ -176,6 +201,12 @@ class IndexReport:
         d["skipped"] = [{"file": f, "reason": r} for f, r in self.skipped]
         d["warnings"] = [{"file": f, "message": m} for f, m in self.warnings]
         return d
+
+
+def location_of(c: dict) -> str:
+    from .formats import location
+
+    return location(c["file"], c["line_start"], c["line_end"])
 
 
 # Events of Engine.ask_stream: retrieval results first, then answer tokens, then the checked Answer.
