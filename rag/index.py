@@ -40,7 +40,7 @@ from .chunking import ChunkParams, chunk_document
 from .config import Settings
 from .documents import Skipped, content_hash, iter_corpus, load_document, resolve_inside
 from .formats import Unchanged, is_multi, read as read_formats, reader_kind, source_file
-from .errors import CorpusError, IndexBusyError, IndexDamagedError, IndexMissingError
+from .errors import CorpusError, IndexBusyError, IndexDamagedError, IndexMissingError, RagError
 from .types import Chunk, Document, IndexReport
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,8 @@ class LoadedIndex:
     # Reported speech (rag.speech), read from the same SQLite file; empty for an index built
     # before statements were extracted (`rag index` adds them without embedding anything).
     statements: list = field(default_factory=list, repr=False, compare=False)
+    # Dense and lexical search (rag.store): FAISS + bm25s above for the embedded store, else a server.
+    store: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._release = weakref.finalize(self, os.close, self.hold) if self.hold is not None else None
@@ -189,18 +191,20 @@ def verify(gen: Path, manifest: dict, only: Sequence[str] | None = None) -> None
             raise IndexDamagedError(f"The index is damaged: {rel} fails its checksum.", REBUILD_HINT)
 
 
-def load_index(index_dir: Path, check: bool = True) -> LoadedIndex:
-    """Load the live generation; raises IndexMissingError / IndexDamagedError with a next step."""
+def load_index(index_dir: Path, check: bool = True, settings: Settings | None = None) -> LoadedIndex:
+    """Load the live generation; raises IndexMissingError / IndexDamagedError with a next step.
+
+    `settings` says how to reach a store server (QDRANT_URL); by default they are read from the environment."""
     index_dir = Path(index_dir)
     gen, hold = hold_generation(index_dir)
     try:
-        return _load_held(index_dir, gen, hold, check)
+        return _load_held(index_dir, gen, hold, check, settings)
     except BaseException:
         os.close(hold)
         raise
 
 
-def _load_held(index_dir: Path, gen: Path, hold: int, check: bool) -> LoadedIndex:
+def _load_held(index_dir: Path, gen: Path, hold: int, check: bool, settings: Settings | None = None) -> LoadedIndex:
     # The manifest of the generation that is held, not a second read of CURRENT (a build may
     # have swapped it since).
     manifest = _read_manifest_at(gen, index_dir)
@@ -212,18 +216,18 @@ def _load_held(index_dir: Path, gen: Path, hold: int, check: bool) -> LoadedInde
         verify(gen, manifest)
     try:
         chunks, documents = _read_db(gen / DB)
-        from .vector_index import read_vector_index
+        from .store import open_store
 
-        faiss_index = read_vector_index(gen / FAISS)
-        bm25 = _load_bm25(gen / BM25_DIR) if (gen / BM25_DIR).exists() else None
+        store = open_store(settings or Settings.from_env(index_dir=index_dir), gen, manifest, chunks, gen / DB)
         statements = speech.read(gen / DB, documents) if "speech" in manifest else []
-    except IndexDamagedError:
+    except RagError:
         raise
     except Exception as exc:  # sqlite/faiss/numpy each raise their own types on a bad file
         raise IndexDamagedError(f"The index in {index_dir} is damaged ({type(exc).__name__}: {exc}).", REBUILD_HINT) from exc
-    if getattr(faiss_index, "ntotal", len(chunks)) != len(chunks):
+    if getattr(store, "n_vectors", len(chunks)) != len(chunks):
         raise IndexDamagedError("The index is damaged: vectors and chunks disagree.", REBUILD_HINT)
-    return LoadedIndex(gen, manifest, chunks, faiss_index, bm25, documents, hold=hold, statements=statements)
+    return LoadedIndex(gen, manifest, chunks, getattr(store, "faiss_index", None), getattr(store, "bm25", None),
+                       documents, hold=hold, statements=statements, store=store)
 
 
 def _read_db(path: Path) -> tuple[list[Chunk], dict[str, dict]]:
@@ -247,12 +251,6 @@ def _read_db(path: Path) -> tuple[list[Chunk], dict[str, dict]]:
     finally:
         con.close()
     return chunks, documents
-
-
-def _load_bm25(path: Path):
-    from . import bm25
-
-    return bm25.load(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,6 +407,7 @@ def build_index(
             prev = None
         prev_files: dict[str, dict] = prev.manifest.get("files", {}) if prev else {}
         sources: dict[str, str] = {}  # export or PDF -> checksum of its bytes (its rows are in `files`)
+        from .store import store_kind
         reread = prev is not None and prev.manifest.get("text_rules", 1) != TEXT_RULES_VERSION
         if reread:
             log.info("The text rules changed: reading every file again (vectors of unchanged texts are kept).")
@@ -504,7 +503,8 @@ def build_index(
             "speech": speech.EXTRACTOR_VERSION,
         }
         changed = (bool(docs or removed) or prev is None or not prev.cached_terms
-                   or prev.manifest.get("speech") != speech.EXTRACTOR_VERSION)
+                   or prev.manifest.get("speech") != speech.EXTRACTOR_VERSION
+                   or store_kind(prev.manifest) != settings.store)
         if changed or _skips_changed(prev, skipped):
             _write_generation(settings, manifest, layout, prev, unchanged, docs)
         if progress:
@@ -632,9 +632,6 @@ def _write_generation(
     unchanged: Sequence[str],
     docs: dict[str, Document],
 ) -> None:
-    from . import bm25 as bm25_mod
-    from .vector_index import build_vector_index, write_vector_index
-
     index_dir = Path(settings.index_dir)
     stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     tmp = index_dir / f".tmp-{stamp}"
@@ -642,24 +639,9 @@ def _write_generation(
     tmp.mkdir(parents=True)
     try:
         np.save(tmp / VECTORS, layout.vectors)
-        previous = None
-        if prev is not None and prev.manifest.get("index_kind") == "ivf":
-            try:  # its centroids are reused: check them as the rest of what is reused
-                verify(prev.path, prev.manifest, only=(FAISS,))
-                previous = prev.path / FAISS
-            except IndexDamagedError as exc:
-                log.warning("Training the vector index afresh: %s", exc.message)
-        kind, vindex = build_vector_index(
-            layout.vectors, kind=settings.index_kind or None, previous=previous,
-            exact_max=settings.exact_max_vectors, hnsw_min=settings.hnsw_min_vectors,
-        )
-        write_vector_index(vindex, tmp / FAISS)
-        del vindex
         _write_db(tmp / DB, layout, prev, unchanged, docs)
-        bm25 = bm25_mod.build(layout.term_counts, layout.vocab)
-        if bm25 is not None:
-            bm25_mod.save(bm25, tmp / BM25_DIR)
-        manifest = {**manifest, "index_kind": kind}
+        entry = _write_store(settings, tmp, layout, prev, unchanged, docs)
+        manifest = {**manifest, "index_kind": entry.pop("index_kind", entry["kind"]), "store": entry}
         files = [p for p in sorted(tmp.rglob("*")) if p.is_file()]
         manifest["checksums"] = {str(p.relative_to(tmp)): c for p, c in zip(files, _checksums(files))}
         _fsync_write(tmp / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode())
@@ -674,6 +656,67 @@ def _write_generation(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _clean_stale(index_dir)
+
+
+def _store_writer(settings: Settings, tmp: Path, layout: _Layout, prev: _Previous | None):
+    from .store import check_store
+
+    if check_store(settings.store) == "qdrant":
+        from .store.qdrant import QdrantWriter
+
+        return QdrantWriter(settings, Path(settings.index_dir), prev.manifest.get("store") if prev else None,
+                            layout.vectors.shape[1])
+    from .store.embedded import EmbeddedWriter, previous_faiss
+
+    return EmbeddedWriter(
+        tmp, layout.vectors, layout.term_counts, layout.vocab, kind=settings.index_kind,
+        previous_faiss=previous_faiss(prev.path, prev.manifest, verify) if prev is not None else None,
+        exact_max=settings.exact_max_vectors, hnsw_min=settings.hnsw_min_vectors,
+    )
+
+
+def _write_store(settings: Settings, tmp: Path, layout: _Layout, prev: _Previous | None,
+                 unchanged: Sequence[str], docs: dict[str, Document]) -> dict:
+    """Give the store what changed (or every row, if it rewrites all or starts afresh); its manifest entry."""
+    from . import bm25 as bm25_mod
+    from .store import Record
+
+    writer = _store_writer(settings, tmp, layout, prev)
+    avg: list[float] = []  # the mean chunk length, computed once a record is asked for (not by embedded)
+
+    def record(row: int, chunk: Chunk, date, source) -> Record:
+        if not avg:
+            avg.append(float(bm25_mod.lengths(layout.term_counts).mean()))
+        ids, weights = bm25_mod.term_weights(layout.term_counts[row], avg[0])
+        return Record(chunk, layout.vectors[row], ids, weights, date, source)
+
+    # generators: a writer that does not read them (embedded) costs nothing
+    if writer.rewrites_all:
+        writer.upsert(record(row, Chunk(*c), date, source) for row, date, source, *c in _all_rows(tmp / DB))
+    else:
+        writer.upsert(record(row, c, getattr(docs.get(c.file), "date", None), getattr(docs.get(c.file), "publisher", None))
+                      for row, c, _k, _t in layout.new_rows)
+        kept = set(unchanged)
+        writer.delete_files(sorted(f for f in (prev.ranges if prev else {}) if f not in kept),
+                            keep=[chunk_key_of(c) for _r, c, _k, _t in layout.new_rows])
+    return writer.commit()
+
+
+def chunk_key_of(chunk: Chunk) -> int:
+    from .store import chunk_key
+
+    return chunk_key(chunk.id)
+
+
+def _all_rows(db: Path) -> Iterator[tuple]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        yield from con.execute(
+            "SELECT c.row, d.date, d.publisher, c.id, c.file, c.ordinal, c.line_start, c.line_end, c.char_start,"
+            " c.char_end, c.text, c.title, c.n_tokens FROM chunks c LEFT JOIN documents d ON d.file = c.file ORDER BY c.row"
+        )
+    finally:
+        con.close()
 
 
 def _write_db(path: Path, layout: _Layout, prev: _Previous | None, unchanged: Sequence[str], docs: dict[str, Document]) -> None:

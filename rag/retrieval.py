@@ -40,7 +40,8 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.chunks: list[Chunk] = index.chunks
-        self._vocab, self._df = _bm25.document_frequencies(index.bm25)
+        self.store = index.store  # rag.store: raw dense and BM25 scores; the ranking is made here
+        self._vocab, self._df = self.store.term_stats()
         self._spellings: dict[tuple[str, int], list[tuple[int, str]]] | None = None
         # Term sets of chunks, filled as queries touch them: _diversify compares the candidates of
         # every query, and re-tokenising them cost more than the BM25 search itself.
@@ -53,14 +54,11 @@ class Retriever:
         return self.embedder.embed([query])[0]
 
     def dense(self, query: str, n: int, qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
-        from .vector_index import search
-
         if not self.chunks:
             return []
         if qvec is None:
             qvec = self.embed_query(query)
-        scores, rows = search(self.index.faiss_index, qvec[None, :], n)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        return self.store.dense(qvec[None, :], n)[0]
 
     def query_terms(self, query: str) -> list[str]:
         """BM25 terms of the query, each spelling repaired (see `correct`)."""
@@ -99,16 +97,12 @@ class Retriever:
         return best[0] if best else None
 
     def bm25(self, query: str, n: int) -> list[tuple[int, float]]:
-        bm = self.index.bm25
-        if bm is None or not self.chunks:
+        if not self.chunks or not self._vocab:
             return []
         q = self.query_terms(query)
         if not q:
             return []
-        n = min(n, len(self.chunks))
-        # n_threads=0 scores in this thread; any other value starts a thread pool for each query
-        docs, scores = bm.retrieve([q], k=n, show_progress=False, n_threads=0)
-        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return [(r, s) for r, s in self.store.lexical(q, min(n, len(self.chunks))) if s > 0]
 
     # -- fused search -------------------------------------------------------------------------
 
