@@ -242,18 +242,25 @@ def dense_allowed(retriever, query: str, n: int, allowed) -> list[tuple[int, flo
 
 
 def bm25_allowed(retriever, query: str, n: int, allowed) -> list[tuple[int, float]]:
-    """BM25's n best allowed rows (bm25s scores only allowed rows through its weight mask)."""
+    """BM25's n best allowed rows: every row's score (bm25s get_scores), the top n taken among the
+    allowed ones. (bm25s' own weight_mask took 2.6 ms for a one-year filter at 41,186 chunks against
+    0.45 ms this way, bench/filter_cost.py.)"""
+    import numpy as np
+
     bm = getattr(retriever.index, "bm25", None)
-    if not int(allowed.sum()):
+    rows = np.flatnonzero(allowed)
+    if not len(rows):
         return []
-    if bm is None or not hasattr(bm, "retrieve"):
+    if bm is None or not hasattr(bm, "get_scores"):
         return [(r, s) for r, s in retriever.bm25(query, min(len(allowed), n * WIDEN)) if allowed[r]][:n]
     q = retriever.query_terms(query)
     if not q:
         return []
-    n = min(n, len(allowed))
-    docs, scores = bm.retrieve([q], k=n, show_progress=False, n_threads=0, weight_mask=allowed.astype("float32"))
-    return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0 and allowed[int(d)]]
+    scores = np.asarray(bm.get_scores(q))[rows]
+    k = min(n, len(rows))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(rows[i]), float(scores[i])) for i in top if scores[i] > 0]
 
 
 def statement_allowed(f: SearchFilter, statement, documents: dict[str, dict]) -> bool:

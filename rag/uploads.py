@@ -14,6 +14,7 @@ from .documents import SUFFIXES, iter_corpus
 from .errors import UserInputError
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+KINDS = ", ".join(SUFFIXES)  # for messages: ".txt, .md, .html, ..."
 MAX_NAME_CHARS = 120
 # Letters, digits, space, dot, dash, underscore, parentheses; anything else becomes "_".
 _UNSAFE = re.compile(r"[^\w .()\-]", re.UNICODE)
@@ -24,7 +25,7 @@ _SAVE_LOCK = threading.Lock()
 def safe_name(name: str) -> str:
     """The base name of an uploaded file, reduced to safe characters; raises UserInputError if none is left."""
     if name is None or not str(name).strip():
-        raise UserInputError("The uploaded file has no name.", "Give the file a name ending in .txt or .md.")
+        raise UserInputError("The uploaded file has no name.", f"Give the file a name ending in {KINDS}.")
     name = str(name)
     if "\x00" in name:
         raise UserInputError("The file name contains a NUL byte.", "Rename the file and upload it again.")
@@ -39,7 +40,7 @@ def safe_name(name: str) -> str:
     stem, suffix = os.path.splitext(base)
     if suffix.lower() not in SUFFIXES:
         raise UserInputError(
-            f"{base!r} is not a .txt or .md file.", "Only plain-text articles (.txt or .md) can be added."
+            f"{base!r} is not a kind of file corpus-rag reads.", f"Articles can be added as {KINDS}."
         )
     if not stem.strip(" ._-"):
         raise UserInputError(f"{name!r} is not a usable file name.", "Rename the file, e.g. article.txt.")
@@ -57,8 +58,14 @@ def check_content(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) ->
         )
     if not data.strip():
         raise UserInputError(f"{name} is empty.", "Upload a file that contains the article text.")
+    if name.lower().endswith(".pdf"):
+        # a PDF is binary by nature: it must at least be one (pypdf reads it at index time)
+        if not data.lstrip()[:5] == b"%PDF-":
+            raise UserInputError(f"{name} is not a PDF file (it does not start with %PDF-).", "Upload the PDF itself.")
+        return
     if b"\x00" in data:
-        raise UserInputError(f"{name} looks like a binary file, not text.", "Save the article as plain text (.txt or .md).")
+        raise UserInputError(f"{name} looks like a binary file, not text.",
+                             "Save the article as text (.txt, .md, .html) or an export (.csv, .tsv, .jsonl).")
 
 
 def _sha256_file(path: Path) -> str:
@@ -94,7 +101,7 @@ def _free_name(corpus_dir: Path, base: str) -> Path:
 
 
 def save_upload(corpus_dir: Path, name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Path:
-    """Write an uploaded .txt/.md article into corpus_dir atomically; return its path.
+    """Write an uploaded article (any kind rag.formats reads) into corpus_dir atomically; return its path.
 
     Raises UserInputError for a bad name, suffix or content, and for content already in the corpus.
     A different file with the same name is kept: the upload gets a new name (name-1.txt).

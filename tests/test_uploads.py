@@ -72,9 +72,9 @@ def test_refuses_names_that_leave_nothing_usable(tmp_path: Path, corpus: Path, n
     assert files_under(tmp_path) == {"corpus/existing.txt"}
 
 
-@pytest.mark.parametrize("name", ["article.pdf", "article.html", "article.txt.exe", "article"])
+@pytest.mark.parametrize("name", ["article.docx", "article.txt.exe", "article", "page.html.js"])
 def test_refuses_other_suffixes(corpus: Path, name):
-    with pytest.raises(UserInputError, match=r"\.txt or \.md"):
+    with pytest.raises(UserInputError, match=r"kind of file corpus-rag reads"):
         save_upload(corpus, name, ARTICLE)
 
 
@@ -130,3 +130,14 @@ def test_a_failed_write_leaves_no_temp_file(corpus: Path, monkeypatch):
 def test_creates_a_missing_corpus_dir(tmp_path: Path):
     p = save_upload(tmp_path / "new" / "corpus", "first.txt", ARTICLE)
     assert p.read_bytes() == ARTICLE
+
+
+def test_accepts_the_archive_formats_and_checks_a_pdf_is_one(corpus: Path):
+    page = (Path(__file__).parent / "data" / "formats" / "huffpost_palin_trademark.html").read_bytes()
+    assert save_upload(corpus, "palin.html", page).name == "palin.html"
+    assert save_upload(corpus, "feed.jsonl", b'{"title": "A", "text": "Body."}\n').suffix == ".jsonl"
+    assert save_upload(corpus, "clip.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n").suffix == ".pdf"
+    with pytest.raises(UserInputError, match="not a PDF"):
+        save_upload(corpus, "fake.pdf", b"MZ\x90\x00 an executable")
+    with pytest.raises(UserInputError, match="kind of file"):
+        save_upload(corpus, "tool.exe", b"MZ\x90\x00")
