@@ -30,10 +30,16 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     # "onnx" (int8, exported once from the bundled model) or "torch" (sentence-transformers).
     embed_runtime: str = "auto"
-    # Texts per forward pass. Attention memory grows with batch x length^2; on 2 cores 8 passages of 240
-    # word pieces run fastest with both runtimes (bench/embed_throughput.py: ONNX int8 ~99 passages/s
-    # at 8 vs ~70 at 32; torch ~48 vs ~39).
-    embed_batch_size: int = 8
+    # Texts per forward pass; 0: the runtime's measured best. torch: 8 (on 2 cores 8 passages of 240
+    # word pieces ran ~48 passages/s vs ~39 at 32). ONNX: 1, each text alone, so nothing is padded and
+    # a vector never depends on its batch-mates (dynamic int8 scales are per batch); batches run side by
+    # side, one per core (bench/embed_sweep.py: 1.4x batches of 8 on two threads, 1.8x on mixed lengths).
+    embed_batch_size: int = 0
+    # ONNX precision: "auto" (from the CPU's features, rag.onnx_embedder.choose_precision: "int8" with
+    # VNNI/AMX/ARM dot products, "int8-rr" (7-bit weights) with AVX2 alone, else "fp32"), or one of those.
+    embed_precision: str = "auto"
+    # ONNX batches embedded side by side; 0: one per core.
+    embed_workers: int = 0
     # Chunk size in the embedding model's own word pieces; capped at its max sequence length.
     chunk_tokens: int = 200
     chunk_overlap_tokens: int = 40

@@ -116,6 +116,7 @@ def _onnx_usable(settings: Settings) -> bool:
     return local is not None
 
 
+TORCH_BATCH = 8  # Settings.embed_batch_size 0: sentence-transformers' fastest batch on 2 cores (config.py)
 _CACHE: dict[tuple, Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -129,18 +130,20 @@ def load_embedder(settings: Settings) -> Embedder:
         # instead of ~20 ms, at cosine >= 0.98 to the torch vectors (bench/embed_throughput.py); torch is
         # the fallback
         runtime = "onnx" if _onnx_usable(settings) else "torch"
-    key = (settings.embed_model, runtime, settings.embed_batch_size, settings.onnx_cache)
+    key = (settings.embed_model, runtime, settings.embed_batch_size, settings.onnx_cache, settings.embed_precision,
+           settings.embed_workers)
     with _CACHE_LOCK:
         if key not in _CACHE:
             if runtime == "torch":
                 _CACHE[key] = SentenceTransformerEmbedder(
-                    settings.embed_model, settings.embed_batch_size, settings.threads
+                    settings.embed_model, settings.embed_batch_size or TORCH_BATCH, settings.threads
                 )
             elif runtime == "onnx":
-                from .onnx_embedder import OnnxEmbedder
+                from .onnx_embedder import DEFAULT_BATCH, OnnxEmbedder
 
                 _CACHE[key] = OnnxEmbedder.for_model(
-                    settings.embed_model, settings.embed_batch_size, cache_dir=settings.onnx_cache
+                    settings.embed_model, settings.embed_batch_size or DEFAULT_BATCH, precision=settings.embed_precision,
+                    cache_dir=settings.onnx_cache, workers=settings.embed_workers,
                 )
             else:
                 raise UserInputError(

@@ -130,8 +130,9 @@ class Engine:
             name = read_manifest(Path(self.settings.index_dir)).get("embed_model", "")
         except RagError:
             return self.settings
-        if "#onnx" in name:
-            return replace(self.settings, embed_runtime="onnx")
+        if "#onnx" in name:  # the precision too ("...#onnx-int8-rr"), whatever this CPU would choose
+            precision = name.rsplit("#onnx-", 1)[1] if "#onnx-" in name else "int8"
+            return replace(self.settings, embed_runtime="onnx", embed_precision=precision)
         return replace(self.settings, embed_runtime="torch")
 
     @property

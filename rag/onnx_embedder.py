@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Sequence
@@ -30,8 +31,9 @@ from .model_files import max_seq_length, resolve_model
 log = logging.getLogger(__name__)
 
 # Bump whenever the export or quantization recipe changes: it is part of the cache key.
-EXPORT_VERSION = 1
-PRECISIONS = {"int8": "model.int8.onnx", "fp32": "model.onnx"}
+# 2: a second int8 file with reduce_range (7-bit weights), the one CPUs without VNNI run.
+EXPORT_VERSION = 2
+PRECISIONS = {"int8": "model.int8.onnx", "int8-rr": "model.int8-rr.onnx", "fp32": "model.onnx"}
 META_FILE = "export.json"
 TOKENIZER_FILE = "tokenizer.json"
 _INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -39,8 +41,16 @@ _OUTPUT_NAME = "last_hidden_state"
 # Measured on MiniLM against the torch vectors (mean / min cosine over news passages and queries):
 #   per-tensor weights 0.948 / 0.923; per-tensor + reduce_range 0.825 / 0.761;
 #   per-channel 0.994 / 0.988; per-channel, MatMul only (embedding tables kept fp32) 0.995 / 0.991.
-# reduce_range (7-bit weights) only matters on CPUs without VNNI, where u8s8 products can saturate;
-# with per-channel weights it cost 0.001 mean cosine here, so it stays off.
+# reduce_range (7-bit weights) only matters on CPUs without VNNI, where vpmaddubsw sums pairs of u8 x s8
+# products into int16 and saturates (255 x 127 x 2 > 32767; with 7-bit weights 255 x 63 x 2 fits). On a
+# VNNI CPU it cost 0.001 mean cosine; on an AVX2-only EPYC it gained 0.0024 mean cosine to fp32 (0.9919
+# -> 0.9943, min 0.9897 -> 0.9917, seed chunks) at the same CPU time, and the seeds' dense dev-set MRR
+# went from 0.972 back to fp32's 1.0. So both are exported and choose_precision picks one per CPU.
+# On the AVX2-only EPYC (bench/embed_sweep.py) U8U8 weights ran at 0.75x, per-tensor weights cost 0.04
+# mean cosine, and static quantization (QDQ or QOperator, activations calibrated) 0.07. Fusing
+# attention, LayerNorm and GELU first (onnxruntime.transformers, QAttention) ran 1.2-1.4x at batch 8
+# on two threads but 0.87-1.05x (the same per CPU-second) at the engine's batch of one text per core,
+# so the plain graph is kept: dynamic, per-channel, U8S8, MatMul only.
 QUANTIZATION = {"per_channel": True, "reduce_range": False, "op_types_to_quantize": ["MatMul"]}
 
 
@@ -217,13 +227,14 @@ def _export_into(model_dir: Path, out: Path) -> None:
     # the traced attention mask, and is not needed for dynamic quantization.
     quant_pre_process(str(raw), str(fp32), skip_symbolic_shape=True)
     raw.unlink()
-    quantize_dynamic(
-        str(fp32),
-        str(out / PRECISIONS["int8"]),
-        weight_type=QuantType.QInt8,
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        **QUANTIZATION,
-    )
+    for precision, reduce_range in (("int8", False), ("int8-rr", True)):
+        quantize_dynamic(
+            str(fp32),
+            str(out / PRECISIONS[precision]),
+            weight_type=QuantType.QInt8,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            **{**QUANTIZATION, "reduce_range": reduce_range},
+        )
     _copy_tokenizer(transformer_dir, model_dir, out)
     checks = _check_against_torch(model, out)
     st = weights.stat()
@@ -285,7 +296,7 @@ def _check_against_torch(model, out: Path) -> dict[str, float]:
             ).last_hidden_state.numpy()
         want = _normalize(_mean_pool(hidden, mask))
         results[precision] = round(float(np.min(np.sum(got * want, axis=1))), 5)
-    if results["fp32"] < 0.999 or results["int8"] < 0.97:
+    if results["fp32"] < 0.999 or min(results["int8"], results["int8-rr"]) < 0.97:
         raise RagError(
             f"The ONNX export does not reproduce the torch model (min cosine {results}).",
             "Use RAG_EMBED_RUNTIME=torch and report this with your torch/transformers versions.",
@@ -313,6 +324,43 @@ def ensure_export(model_dir: Path, cache_dir: str | Path = "") -> tuple[Path, bo
     return export_onnx(model_dir, out_dir), True
 
 
+# CPU flags (/proc/cpuinfo "flags" on x86, "Features" on ARM). Int8 products that accumulate in int32
+# exactly: VNNI's vpdpbusd, AMX tiles, ARM's sdot/udot (asimddp) -> "int8". AVX2 (or AVX-512 without
+# VNNI) has vpmaddubsw, whose int16 pair sums saturate -> "int8-rr" (7-bit weights; see QUANTIZATION;
+# measured on an AVX2-only EPYC: 1.5-1.6x fp32, bench/embed_sweep.py). Without either, onnxruntime's
+# int8 kernels widen to 16-bit multiplies, for little speed over fp32 FMA and ~0.01 cosine (not
+# measured: no such CPU here) -> "fp32".
+EXACT_INT8_FLAGS = frozenset({"avx512_vnni", "avx512vnni", "avx_vnni", "amx_int8", "asimddp"})
+SATURATING_INT8_FLAGS = frozenset({"avx2", "avx512bw"})
+DEFAULT_BATCH = 1  # Settings.embed_batch_size 0: each text alone, batches side by side (config.py)
+
+
+def cpu_flags(cpuinfo: str | None = None) -> frozenset[str] | None:
+    """The first processor's feature flags from /proc/cpuinfo (or the text given); None if unknown."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
+        except OSError:
+            return None
+    for line in cpuinfo.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in ("flags", "features"):
+            return frozenset(value.split())
+    return None
+
+
+def choose_precision(flags: frozenset[str] | set[str] | None) -> str:
+    """The ONNX precision for a CPU with these flags: "int8", "int8-rr" or "fp32" (see EXACT_INT8_FLAGS).
+
+    Unknown flags (not Linux) keep "int8", the default before the choice was made per CPU."""
+    if flags is None:
+        return "int8"
+    flags = set(flags)
+    if flags & EXACT_INT8_FLAGS:
+        return "int8"
+    return "int8-rr" if flags & SATURATING_INT8_FLAGS else "fp32"
+
+
 def _cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -321,7 +369,12 @@ def _cpu_count() -> int:
 
 
 class OnnxEmbedder:
-    """The Embedder protocol on onnxruntime: length-sorted batches, mean pooling, L2-normalised float32."""
+    """The Embedder protocol on onnxruntime: length-sorted batches, mean pooling, L2-normalised float32.
+
+    Batches run on `workers` threads at once (default: one per core), each batch single-threaded
+    inside onnxruntime: a MiniLM batch is too small to split across cores well (on an AVX2 EPYC, one
+    batch on two threads ran at 0.7-0.8x the speed of two batches side by side), and a busy neighbour
+    on one core then slows one batch, not every one."""
 
     runtime = "onnx"
 
@@ -333,6 +386,7 @@ class OnnxEmbedder:
         max_tokens: int,
         batch_size: int = 8,
         threads: int = 0,
+        workers: int = 0,
     ):
         offline_environment()
         import onnxruntime as ort
@@ -342,9 +396,13 @@ class OnnxEmbedder:
         self.max_tokens = int(max_tokens)
         self.batch_size = max(1, int(batch_size))
         self.model_file = Path(model_file)
+        self.workers = workers if workers > 0 else _cpu_count()
+        self._pool = None
+        self._pool_lock = threading.Lock()
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = threads if threads > 0 else _cpu_count()
+        # threads: onnxruntime's threads per batch; 0: the cores left to each worker
+        options.intra_op_num_threads = threads if threads > 0 else max(1, _cpu_count() // self.workers)
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(
             str(model_file), sess_options=options, providers=["CPUExecutionProvider"]
@@ -360,10 +418,12 @@ class OnnxEmbedder:
     @classmethod
     def for_model(
         cls, model: str = DEFAULT_EMBED_MODEL, batch_size: int = 8, threads: int = 0, precision: str = "int8",
-        cache_dir: str | Path = "",
+        cache_dir: str | Path = "", workers: int = 0,
     ) -> "OnnxEmbedder":
         """The embedder for a sentence-transformers model name or directory, exporting it on first use
-        into `cache_dir` (Settings.onnx_cache; empty: the default cache)."""
+        into `cache_dir` (Settings.onnx_cache; empty: the default cache). precision "auto": from the CPU."""
+        if precision == "auto":
+            precision = choose_precision(cpu_flags())
         if precision not in PRECISIONS:
             raise UserInputError(
                 f"Unknown ONNX precision {precision!r}.", f"Use one of: {', '.join(PRECISIONS)}."
@@ -383,6 +443,7 @@ class OnnxEmbedder:
             max_tokens=max_seq_length(local),
             batch_size=batch_size,
             threads=threads,
+            workers=workers,
         )
 
     def _encode_padded(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -405,8 +466,9 @@ class OnnxEmbedder:
         # Longest first, so each batch pads to a similar length: padding is most of the cost otherwise.
         order = np.argsort(-lengths, kind="stable")
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            rows = order[start : start + self.batch_size]
+        batches = [order[start : start + self.batch_size] for start in range(0, len(texts), self.batch_size)]
+
+        def run(rows: np.ndarray) -> None:  # each call writes its own rows of `out`
             width = int(lengths[rows].max())
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros_like(ids)
@@ -417,7 +479,22 @@ class OnnxEmbedder:
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = self._session.run([_OUTPUT_NAME], {k: v for k, v in feed.items() if k in self._inputs})[0]
             out[rows] = _mean_pool(hidden, mask)
+
+        if self.workers > 1 and len(batches) > 1:
+            list(self._executor().map(run, batches))  # list(): re-raises a batch's exception here
+        else:
+            for rows in batches:
+                run(rows)
         return _normalize(out)
+
+    def _executor(self):
+        # onnxruntime releases the GIL in run() and a session may run concurrently from many threads
+        with self._pool_lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-embed")
+            return self._pool
 
 
 def main(argv: Sequence[str] | None = None) -> int:

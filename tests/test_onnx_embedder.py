@@ -192,6 +192,58 @@ def test_output_order_follows_input_order(onnx_int8, onnx_fp32):
     assert np.argmax(batched @ solo.T, axis=1).tolist() == list(range(len(texts)))
 
 
+def test_default_batching_gives_each_text_exactly_its_solo_vector(onnx_cache):
+    # The engine's default (Settings.embed_batch_size 0 -> DEFAULT_BATCH, one worker per core, here
+    # at least two): texts sorted by length and run side by side must come back in input order, and
+    # each must be computed exactly as when embedded alone: one text per run means no padding and no
+    # batch-mates in the int8 activation scales, so the arithmetic is the same, whatever the CPU.
+    from rag.onnx_embedder import DEFAULT_BATCH, OnnxEmbedder
+
+    assert DEFAULT_BATCH == 1
+    embedder = OnnxEmbedder.for_model(MODEL, batch_size=DEFAULT_BATCH, cache_dir=onnx_cache, workers=2)
+    texts = [SENTENCES[i] for i in (28, 17, 0, 29, 16, 18, 1, 9, 19, 28, 2)]  # short, long and a repeat
+    batched = embedder.embed(texts)
+    solo = np.vstack([embedder.embed([t]) for t in texts])
+    # the same session and shapes on one CPU: identical up to float noise (as in the thread test)
+    np.testing.assert_allclose(batched, solo, atol=1e-6)
+    np.testing.assert_array_equal(batched[0], batched[9])
+
+
+CPUINFO_X86 = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu sse sse2 {}\n\nprocessor\t: 1\nflags\t\t: fpu\n"
+CPUINFO_ARM = "processor\t: 0\nFeatures\t: fp asimd evtstrm {}\nCPU implementer\t: 0x41\n"
+
+
+@pytest.mark.parametrize(
+    "cpuinfo, precision",
+    [
+        (CPUINFO_X86.format("ssse3 sse4_1 sse4_2 avx fma avx2"), "int8-rr"),  # AVX2 alone (Zen 1-3, Haswell+)
+        (CPUINFO_X86.format("avx2 avx512f avx512bw"), "int8-rr"),  # AVX-512 without VNNI (Skylake-SP)
+        (CPUINFO_X86.format("avx2 avx512f avx512bw avx512_vnni"), "int8"),  # AVX-512 VNNI (Cascade Lake+, Zen 4)
+        (CPUINFO_X86.format("avx2 avx_vnni"), "int8"),  # AVX-VNNI (Alder Lake)
+        (CPUINFO_X86.format("avx2 avx512f amx_tile amx_int8"), "int8"),  # AMX (Sapphire Rapids)
+        (CPUINFO_X86.format("ssse3 sse4_1 sse4_2 avx"), "fp32"),  # Sandy Bridge: no int8 dot product
+        (CPUINFO_X86.format(""), "fp32"),  # plain x86-64 (QEMU's default CPU)
+        (CPUINFO_ARM.format("asimddp i8mm"), "int8"),  # Graviton 2+, Apple M1+ under Linux
+        (CPUINFO_ARM.format("crc32"), "fp32"),  # ARMv8.0 (Cortex-A72, Raspberry Pi 4)
+        ("", "int8"),  # flags unknown (not Linux): the previous default
+    ],
+)
+def test_precision_is_chosen_from_the_cpu_features(cpuinfo, precision):
+    from rag.onnx_embedder import choose_precision, cpu_flags
+
+    assert choose_precision(cpu_flags(cpuinfo)) == precision
+
+
+def test_settings_override_the_cpu_choice(onnx_cache):
+    from rag.config import Settings
+    from rag.embeddings import load_embedder
+
+    fp32 = load_embedder(Settings(embed_runtime="onnx", embed_precision="fp32", onnx_cache=str(onnx_cache)))
+    assert "#onnx-fp32" in fp32.name and fp32.batch_size == 1 and fp32.workers >= 1
+    with pytest.raises(UserInputError):
+        load_embedder(Settings(embed_runtime="onnx", embed_precision="int4", onnx_cache=str(onnx_cache)))
+
+
 def test_embed_is_thread_safe(onnx_int8):
     groups = [SENTENCES[i::4] for i in range(4)]
     serial = [onnx_int8.embed(g) for g in groups]
@@ -331,7 +383,7 @@ def test_dev_set_retrieval_is_the_same_with_every_runtime(tmp_path):
         models.append(engine.retriever.index.manifest["embed_model"])
         report = evaluate(engine, DEV, k=5)
         per_runtime[runtime] = [(q["id"], q.get("hit"), q.get("rr")) for q in report["per_question"]]
-    assert models[0].endswith("#onnx-int8") and "#" not in models[1]
+    assert "#onnx-int8" in models[0] and "#" not in models[1]  # -rr on CPUs without VNNI
     assert per_runtime["onnx"] == per_runtime["torch"]
     # torch (float32: the same on any CPU within rounding) finds every gold article first, as
     # the README's dev-set figures say (hit@5 1.0, MRR 1.0)
