@@ -18,9 +18,12 @@ from app_view import (
     conversation_markdown, display_numbers, error_text, history_for_engine, lookup_card_html, lookup_summary,
     md_escape, progress_step, report_text, skipped_text, source_card_html,
 )
+from app_view import timeline_rows
 from rag.config import Settings, offline_environment
 from rag.engine import MAX_QUESTION_CHARS, Engine
+from rag.documents import SUFFIXES
 from rag.errors import IndexMissingError, RagError, UserInputError
+from rag.filters import SearchFilter
 from rag.generators.base import available_backends
 from rag.generators.choice import find_model
 from rag.retrieval import MODES
@@ -141,9 +144,18 @@ def render_answer(engine, answer: Answer) -> None:
             if 0 < n <= len(answer.passages):
                 source_card(engine, shown[n], answer.passages[n - 1], cites)
     st.markdown(answer_meta_html(answer), unsafe_allow_html=True)
+    timeline(answer)
     label = "Search query used" + (" (rewritten for search)" if answer.query != answer.question else "")
     with st.expander(label):
         st.code(answer.query or answer.question, language=None, wrap_lines=True)
+
+
+def timeline(answer: Answer) -> None:
+    """The retrieved articles by date, the cited ones marked: a glance instead of reading dates."""
+    rows = timeline_rows(answer)
+    if rows:
+        with st.expander("Articles by date", expanded=False):
+            st.bar_chart(rows, x="date", y="articles", color="kind", height=180)
 
 
 def stream_tokens(events: Iterator, sink: dict, note=None) -> Iterator[str]:
@@ -272,7 +284,8 @@ def sidebar(engine, settings: Settings, index_status: dict | None) -> dict:
     sb.subheader("Add articles")
     with sb.form("upload", clear_on_submit=True, border=False):
         files = st.file_uploader(
-            "Articles (.txt or .md)", type=["txt", "md"], accept_multiple_files=True, key="uploads", max_upload_size=UPLOAD_MAX_MB,
+            "Articles (.txt .md .html .csv .tsv .jsonl .pdf)", type=[x.lstrip(".") for x in SUFFIXES],
+            accept_multiple_files=True, key="uploads", max_upload_size=UPLOAD_MAX_MB,
             help=f"Up to {UPLOAD_MAX_MB} MB each. They are saved into {settings.corpus_dir} and indexed.",
         )
         submitted = st.form_submit_button("Add and index", width="stretch")
@@ -280,12 +293,33 @@ def sidebar(engine, settings: Settings, index_status: dict | None) -> dict:
         if files:
             add_uploads(engine, Path(settings.corpus_dir), files, where=sb)
         else:
-            flash("warning", "Choose one or more .txt or .md files first.")
+            flash("warning", "Choose one or more articles or exports first.")
         st.rerun()
 
     # the backend named, not "auto": a model picked from Ollama's list goes to Ollama, never to the
     # embedded backend as a GGUF path
-    return {"backend": answers, "model": model, "k": k, "mode": search_mode}
+    return {"backend": answers, "model": model, "k": k, "mode": search_mode, "filter": sidebar_filter(engine, sb)}
+
+
+def sidebar_filter(engine, sb) -> SearchFilter | None:
+    """Dates and publishers to search within (as `rag ask --since --until --source`)."""
+    sb.subheader("Filter")
+    try:
+        docs = engine.retriever.index.documents.values()
+    except RagError:
+        docs = []
+    sources = sorted({d["publisher"] for d in docs if d.get("publisher")})
+    since = sb.text_input("Since", key="since", placeholder="YYYY-MM-DD", help="Only articles dated on or after this day.")
+    until = sb.text_input("Until", key="until", placeholder="YYYY-MM-DD", help="Only articles dated on or before this day.")
+    picked = sb.multiselect("Sources", sources, key="sources", help="Only articles from these publishers.")
+    try:
+        f = SearchFilter.of(since or None, until or None, picked)
+    except UserInputError as exc:
+        sb.warning(f"{exc.message} {exc.hint or ''}")
+        return None
+    if f.dated:
+        sb.caption("Undated articles are left out while dates are set.")
+    return f or None
 
 
 def conversation_controls() -> None:

@@ -166,8 +166,25 @@ def answer_meta_html(answer: Answer) -> str:
     )
 
 
-def card_head_html(badge: str, title: str, file: str, meta: Sequence[str | None], near: bool = False) -> str:
-    bits = " · ".join([f"<code>{esc(file)}</code>", *(esc(m) for m in meta if m)])
+def source_label(file: str) -> str:
+    """The original file, and the row of an export or the page of a PDF: 'export.csv, row 812'."""
+    from rag.formats import split_key
+
+    name, row, page = split_key(file)
+    return f"{name}, row {row}" if row is not None else f"{name}, page {page}" if page is not None else file
+
+
+def link_html(url: str | None) -> str:
+    """A link to the article's original URL (http and https only: a page's metadata is not trusted)."""
+    if not url or not re.match(r"https?://", url, re.I):
+        return ""
+    return f'<a class="orig" href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">original ↗</a>'
+
+
+def card_head_html(badge: str, title: str, file: str, meta: Sequence[str | None], near: bool = False,
+                   url: str | None = None) -> str:
+    bits = " · ".join([f"<code>{esc(source_label(file))}</code>", *(esc(m) for m in meta if m)]
+                      + ([link_html(url)] if link_html(url) else []))
     return (
         f'<div class="src-head" data-file="{esc(file)}"><span class="badge{" near" if near else ""}">{esc(badge)}</span>'
         f'<span class="title">{esc(title or file)}</span><div class="src-meta">{bits}</div></div>'
@@ -224,7 +241,7 @@ def source_card_html(number: int | str, hit: Hit, doc: IndexedDocument | None,
         marks = [sp for sp in (find_span(text, c.quote) for c in citations) if sp]
     badge = f"[{number}]" if isinstance(number, int) else number
     return (
-        card_head_html(badge, _doc_title(hit, doc), hit.file, meta, near)
+        card_head_html(badge, _doc_title(hit, doc), hit.file, meta, near, url=(doc.url if doc else None) or hit.url)
         + f'<div class="passage">{GAP if before else ""}{mark_spans(text, marks)}{GAP if after else ""}</div>'
     )
 
@@ -254,7 +271,8 @@ def lookup_card_html(number: int, hit: Hit, doc: IndexedDocument | None, quote: 
     else:
         passage = mark_spans(hit.text, [sp for sp in [find_span(hit.text, quote)] if sp])
     return (
-        card_head_html(f"{number}", _doc_title(hit, doc), hit.file, meta, near=not exact)
+        card_head_html(f"{number}", _doc_title(hit, doc), hit.file, meta, near=not exact,
+                       url=(doc.url if doc else None) or hit.url)
         + f'<div class="passage">{passage}</div>'
     )
 
@@ -343,3 +361,20 @@ def built_at_text(value: str | None) -> str:
         return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
     except ValueError:
         return value
+
+
+def timeline_rows(answer) -> list[dict]:
+    """Articles among the passages by date, cited or only retrieved: the rows of the answer's
+    timeline chart ([] when fewer than two dated articles, where a chart says nothing)."""
+    cited = set(answer.cited_files) if not answer.refused else set()
+    seen: dict[str, str] = {}
+    for h in answer.passages:
+        if h.date and h.file not in seen:
+            seen[h.file] = h.date[:10]
+    if len(seen) < 2:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for file, day in seen.items():
+        kind = "cited" if file in cited else "retrieved"
+        counts[(day, kind)] = counts.get((day, kind), 0) + 1
+    return [{"date": d, "articles": n, "kind": k} for (d, k), n in sorted(counts.items())]

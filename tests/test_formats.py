@@ -387,3 +387,27 @@ def test_one_changed_row_is_all_that_is_embedded_again(make_settings, tmp_path):
     engine.reload()
     hit = engine.search("serious concern Brazil debt negotiator", k=1, mode="bm25")[0]
     assert hit.file == "export.csv#reuters-175" and "serious concern" in hit.text
+
+
+# -- the page's rendering helpers -------------------------------------------------------------
+
+
+def test_source_card_names_the_original_file_row_and_links_its_url(archive_engine):
+    from app_view import source_card_html, timeline_rows
+
+    [hit] = archive_engine.search("Legg labor complaint non-disparagement clause", k=1, mode="bm25",
+                                  exclude_files=["foxnews_warren_labor_complaint.html"])
+    card = source_card_html(1, hit, archive_engine.document(hit.file))
+    assert "<code>feed_export.jsonl, row foxnews_warren_labor_complaint</code>" in card
+    assert 'href="https://www.foxnews.com/politics/bernie-sanders' in card and 'rel="noopener' in card
+    assert "2019-08-15" in card and "Fox News" in card
+    # a page's URL is not trusted: only http(s) becomes a link
+    from dataclasses import replace
+
+    assert "href" not in source_card_html(1, replace(hit, url="javascript:alert(1)"),
+                                          replace(archive_engine.document(hit.file), url="javascript:alert(1)"))
+    answer = archive_engine.ask("What did the banks say about Brazil's debt in February 1987?", backend="extractive")
+    rows = timeline_rows(answer)
+    assert rows and all(r["date"].startswith("1987-02") for r in rows)
+    assert {r["kind"] for r in rows} <= {"cited", "retrieved"}
+    assert ("cited" in {r["kind"] for r in rows}) == (not answer.refused)
