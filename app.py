@@ -8,6 +8,7 @@ Run with `streamlit run app.py`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -17,6 +18,10 @@ from app_view import (
     CSS, UPLOAD_MAX_MB, answer_html, answer_meta_html, article_html, built_at_text, card_lines,
     conversation_markdown, display_numbers, error_text, history_for_engine, lookup_card_html, lookup_summary,
     md_escape, progress_step, report_text, skipped_text, source_card_html,
+)
+from app_view import (
+    EVERYONE, is_statements, speaker_count_text, speaker_group_html, speaker_label, statement_card_html, statement_lines,
+    statement_sources, statements_answer_html, statements_by_article,
 )
 from app_view import timeline_rows
 from rag.config import Settings, offline_environment
@@ -130,19 +135,23 @@ def _article_expander(file: str, doc: IndexedDocument | None, spans: Iterable[tu
         st.markdown(article_html(file, doc.text, spans, doc.removed_lines), unsafe_allow_html=True)
 
 
+def render_statements(engine, answer: Answer) -> None:
+    """Statements listed by article, and one source card per article (its number is the marker)."""
+    sources = statement_sources(answer)
+    docs = {f: _document(engine, f) for f in sources}
+    st.markdown(statements_answer_html(answer, docs), unsafe_allow_html=True)
+    for n, (file, cites) in enumerate(sources.items(), start=1):
+        with st.container(border=True):
+            st.markdown(statement_card_html(n, file, docs[file], cites, answer.passages), unsafe_allow_html=True)
+            _article_expander(file, docs[file], statement_lines(cites))
+
+
 def render_answer(engine, answer: Answer) -> None:
     """The checked answer, its source cards, and how it was made."""
-    st.markdown(answer_html(answer), unsafe_allow_html=True)
-    if answer.refused:
-        if answer.passages:
-            st.caption("Closest passages found (they do not answer the question):")
-            for i, hit in enumerate(answer.passages[:3], start=1):
-                source_card(engine, f"~{i}", hit, near=True)
+    if is_statements(answer) and statement_sources(answer):
+        render_statements(engine, answer)
     else:
-        shown = display_numbers(answer)
-        for n, cites in answer.cited_sources.items():
-            if 0 < n <= len(answer.passages):
-                source_card(engine, shown[n], answer.passages[n - 1], cites)
+        _render_prose(engine, answer)
     st.markdown(answer_meta_html(answer), unsafe_allow_html=True)
     timeline(answer)
     label = "Search query used" + (" (rewritten for search)" if answer.query != answer.question else "")
@@ -156,6 +165,20 @@ def timeline(answer: Answer) -> None:
     if rows:
         with st.expander("Articles by date", expanded=False):
             st.bar_chart(rows, x="date", y="articles", color="kind", height=180)
+
+
+def _render_prose(engine, answer: Answer) -> None:
+    st.markdown(answer_html(answer), unsafe_allow_html=True)
+    if answer.refused:
+        if answer.passages:
+            st.caption("Closest passages found (they do not answer the question):")
+            for i, hit in enumerate(answer.passages[:3], start=1):
+                source_card(engine, f"~{i}", hit, near=True)
+    else:
+        shown = display_numbers(answer)
+        for n, cites in answer.cited_sources.items():
+            if 0 < n <= len(answer.passages):
+                source_card(engine, shown[n], answer.passages[n - 1], cites)
 
 
 def stream_tokens(events: Iterator, sink: dict, note=None) -> Iterator[str]:
@@ -196,6 +219,10 @@ def answer_question(engine, question: str, history: list[dict], options: dict) -
     if answer is None:  # the stream ended without Done: treat as a bug-free but empty result
         st.error("The answer stream ended early. Ask again.")
         return {"role": "assistant", "content": "The answer stream ended early.", "answer": None}
+    if is_statements(answer) and answer.question != question:
+        # the statements route answers the rewritten follow-up and names it the question: keep the
+        # one asked, so "Search query used" says when the query was rewritten
+        answer = replace(answer, question=question)
     render_answer(engine, answer)
     return {"role": "assistant", "content": answer.text, "answer": answer}
 
@@ -213,6 +240,37 @@ def render_lookup(engine, quote: str, hits: Sequence[Hit]) -> None:
             _article_expander(hit.file, doc, [(hit.line_start, hit.line_end)])
 
 
+def speakers_panel(engine) -> None:
+    """Who is quoted, how often; one speaker's statements by date, optionally on one topic."""
+    from rag.quotes import about, directory
+
+    try:
+        retriever = engine.retriever
+    except RagError as exc:
+        show_error(exc)
+        return
+    speakers = directory(retriever.index)
+    ranked = speakers.ranked()
+    if not ranked:
+        st.info("The articles quote nobody the statement rules recognise.")
+        return
+    everyone = list(retriever.index.statements)
+    labels = {EVERYONE: f"Everyone · {len(everyone)} statements", **{s.key: speaker_label(s) for s in ranked}}
+    key = st.selectbox(f"Speaker ({len(ranked)} quoted)", list(labels), index=1, format_func=labels.get, key="speaker")
+    topic = st.text_input("About", key="speaker_topic", placeholder="Filter by topic, e.g. Finland").strip()
+    theirs = everyone if key == EVERYONE else speakers.statements_of(key)
+    total = len(theirs)
+    if topic:  # the match the chat's "what did X say about Y" uses: names, words, then meaning
+        theirs = about(theirs, topic, retriever.index.documents, engine.embed, retriever.query_terms(topic))
+    name = EVERYONE if key == EVERYONE else speakers.speakers[key].name
+    st.caption(speaker_count_text(name, total, theirs, topic))
+    for file, group in statements_by_article(theirs):
+        doc = _document(engine, file)
+        with st.container(border=True):
+            st.markdown(speaker_group_html(file, group, doc, speakers=key == EVERYONE), unsafe_allow_html=True)
+            _article_expander(file, doc, statement_lines(group))
+
+
 # ---------------------------------------------------------------------------------------------
 # The page
 
@@ -221,7 +279,7 @@ def sidebar(engine, settings: Settings, index_status: dict | None) -> dict:
     """Draw the sidebar; return the answering options for ask_stream."""
     sb = st.sidebar
     sb.title("Corpus Q&A")
-    sb.radio("Mode", ["Ask", "Find a quote"], key="mode", horizontal=True)
+    sb.radio("Mode", ["Ask", "Find a quote", "Speakers"], key="mode", horizontal=True)
 
     sb.subheader("Answering")
     default_backend = settings.backend if settings.backend in BACKENDS else "auto"
@@ -362,7 +420,7 @@ def main() -> None:
 def main_area(engine, settings: Settings, index_status: dict | None, index_problem: RagError | None,
               options: dict) -> None:
     mode = st.session_state.get("mode", "Ask")
-    st.title("Ask the news articles" if mode == "Ask" else "Find where a quote comes from")
+    st.title({"Find a quote": "Find where a quote comes from", "Speakers": "Who said what"}.get(mode, "Ask the news articles"))
     show_flashes()
 
     if index_status is None:
@@ -376,6 +434,10 @@ def main_area(engine, settings: Settings, index_status: dict | None, index_probl
             if run_index(engine, rebuild=index_problem is not None) is not None:
                 st.rerun()
             show_flashes()
+        return
+
+    if mode == "Speakers":
+        speakers_panel(engine)
         return
 
     if mode == "Find a quote":

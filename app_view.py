@@ -9,12 +9,13 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from rag.citations import REFUSAL, strip_markers
 from rag.errors import RagError
 from rag.lookup import MATCH_THRESHOLD, find_span, line_bounds
-from rag.types import Answer, Citation, Hit, IndexedDocument, IndexReport
+from rag.speech import Statement
+from rag.types import Answer, AnswerSentence, Citation, Hit, IndexedDocument, IndexReport
 
 UPLOAD_MAX_MB = 5  # keep in step with server.maxUploadSize in .streamlit/config.toml
 # Share of the progress bar each indexing stage fills; embedding is where the time goes.
@@ -56,6 +57,15 @@ mark.quote {background: rgba(255, 200, 40, .55); color: inherit; padding: 0 .1em
 .article .ln.hl {background: rgba(255, 200, 40, .38);}
 .article .ln.removed {opacity: .4;}
 .answer-meta {font-size: .78em; opacity: .65; margin-top: .3rem;}
+.statements .stmt-count {font-weight: 600; margin-bottom: .3rem;}
+.statements .stmt-note {margin-bottom: .3rem;}
+.stmt-group {margin-top: .55rem;}
+.stmt-head {font-size: .88em; opacity: .85;}
+.stmt-head .date {font-weight: 600;}
+.stmt-head code {font-size: .9em;}
+ul.stmts {margin: .15rem 0 0 0; padding-left: 1.2rem;}
+ul.stmts li.stmt {margin: .15rem 0;}
+ul.stmts .loc {font-size: .78em; opacity: .65; white-space: nowrap;}
 </style>
 """
 
@@ -158,9 +168,10 @@ def answer_meta_html(answer: Answer) -> str:
     """The line under an answer: who answered, how long it took; `answer-done` marks a finished answer."""
     seconds = answer.timings.get("total_ms", 0) / 1000
     model = "" if answer.model in ("", answer.backend) else f" · {answer.model}"
+    who = "Listed from the statements in the index" if is_statements(answer) else f"Answered by {esc(answer.backend)}{esc(model)}"
     return (
-        f'<div class="answer-meta answer-done" data-refused="{str(answer.refused).lower()}">'
-        f"Answered by {esc(answer.backend)}{esc(model)}"
+        f'<div class="answer-meta answer-done" data-backend="{esc(answer.backend)}" data-refused="{str(answer.refused).lower()}">'
+        f"{who}"
         + (f" in {seconds:.1f} s" if seconds else "")
         + "</div>"
     )
@@ -302,6 +313,12 @@ def conversation_markdown(messages: Sequence[dict], now: datetime | None = None)
         if answer is None:
             lines += [f"**Error:** {m.get('content', '')}", ""]
             continue
+        if is_statements(answer) and any(x.citations for x in answer.sentences):
+            body, src = statements_markdown_lines(answer)
+            lines += ["**Answer:** " + body[0], *body[1:], ""]
+            if src:
+                lines += ["**Sources:**", "", *src, ""]
+            continue
         if answer.refused:
             lines += [f"**Answer:** {REFUSAL}", ""]
             if answer.passages:
@@ -361,6 +378,199 @@ def built_at_text(value: str | None) -> str:
         return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
     except ValueError:
         return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Statements: "what did X say about Y" answers and the speakers panel
+
+
+def is_statements(answer: Answer) -> bool:
+    """Whether the answer lists statements from the index (rag.quotes), not generated prose."""
+    return answer.backend == "statements"
+
+
+def merge_lines(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Line ranges sorted, with overlapping or adjacent ones joined: (2, 2), (3, 4) -> (2, 4)."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _own_file(s: AnswerSentence) -> str | None:
+    """The one article a listed statement comes from (None for a sentence citing several)."""
+    files = {c.file for c in s.citations}
+    return files.pop() if s.supported and len(files) == 1 else None
+
+
+def statement_sources(answer: Answer) -> dict[str, list[Citation]]:
+    """Article -> the citations of its statements, articles in the order the answer lists them.
+
+    One source card per article: card n is the n-th article, and every statement from it is
+    marked [n] (statements of one article would otherwise make a card each, 29 for Peskov)."""
+    out: dict[str, list[Citation]] = {}
+    for s in answer.sentences:
+        if s.supported:
+            for c in s.citations:
+                out.setdefault(c.file, []).append(c)
+    return out
+
+
+def _group_head_html(file: str, doc: IndexedDocument | None, title: str = "") -> str:
+    date = (doc.date if doc else None) or "undated"
+    bits = [f'<span class="date">{esc(date)}</span>']
+    if doc and doc.publisher:
+        bits.append(esc(doc.publisher))
+    bits.append(f'<span class="title">{esc((doc.title if doc else "") or title or file)}</span>')
+    bits.append(f"<code>{esc(file)}</code>")
+    return f'<div class="stmt-head">{" · ".join(bits)}</div>'
+
+
+def _marks(citations: Sequence[Citation], number: dict[str, int]) -> str:
+    seen: dict[tuple, Citation] = {}
+    for c in citations:
+        seen.setdefault((c.file, c.line_start, c.line_end), c)
+    return "".join(f'<sup class="cite" title="{esc(c.location)}">[{number[c.file]}]</sup>' for c in seen.values())
+
+
+def statements_answer_html(answer: Answer, docs: Mapping[str, IndexedDocument | None]) -> str:
+    """A statements answer: the count line on top, then the statements grouped by article (date,
+    publisher, title), each with its speaker and the [n] of its article's source card. A refusal
+    ("not reported saying anything about ...") keeps what the speaker did talk about."""
+    number = {f: n for n, f in enumerate(statement_sources(answer), start=1)}
+    parts: list[str] = []
+    if answer.refused:
+        why = f'<span class="why">{esc(answer.refusal_reason)}</span>' if answer.refusal_reason else ""
+        parts.append(f'<div class="refusal">{esc(REFUSAL)}{why}</div>')
+    groups: dict[str, list[AnswerSentence]] = {}
+    notes: list[str] = []
+    for i, s in enumerate(answer.sentences):
+        file = _own_file(s)
+        if file is not None:
+            groups.setdefault(file, []).append(s)
+        elif s.supported and s.citations:  # a summary citing several articles
+            notes.append(f'<div class="stmt-note claim">{esc(s.text)}{_marks(s.citations, number)}</div>')
+        elif not s.supported:
+            notes.append(f'<div class="stmt-note"><span class="unsupported" title="Not supported by the sources">'
+                         f'{esc(s.text)} <span class="note">(not supported by the sources)</span></span></div>')
+        else:  # the count line, and what the speaker talked about: facts about the list itself
+            notes.append(f'<div class="{"stmt-count" if i == 0 else "stmt-note"}">{esc(s.text)}</div>')
+    parts.append('<div class="answer statements">' + "".join(notes))
+    for file, sentences in groups.items():
+        items = "".join(f'<li class="stmt">{esc(s.text)}{_marks(s.citations, number)}</li>' for s in sentences)
+        title = next((p.title for p in answer.passages if p.file == file and p.title), "")
+        parts.append(f'<div class="stmt-group" data-file="{esc(file)}">{_group_head_html(file, docs.get(file), title)}'
+                     f'<ul class="stmts">{items}</ul></div>')
+    parts.append("</div>")
+    if not answer.complete:
+        parts.append('<div class="answer-flag incomplete">⚠ Incomplete answer: the backend stopped before it finished. '
+                     "Ask again, or pick another backend in the sidebar.</div>")
+    return "".join(p.replace("\n", " ") for p in parts)
+
+
+def _lines_text(file: str, doc: IndexedDocument | None, passages: Sequence[Hit]) -> dict[int, str]:
+    """Line number -> text, from the whole article, else from the answer's passages of that file."""
+    if doc is not None and doc.text:
+        return dict(enumerate(doc.text.split("\n"), start=1))
+    out: dict[int, str] = {}
+    for p in passages:
+        if p.file == file:
+            for no, line in enumerate(p.text.split("\n"), start=p.line_start):
+                out.setdefault(no, line)
+    return out
+
+
+def statement_card_html(number: int, file: str, doc: IndexedDocument | None, citations: Sequence[Citation],
+                        passages: Sequence[Hit] = ()) -> str:
+    """The source card of one article's statements: its cited lines (joined where they touch, a
+    gap between), each statement's words marked."""
+    spans = merge_lines((c.line_start, c.line_end) for c in citations)
+    where = "cited " + ", ".join(span_text(a, b) for a, b in spans)
+    lines = _lines_text(file, doc, passages)
+    last = max(lines, default=0)
+    blocks = []
+    for a, b in spans:
+        text = "\n".join(lines.get(no, "") for no in range(a, b + 1))
+        inside = [c for c in citations if a <= c.line_start and c.line_end <= b]
+        blocks.append(mark_spans(text, [sp for sp in (find_span(text, c.quote) for c in inside) if sp]))
+    body = (GAP if spans and spans[0][0] > 1 else "") + GAP.join(blocks) + (GAP if spans and spans[-1][1] < last else "")
+    title = (doc.title if doc else "") or next((p.title for p in passages if p.file == file and p.title), "") or file
+    meta = [doc.publisher if doc else None, doc.date if doc else None, where]
+    return card_head_html(f"[{number}]", title, file, meta) + f'<div class="passage">{body}</div>'
+
+
+def statements_markdown_lines(answer: Answer) -> tuple[list[str], list[str]]:
+    """A statements answer for the Markdown export: (the answer lines, the source lines)."""
+    sources = statement_sources(answer)
+    number = {f: n for n, f in enumerate(sources, start=1)}
+    body: list[str] = [REFUSAL, ""] if answer.refused else []
+    current = None
+    for s in answer.sentences:
+        file = _own_file(s)
+        if file is None:
+            body.append(s.text + ("" if s.supported else " _(not supported by the sources)_"))
+            continue
+        if file != current:
+            current = file
+            body += ["", f"**[{number[file]}] {file}**"]
+        body.append(f"- {s.text} [{number[file]}]")
+    src = []
+    for file, cites in sources.items():
+        for c in cites:
+            src.append(f"- [{number[file]}] `{c.location}` — “{' '.join(c.quote.split())}”")
+    return body, src
+
+
+def speaker_label(speaker) -> str:
+    """How the speakers panel names a speaker: name, role, and how often and where they speak."""
+    role = f" ({speaker.role})" if speaker.role else ""
+    n, a = speaker.statements, speaker.articles
+    return f"{speaker.name}{role} · {n} statement{'s' * (n != 1)} in {a} article{'s' * (a != 1)}"
+
+
+def statements_by_article(statements: Sequence[Statement]) -> list[tuple[str, list[Statement]]]:
+    """Statements grouped by article, the groups and each group's statements in date order."""
+    groups: dict[str, list[Statement]] = {}
+    for s in sorted(statements, key=lambda s: (s.date is None, s.date or "", s.file, s.char_start, s.ordinal)):
+        groups.setdefault(s.file, []).append(s)
+    return list(groups.items())
+
+
+def statement_lines(statements: Sequence[Statement]) -> list[tuple[int, int]]:
+    return merge_lines((s.line_start, s.line_end) for s in statements)
+
+
+EVERYONE = ""  # the speakers panel's choice of all speakers at once
+
+
+def speaker_count_text(name: str, total: int, shown: Sequence[Statement], topic: str = "") -> str:
+    """The line above the panel's statements: how many in how many articles, and on the topic."""
+    articles = len({s.file for s in shown})
+    where = f"in {articles} article{'s' * (articles != 1)}"
+    whose = "the" if name == EVERYONE else f"{name}'s"
+    if not topic:
+        return f"{len(shown)} statement{'s' * (len(shown) != 1)} {where}, by date."
+    if not shown:
+        return f"None of {whose} {total} statements is about “{topic}”."
+    return f"{len(shown)} of {whose} {total} statements {where} are about “{topic}”, by date."
+
+
+def speaker_group_html(file: str, statements: Sequence[Statement], doc: IndexedDocument | None,
+                       speakers: bool = False) -> str:
+    """One article's statements in the speakers panel: date, publisher and title, then each
+    statement as quoted (direct speech in quotation marks) with its lines; with `speakers`, who."""
+    items = []
+    for s in statements:
+        words = f"“{s.text}”" if s.kind == "direct" else s.text
+        who = f"<b>{esc(s.speaker + (f' ({s.role})' if s.role else ''))}</b>: " if speakers else ""
+        items.append(f'<li class="stmt" data-lines="{s.line_start}-{s.line_end}">{who}{esc(words)} '
+                     f'<span class="loc">{span_text(s.line_start, s.line_end)}</span></li>')
+    title = (doc.title if doc else "") or ""
+    return (f'<div class="stmt-group" data-file="{esc(file)}">{_group_head_html(file, doc, title)}'
+            f'<ul class="stmts">{"".join(items)}</ul></div>').replace("\n", " ")
 
 
 def timeline_rows(answer) -> list[dict]:

@@ -80,34 +80,162 @@ def seed_line(file: str, line: int, corpus: Path = SEEDS) -> str:
     return (corpus / file).read_text(encoding="utf-8").split("\n")[line - 1]
 
 
-def test_answer_has_citation_cards_that_point_at_the_right_lines(monkeypatch, shared):
+BLINKEN = "Who handed Finland's signed NATO accession treaty to Antony Blinken?"
+# Peskov on Finland, one line in each of the three articles (tests/test_speech.py has them all)
+PESKOV_ON_FINLAND = {"000_98f58e9247f94cfe.txt": "an additional threat for the Russian Federation",
+                     "002_049595089446fbd5.txt": "never intentionally damaged its relations",
+                     "004_e280ef4099de1b9e.txt": "keep an eye on any Nato military deployments to Finland"}
+
+
+def cards_of(node) -> dict[int, str]:
+    """Source card badge number -> the card's HTML, asserting each number is on one card only."""
+    cards: dict[int, str] = {}
+    for m in node.markdown:
+        for head in re.findall(r'<div class="src-head".*', m.value):
+            n = int(re.search(r'<span class="badge">\[(\d+)\]</span>', head).group(1))
+            assert n not in cards, f"two cards badged [{n}]"
+            cards[n] = head
+    return cards
+
+
+def card_file(card: str) -> str:
+    return re.search(r'data-file="([^"]+)"', card).group(1)
+
+
+def cited_lines(card: str) -> set[int]:
+    """The line numbers a card says it cites ("cited lines 2–5, line 7")."""
+    where = re.search(r"cited ((?:lines? \d+(?:–\d+)?(?:, )?)+)", card).group(1)
+    out: set[int] = set()
+    for a, b in re.findall(r"(\d+)(?:–(\d+))?", where):
+        out.update(range(int(a), int(b or a) + 1))
+    return out
+
+
+def check_markers_match_cards(answer_html: str, cards: dict[int, str]) -> list[tuple[str, str]]:
+    """Every statement has one marker; its number is the card of the statement's article, and the
+    lines it cites are lines that card cites. Returns (file, statement text) per statement."""
+    out = []
+    for group in re.findall(r'<div class="stmt-group" data-file="[^"]+">.*?</ul></div>', answer_html):
+        file = card_file(group)
+        for item in re.findall(r'<li class="stmt">(.*?)</li>', group):
+            marks = re.findall(r'<sup class="cite" title="([^"]+)">\[(\d+)\]</sup>', item)
+            assert len(marks) == 1, item  # one marker, never a repeated one
+            (location, number), = marks
+            assert int(number) in cards, (number, sorted(cards))
+            assert card_file(cards[int(number)]) == file == location.split(":")[0], (item, file)
+            span = [int(x) for x in location.split(":")[1].split("-")]
+            assert set(range(span[0], span[-1] + 1)) <= cited_lines(cards[int(number)]), (location, cards[int(number)])
+            out.append((file, html.unescape(re.sub(r"<[^>]+>", "", item.split("<sup")[0]))))
+    return out
+
+
+def test_what_peskov_said_about_finland_is_listed_by_article_with_markers_matching_cards(monkeypatch, shared):
     at = start(monkeypatch, *shared)
     msg = ask(at, "What did Peskov say about Finland?")
     page = text_of(msg)
-    assert 'class="answer-done"' in page or "answer-done" in page
-    assert '<sup class="cite"' in page and ">[1]</sup>" in page
-    heads = [m.value for m in msg.markdown if 'class="src-head"' in m.value]
-    assert heads, page
-    for head in heads:
-        file = re.search(r'data-file="([^"]+)"', head).group(1)
-        assert file in PESKOV_FINLAND_FILES
-        span = re.search(r"cited lines? (\d+)(?:–(\d+))?", head)
-        assert span, head
-        first, last = int(span.group(1)), int(span.group(2) or span.group(1))
-        cited = " ".join(seed_line(file, n) for n in range(first, last + 1))
-        # The highlighted supporting sentence is really on the cited lines of that file.
-        quotes = [html.unescape(q) for q in re.findall(r'<mark class="quote">(.*?)</mark>', head)]
-        assert quotes, head
-        assert all(q.replace("<br>", "\n") in cited for q in quotes), (quotes, cited)
-    # Each card expands to the whole article, line-numbered, with the cited lines highlighted.
-    labels = [e.label for e in msg.expander]
-    assert any(lbl.startswith("Whole article · ") and lbl.split(" · ")[1] in PESKOV_FINLAND_FILES for lbl in labels)
-    article = next(m.value for m in msg.markdown if 'class="article"' in m.value)
-    assert re.search(r'<div class="ln hl"><span class="no">\d+</span>', article)
-    # The chat keeps the turn, and the sidebar now offers the conversation as Markdown.
+    assert 'data-refused="false"' in page and "not supported by the sources" not in page
+    answer = next(m.value for m in msg.markdown if 'class="answer statements"' in m.value)
+    # the count line on top, then one group per article, each headed by its title
+    count = re.search(r'<div class="stmt-count">Found (\d+) statements by Dmitry Peskov [^<]*about Finland in 3 articles\.</div>',
+                      answer)
+    assert count and answer.index("stmt-count") < answer.index("stmt-group"), answer[:300]
+    groups = re.findall(r'<div class="stmt-group" data-file="([^"]+)">', answer)
+    assert sorted(groups) == sorted(PESKOV_FINLAND_FILES), groups
+    assert 'class="title">Kremlin affirms Russia never sought to weaken relations' in answer
+    assert "MENAFN" in answer  # the publisher, where the article names one
+    # one card per article, numbered 1, 2, 3 in the order the answer lists them
+    cards = cards_of(msg)
+    assert sorted(cards) == [1, 2, 3] and [card_file(cards[n]) for n in (1, 2, 3)] == groups
+    statements = check_markers_match_cards(answer, cards)
+    assert len(statements) == int(count.group(1))
+    for file, words in PESKOV_ON_FINLAND.items():
+        assert any(f == file and words in text for f, text in statements), (file, words)
+    assert all(text.startswith("Peskov") for _, text in statements)  # each with its speaker
+    # the words marked on each card are on the lines that card cites
+    for card in cards.values():
+        file, lines = card_file(card), cited_lines(card)
+        marked = [html.unescape(q).replace("<br>", "\n") for q in re.findall(r'<mark class="quote">(.*?)</mark>', card)]
+        assert marked, card
+        source = " ".join(seed_line(file, n) for n in sorted(lines))
+        assert all(" ".join(q.split()) in " ".join(source.split()) for q in marked), (marked, file)
+    # each card opens its whole article with the statements' lines highlighted
+    assert sorted(e.label for e in msg.expander if e.label.startswith("Whole article")) == \
+        sorted(f"Whole article · {f}" for f in PESKOV_FINLAND_FILES)
+    article = next(m.value for m in msg.markdown if 'class="article" data-file="004_' in m.value)
+    assert '<div class="ln hl"><span class="no">7</span>' in article
+    # the chat keeps the turn, and the export lists the statements with their sources
     assert [m["role"] for m in at.session_state["messages"]] == ["user", "assistant"]
-    download = at.get("download_button")[0]
-    assert not download.proto.disabled
+    assert not at.get("download_button")[0].proto.disabled
+    md = app.conversation_markdown(at.session_state["messages"])
+    assert "**[2] 002_049595089446fbd5.txt**" in md and "_(not supported" not in md
+    assert "- [3] `004_e280ef4099de1b9e.txt:7` — “Russia would keep an eye" in md
+
+
+def test_a_speaker_who_never_spoke_on_the_topic_is_shown_with_what_he_did_talk_about(monkeypatch, shared):
+    at = start(monkeypatch, *shared)
+    msg = ask(at, "What did Peskov say about Japan?")
+    page = text_of(msg)
+    assert REFUSAL in page and 'data-refused="true"' in page
+    answer = next(m.value for m in msg.markdown if 'class="answer statements"' in m.value)
+    assert "not reported saying anything about Japan" in answer
+    assert re.search(r"Dmitry Peskov spoke about: [^<]*Ukraine \(\d+\)", answer), answer[:600]
+    # the examples of what he did say are his statements, cited, not "closest passages"
+    cards = cards_of(msg)
+    statements = check_markers_match_cards(answer, cards)
+    assert statements and all("Peskov" in text for _, text in statements)
+    assert "Closest passages found" not in page
+
+
+def test_the_speakers_panel_lists_speakers_and_filters_a_speakers_statements_by_topic(monkeypatch, shared):
+    from rag.index import load_index
+    from rag.quotes import directory
+
+    peskov = directory(load_index(shared[1])).find("Peskov")
+    at = start(monkeypatch, *shared)
+    at.radio(key="mode").set_value("Speakers").run()
+    assert not at.exception
+    picker = at.selectbox(key="speaker")
+    label = f"Dmitry Peskov (Kremlin spokesman) · {peskov.statements} statements in 4 articles"
+    assert label in picker.options and picker.options[0].startswith("Everyone · ")
+    assert picker.value == peskov.key  # the most quoted speaker first
+
+    def listed() -> list[tuple[str, int, str]]:
+        out = []
+        for m in at.main.markdown:
+            for group in re.findall(r'<div class="stmt-group" data-file="[^"]+">.*?</ul></div>', m.value):
+                for a, b, item in re.findall(r'<li class="stmt" data-lines="(\d+)-(\d+)">(.*?)</li>', group):
+                    text = html.unescape(re.sub(r"<[^>]+>", "", item.split('<span class="loc">')[0])).strip()
+                    out.append((card_file(group), int(a), text))
+        return out
+
+    everything = listed()
+    assert len(everything) == peskov.statements and len({f for f, _, _ in everything}) == 4
+    assert f"{peskov.statements} statements in 4 articles" in at.caption[0].value
+    dated = re.findall(r'<span class="date">([^<]+)</span>', "".join(m.value for m in at.main.markdown))
+    assert dated[0] == "2024-12-03" and dated[-1] == "undated"  # by date, the undated last
+
+    at.text_input(key="speaker_topic").input("Finland").run()
+    assert not at.exception
+    finland = listed()
+    assert {f for f, _, _ in finland} == PESKOV_FINLAND_FILES and len(finland) < len(everything)
+    for file, words in PESKOV_ON_FINLAND.items():
+        assert any(f == file and words in text for f, _, text in finland), (file, words)
+    for file, line, text in finland:  # each statement's words are on its line of its article
+        start_words = " ".join(text.strip("“”").split()[:3])
+        assert start_words in seed_line(file, line), (file, line, text)
+    assert f"{len(finland)} of Dmitry Peskov's {peskov.statements} statements in 3 articles are about “Finland”" \
+        in at.caption[0].value
+    # each article's statements link to the article, their lines highlighted
+    assert sorted(e.label for e in at.main.expander) == sorted(f"Whole article · {f}" for f in PESKOV_FINLAND_FILES)
+    article = next(m.value for m in at.main.markdown if 'class="article" data-file="002_' in m.value)
+    assert '<div class="ln hl"><span class="no">5</span>' in article
+
+    at.text_input(key="speaker_topic").input("bananas").run()
+    assert not listed() and "None of Dmitry Peskov's" in at.caption[0].value
+    at.text_input(key="speaker_topic").input("").run()
+    at.selectbox(key="speaker").set_value(app.EVERYONE).run()
+    assert not at.exception
+    assert any(text.startswith("Vladimir Putin") for _, _, text in listed())
 
 
 def test_question_the_corpus_does_not_answer_is_refused_with_closest_passages(monkeypatch, shared):
@@ -211,7 +339,7 @@ def test_ollama_models_are_listed_and_the_chosen_one_answers(monkeypatch, shared
         picker = at.selectbox(key="model")
         assert picker.options == ["llama3.2:latest", "qwen2.5:0.5b"] and picker.value == "llama3.2:latest"
         picker.set_value("qwen2.5:0.5b").run()
-        msg = ask(at, "What did Peskov say about Finland?")
+        msg = ask(at, BLINKEN)  # not a question about what someone said: the model answers it
         chats = [body for method, path, body in fake.requests if path == "/api/chat"]
         assert chats and chats[-1]["model"] == "qwen2.5:0.5b"
         page = text_of(msg)
@@ -220,7 +348,7 @@ def test_ollama_models_are_listed_and_the_chosen_one_answers(monkeypatch, shared
 
         # The server fails half-way through the next answer: what came is kept, labelled incomplete.
         fake.fault = "error_mid_stream"
-        msg = ask(at, "What did Peskov say about NATO?")
+        msg = ask(at, "Where was Finnish President Alexander Stubb speaking when he talked about renewing ties with Russia?")
         assert "Incomplete answer" in text_of(msg)
         assert not at.exception
 
@@ -228,7 +356,7 @@ def test_ollama_models_are_listed_and_the_chosen_one_answers(monkeypatch, shared
 def test_ollama_down_is_one_clear_sentence_and_a_next_step(monkeypatch, shared):
     at = start(monkeypatch, *shared, backend="ollama")
     assert "No Ollama server is reachable at http://127.0.0.1:9" in text_of(at.sidebar)
-    msg = ask(at, "What did Peskov say about Finland?")
+    msg = ask(at, BLINKEN)
     assert not at.exception  # no traceback
     assert len(msg.error) == 1 and "Next step:" in msg.error[0].value
     # The failed turn is kept in the chat but not given to the engine as history.
@@ -346,3 +474,84 @@ def test_display_numbers_follow_the_first_citation_of_each_passage():
                                 AnswerSentence("no", (Citation(2, "b.txt", 1, 1, "q"),), False)))
     assert app.display_numbers(answer) == {3: 1, 1: 2}
     assert answer.cited_files == ["c.txt", "a.txt"]
+
+
+def _statements_answer(refused: bool = False) -> Answer:
+    text_a = "Title A\n“We <will> act,” Peskov said.\nHe added that talks go on.\nLine four.\nPeskov said later: “Not now.”\nEnd."
+    c1 = Citation(1, "a.txt", 2, 2, "We <will> act", 1.0)
+    c2 = Citation(2, "a.txt", 3, 3, "talks go on", 1.0)
+    c3 = Citation(3, "a.txt", 5, 5, "Not now.", 1.0)
+    c4 = Citation(4, "b.txt", 7, 7, "Later, maybe.", 1.0)
+    passages = tuple(Hit(f"h{c.source}", c.file, c.line_start, c.line_end, 1.0,
+                         text_a.split("\n")[c.line_start - 1] if c.file == "a.txt" else "Peskov: “Later, maybe.”", "T")
+                     for c in (c1, c2, c3, c4))
+    sentences = (
+        AnswerSentence("Found 4 statements by Dmitry Peskov in 2 articles.", (), True, 1.0),
+        AnswerSentence("Peskov spoke of acting and talks.", (c1, c4), True, 0.9),  # a summary citing both articles
+        AnswerSentence("Peskov: “We <will> act”", (c1,), True, 1.0),
+        AnswerSentence("Peskov added: talks go on", (c2,), True, 1.0),
+        AnswerSentence("Peskov: “Not now.”", (c3,), True, 1.0),
+        AnswerSentence("Peskov: “Later, maybe.”", (c4,), True, 1.0),
+    )
+    return Answer(question="What did Peskov say?", text="...", sentences=sentences, passages=passages, refused=refused,
+                  backend="statements", model="statements", refusal_reason="Not on that." if refused else ""), text_a
+
+
+def test_statements_answer_groups_by_article_and_numbers_markers_by_card():
+    answer, text_a = _statements_answer()
+    docs = {"a.txt": IndexedDocument("a.txt", text_a, title="Kremlin <speaks>", date="2024-01-02", publisher="Wire"),
+            "b.txt": None}
+    out = app.statements_answer_html(answer, docs)
+    assert "\n" not in out and "<will>" not in out and "&lt;will&gt;" in out
+    assert out.index('class="stmt-count">Found 4 statements') < out.index('class="stmt-group"')
+    assert '<span class="date">2024-01-02</span> · Wire · <span class="title">Kremlin &lt;speaks&gt;</span>' in out
+    assert '<span class="date">undated</span> · <span class="title">T</span> · <code>b.txt</code>' in out
+    a, b = out.split('data-file="b.txt"')
+    assert a.count('<li class="stmt">') == 3 and b.count('<li class="stmt">') == 1
+    assert re.findall(r">\[(\d)\]</sup></li>", a) == ["1", "1", "1"] and ">[2]</sup></li>" in b
+    # the summary cites both articles' cards, once each, above the list
+    assert 'class="stmt-note claim">Peskov spoke of acting and talks.<sup class="cite" title="a.txt:2">[1]</sup>' \
+           '<sup class="cite" title="b.txt:7">[2]</sup></div>' in out
+    assert app.answer_meta_html(answer).count("Listed from the statements in the index") == 1
+    refused = app.statements_answer_html(_statements_answer(refused=True)[0], docs)
+    assert refused.startswith(f'<div class="refusal">{html.escape(REFUSAL)}<span class="why">Not on that.</span>')
+    assert '<li class="stmt">' in refused  # what the speaker did talk about is kept
+
+
+def test_statement_card_shows_the_cited_lines_joined_with_gaps_between():
+    answer, text_a = _statements_answer()
+    cites = app.statement_sources(answer)["a.txt"]
+    doc = IndexedDocument("a.txt", text_a, title="Kremlin speaks")
+    out = app.statement_card_html(1, "a.txt", doc, cites)
+    assert '<span class="badge">[1]</span><span class="title">Kremlin speaks</span>' in out
+    assert "cited lines 2–3, line 5" in out
+    gap = '<span class="gap">…</span>'
+    passage = out.split('<div class="passage">')[1]
+    assert passage.startswith(gap) and passage.endswith(gap + "</div>") and passage.count(gap) == 3
+    assert "Line four" not in passage and "Title A" not in passage
+    assert '“<mark class="quote">We &lt;will&gt; act</mark>,” Peskov said.<br>He added that <mark class="quote">talks go on</mark>.' in passage
+    # without the article, the card is made from the answer's passages
+    assert '<mark class="quote">Later, maybe.</mark>' in app.statement_card_html(2, "b.txt", None, [cites[0].__class__(
+        4, "b.txt", 7, 7, "Later, maybe.", 1.0)], answer.passages)
+    assert app.merge_lines([(5, 5), (2, 2), (3, 4), (9, 12), (10, 11)]) == [(2, 5), (9, 12)]
+
+
+def test_speakers_panel_helpers_group_by_article_in_date_order():
+    from rag.speech import Statement
+
+    def st(file, ordinal, date, text, kind="direct"):
+        return Statement(file, ordinal, "Dmitry Peskov", "dmitry peskov", "Kremlin spokesman", kind, text, 0, 1,
+                         ordinal, ordinal, ((0, 1),), 0, 1, "said", "Peskov", date)
+
+    later, undated, early, early2 = st("b.txt", 3, "2024-05-01", "B"), st("c.txt", 1, None, "C"), \
+        st("a.txt", 2, "2023-01-01", "A1 <x>"), st("a.txt", 4, "2023-01-01", "A2", kind="indirect")
+    groups = app.statements_by_article([later, undated, early2, early])
+    assert [f for f, _ in groups] == ["a.txt", "b.txt", "c.txt"] and groups[0][1] == [early, early2]
+    out = app.speaker_group_html("a.txt", groups[0][1], IndexedDocument("a.txt", "", title="T", date="2023-01-01"))
+    assert '<li class="stmt" data-lines="2-2">“A1 &lt;x&gt;” <span class="loc">line 2</span></li>' in out
+    assert '<li class="stmt" data-lines="4-4">A2 <span class="loc">line 4</span></li>' in out  # indirect: unquoted
+    assert "<b>Dmitry Peskov (Kremlin spokesman)</b>: " in app.speaker_group_html("a.txt", [early], None, speakers=True)
+    assert app.statement_lines([early2, early, later]) == [(2, 4)]
+    assert app.speaker_count_text("Dmitry Peskov", 4, [early, early2], "Finland") == \
+        "2 of Dmitry Peskov's 4 statements in 1 article are about “Finland”, by date."
+    assert app.speaker_count_text(app.EVERYONE, 4, [], "bananas") == "None of the 4 statements is about “bananas”."
