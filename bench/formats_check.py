@@ -1,0 +1,107 @@
+"""Readers of news archives, measured (figures printed, nothing asserted):
+
+1. HTML main text: trafilatura (rag/formats/html.py, then rag.documents' cleaning) against our own
+   text rules alone (the page's text as lxml gives it, block by block, cleaned by rag.documents)
+   on the labelled pages in tests/data/formats: share of the article's sentences kept, share of
+   kept words that are furniture.
+2. A large export: a CSV of N MB made of the Reuters rows of tests/data/formats with new ids, read
+   row by row by rag/formats/tabular.py: rows, seconds, peak RSS (memory stays bounded: rows are
+   yielded and dropped here; `rag index` keeps the changed documents until it has embedded them).
+
+    .venv/bin/python bench/formats_check.py [--mb 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "formats"
+
+
+def _norm(s: str) -> str:
+    return " ".join(re.sub(r"[‘’']", "'", s).split())
+
+
+def score(kept: str, article: list[str], title: str) -> tuple[float, float]:
+    from rag.text import split_sentences
+
+    kept = _norm(kept)
+    paras = [_norm(p) for p in article]
+    sents = [p[a:b] for p in paras for a, b in split_sentences(p)]
+    recall = sum(s in kept for s in sents) / len(sents)
+    body = " ".join(paras + [_norm(title)])
+    words = kept.split()
+    return recall, sum(w not in body for w in words) / max(1, len(words))
+
+
+def html_compare() -> None:
+    import lxml.html
+
+    from rag.documents import clean
+    from rag.formats import read
+
+    gold = json.loads((DATA / "pages_gold.json").read_text())
+    print(f"{'page':40} {'trafilatura kept / furniture':>30} {'own rules kept / furniture':>28}")
+    for page, labels in gold.items():
+        [doc] = list(read(DATA / page, page, 20 << 20))
+        kept = "\n".join(doc.text[b.char_start:b.char_end] for b in doc.blocks)
+        t_rec, t_junk = score(kept, labels["article"], doc.title)
+        tree = lxml.html.fromstring((DATA / page).read_bytes())
+        for bad in tree.xpath("//script|//style|//noscript"):
+            bad.drop_tree()
+        for el in tree.iter():  # one line per block, as a browser's "save as text" gives
+            if el.tag in ("p", "div", "li", "h1", "h2", "h3", "header", "footer", "nav", "section", "blockquote", "br"):
+                el.tail = "\n" + (el.tail or "")
+        text = re.sub(r"\n\s*\n+", "\n", tree.text_content())
+        own = clean(page, text)
+        own_kept = "\n".join(own.text[b.char_start:b.char_end] for b in own.blocks)
+        o_rec, o_junk = score(own_kept, labels["article"], doc.title)
+        print(f"{page:40} {t_rec:>14.1%} / {t_junk:>6.1%}        {o_rec:>12.1%} / {o_junk:>6.1%}")
+
+
+def big_export(mb: int) -> None:
+    from rag.formats import read
+
+    with open(DATA / "reuters_1987_export.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.csv"
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            w = csv.DictWriter(out, fieldnames=list(rows[0]))
+            w.writeheader()
+            n = 0
+            while out.tell() < mb * 1_000_000:
+                r = dict(rows[n % len(rows)])
+                r["id"] = f"r{n}"
+                r["body"] = f"(copy {n}) " + r["body"]
+                w.writerow(r)
+                n += 1
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t = time.perf_counter()
+        count = 0
+        for item in read(path, "big.csv", 20 << 20):
+            count += hasattr(item, "blocks")
+        secs = time.perf_counter() - t
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{path.stat().st_size / 1e6:.0f} MB CSV, {n:,} rows: {count:,} documents in {secs:.1f} s "
+              f"({n / secs:,.0f} rows/s); peak RSS {peak:.0f} MB (before reading {before:.0f} MB)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=int, default=100)
+    args = ap.parse_args()
+    html_compare()
+    big_export(args.mb)
+
+
+if __name__ == "__main__":
+    main()
