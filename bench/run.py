@@ -341,11 +341,22 @@ def table(res: dict) -> str:
 
     e = res.get("embed") or {}
     if e.get("passages_per_s"):
-        rows = [[k, _f(v["uniform"]), _f(v["mixed"])] for k, v in e["passages_per_s"].items()]
+        tr = e.get("tokens_per_s", {})  # word pieces/s and roof shares (bench/roof.py), from runs after it came in
+
+        def pct(k, which, kind):
+            return _f((tr.get(k, {}).get(which) or {}).get(kind), "{:.0%}")
+
+        rows = [[k, _f(v["uniform"]), _f(v["mixed"]), _f(tr.get(k, {}).get("tokens_per_s"), "{:.0f}"),
+                 pct(k, "roof_share", "fp32"), pct(k, "roof_share", "int8"), pct(k, "roof_share_per_cpu_s", "int8")]
+                for k, v in e["passages_per_s"].items()]
         lat = e.get("query_latency_ms", {})
-        rows += [[f"single query latency {k}", _f(v, "{:.1f} ms"), ""] for k, v in lat.items()]
-        section(f"Embedding throughput (bench/embed_throughput.py, {e.get('n')} passages of ~{e.get('tokens')} word pieces)",
-                ["configuration", "uniform p/s", "mixed p/s"], rows)
+        rows += [[f"single query latency {k}", _f(v, "{:.1f} ms"), "", "", "", "", ""] for k, v in lat.items()]
+        roof = e.get("roof") or {}
+        note = (f"; roofs {roof.get('mflop_per_token')} MFLOP/token, {roof.get('cores')} cores x {roof.get('ghz')} GHz x "
+                f"{roof.get('flop_per_cycle')}/cycle: fp32 {roof.get('fp32_tokens_per_s')}, int8 "
+                f"{roof.get('int8_tokens_per_s')} word pieces/s") if roof else ""
+        section(f"Embedding throughput (bench/embed_throughput.py, {e.get('n')} passages of ~{e.get('tokens')} word pieces{note})",
+                ["configuration", "uniform p/s", "mixed p/s", "tok/s", "fp32 roof", "int8 roof", "int8 roof per CPU-s"], rows)
     elif e.get("error"):
         out.append(f"\nEmbedding throughput: failed ({e['error'][-200:]})")
 
