@@ -101,7 +101,7 @@ def main() -> int:
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--train", nargs="+", required=True)
     ap.add_argument("--heldout", nargs="*", default=[])
-    ap.add_argument("--max-false-refusal", type=float, nargs="+", default=[0.05, 0.10])
+    ap.add_argument("--max-false-refusal", type=float, nargs="+", default=[0.03, 0.10])
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--out")
     args = ap.parse_args()

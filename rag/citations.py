@@ -227,7 +227,12 @@ class CitationChecker:
     def __init__(self, embed=None):
         self.embed = embed  # callable texts -> normalised vectors, or None for lexical-only
 
-    def check(self, answer_text: str, passages: Sequence[Hit]) -> list[AnswerSentence]:
+    def check(self, answer_text: str, passages: Sequence[Hit], verbatim: bool = False) -> list[AnswerSentence]:
+        """Each sentence of the answer with the citations that support it.
+
+        `verbatim`: the sentences were copied from the passages (the extractive backend), so a
+        headline without a full stop or a short sentence is a source's own words, not a fragment
+        a model stopped in; it is still checked against the passages like any claim."""
         answer_text = verbatim_quotes(answer_text, [h.text for h in passages])
         parsed = parse_answer(answer_text, len(passages))
         if not parsed or not passages:
@@ -240,7 +245,7 @@ class CitationChecker:
         for ci, p in enumerate(parsed):
             cterms = claim_terms(p.text)
             nums = _numbers(p.text) | {f"name:{n}" for n in _names(p.text)}
-            if len(cterms) < MIN_CLAIM_TERMS or _cut_off(p.text):
+            if not verbatim and (len(cterms) < MIN_CLAIM_TERMS or _cut_off(p.text)):
                 # a fragment ("<<< Russia", "Yes.", a sentence the model stopped in the middle of)
                 # states nothing that could be checked
                 out.append(AnswerSentence(text=p.text))

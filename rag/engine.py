@@ -16,7 +16,7 @@ import numpy as np
 from .citations import REFUSAL, CitationChecker, is_refusal, render
 from .config import Settings
 from .conversation import rewrite_query
-from .evidence import EvidenceGate, Verdict
+from .evidence import REASON_NAMES, EvidenceGate, Verdict
 from .errors import BackendError, RagError, UserInputError
 from .generators.base import Generator, Prompt, create_generator
 from .generators.choice import BackendChooser, BackendStatus
@@ -34,9 +34,6 @@ MAX_QUESTION_CHARS = 2000
 # A small embedded LLM reads the best few sentences, not whole passages, and answers briefly.
 SMALL_LLM_SENTENCES = 3
 SMALL_LLM_MAX_TOKENS = 128
-# When a model's answer fails the citation check, the verified source sentences are shown
-# instead if the evidence gate was passed by this margin; otherwise the answer is a refusal.
-FALLBACK_MIN_EVIDENCE = 0.7
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -322,19 +319,22 @@ class Engine:
         yield Retrieved(query, tuple(hits))
 
         name = self.resolve_backend(backend, model)
-        verdict = self.gate.judge(query, hits)
-        if not verdict.answerable:
-            # a known speaker who never spoke on the topic: say so, and what they did talk about
+        gen = self.generator(name, model)
+        verdict = self.gate.judge(query, hits, lenient=getattr(gen, "refuses_by_itself", False))
+        # a known speaker none of whose statements is on the topic, and no passage naming both:
+        # say so, and what the speaker did talk about
+        said_nothing = routed is not None and verdict.signals.names_together is False
+        if not verdict.answerable or said_nothing:
             refusal = self._refusal(question, query, hits, name, model, verdict, clock)
             if routed is not None:  # the statements' numbers stay valid: the passages follow them
                 said = routed[0]
+                why = verdict.reason or REASON_NAMES
                 refusal = replace(said, passages=said.passages + tuple(hits), timings=refusal.timings,
-                                  refusal_reason=f"{verdict.reason} {said.refusal_reason}")
+                                  refusal_reason=f"{why} {said.refusal_reason}")
             yield Token(refusal.text)
             yield Done(refusal)
             return
 
-        gen = self.generator(name, model)
         prompt = self._prompt(gen, query, hits)
         run = _Run()
         yield from self._generate(gen, prompt, run, clock)
@@ -396,16 +396,16 @@ class Engine:
         reason = "The model found no answer in the passages." if refused else ""
         fallback = ""
         if not refused:
-            sentences = tuple(checker.check(raw, hits))
+            sentences = tuple(checker.check(raw, hits, verbatim=gen.name == "extractive"))
             if not any(s.supported for s in sentences):
                 refused = True
                 reason = "No sentence of the generated answer is supported by the passages."
-        if refused and run.complete and gen.name != "extractive" and verdict.signals.coverage >= FALLBACK_MIN_EVIDENCE:
+        if refused and run.complete and gen.name != "extractive" and verdict.confident:
             # The passages do cover the question but the model's answer failed the check (small
             # models paraphrase names and numbers wrongly). Say what the sources say instead,
             # verbatim and cited, and keep the model's text in raw_text for inspection.
             extract = "".join(self.generator("extractive").stream(prompt))
-            checked = tuple(checker.check(extract, hits))
+            checked = tuple(checker.check(extract, hits, verbatim=True))
             if any(s.supported for s in checked):
                 sentences, refused, fallback = checked, False, "extractive"
                 reason = "The model's answer could not be verified against the sources; these are the source sentences that answer the question."

@@ -118,7 +118,7 @@ def names(text: str) -> set[str]:
     out = set()
     for m in _NAME.finditer(" " + text[len(text.split(" ", 1)[0]):] if " " in text else ""):
         for w in words(m.group(1)):
-            if w not in STOPWORDS:
+            if w not in STOPWORDS and len(w) > 1:  # "(D-CA)" names no "d"
                 out.add(stem(w))
     return out
 

@@ -142,3 +142,26 @@ def test_a_negated_claim_needs_a_negated_source_sentence(checker):
 def test_a_sentence_the_model_stopped_in_the_middle_of_is_not_a_claim(checker):
     out = checker.check("Pekka Haavisto handed the accession treaty to Antony Blinken in Brussels in a [1].", PASSAGES)
     assert not out[0].supported and not out[0].citations
+
+
+def test_every_source_sentence_copied_verbatim_is_supported():
+    """The extractive backend copies sentences: each one must pass the check it is put through,
+    headlines, short lines and bylines like "(D-CA)" included."""
+    from pathlib import Path
+
+    from rag.citations import CitationChecker
+    from rag.text import split_sentences
+    from rag.types import Hit
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    checker = CitationChecker(None)
+    extra = "Top Democrats like House Minority Leader Nancy Pelosi (D-CA) said talk of impeachment would be a “gift” to Republicans."
+    for path in sorted(seeds.glob("*.txt")):
+        text = path.read_text(encoding="utf-8") + "\n" + extra
+        hit = Hit("c", path.name, 1, 1, 1.0, text)
+        for a, b in split_sentences(text):
+            sentence = text[a:b]
+            if len(sentence.split()) < 3:
+                continue
+            checked = checker.check(f"{sentence} [1]", [hit], verbatim=True)
+            assert checked and all(s.supported for s in checked if s.text.strip(" .")), (path.name, sentence)

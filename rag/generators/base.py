@@ -51,6 +51,11 @@ class Generator(Protocol):
         """One of PROMPT_STYLES."""
         ...
 
+    # A backend that says "the passages do not answer" when they do not (an instruction-following
+    # model) is asked from the evidence gate's lenient threshold; the others (the extractive
+    # selector, a 135M model that answers whatever it is asked) only from the strict one.
+    refuses_by_itself: bool
+
     def stream(self, prompt: Prompt) -> Iterator[str]:
         """Yield pieces of the answer text as they are produced; raise BackendError on failure.
 

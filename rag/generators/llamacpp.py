@@ -66,6 +66,7 @@ class LlamaCppGenerator:
     # Any GGUF gets them (as before this property existed); a bigger RAG_GGUF_PATH model could read
     # "passages" instead.
     prompt_style = "excerpts"
+    refuses_by_itself = False
 
     def __init__(self, path: Path, n_ctx: int = 4096, threads: int = 2):
         if not llama_available():

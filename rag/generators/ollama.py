@@ -249,6 +249,7 @@ class OllamaGenerator:
 
     name = "ollama"
     prompt_style = "passages"  # models served by Ollama read whole numbered passages
+    refuses_by_itself = True
 
     def __init__(self, host: str, model: str, timeout: float = 120.0):
         self.host = host
