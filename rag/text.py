@@ -342,8 +342,8 @@ def _headline_end(text: str, ls: int, le: int) -> int | None:
     opens with a capitalised headline and goes on in lower case, with no punctuation between
     ("Ad Sales Boost Time Warner Profit quarterly profits at us media giant ..."). Without that
     contrast (all lower case, or ordinary prose that opens with a name) nothing is cut."""
-    if le - ls < 80 or not text[ls].isupper():
-        return None
+    if le - ls < 80 or not text[ls].isupper() or "\n" in text[ls:min(le, ls + 300)]:
+        return None  # (lines joined as hard-wrapped prose: a headline is a line of its own there)
     words = list(_HEAD_WORD.finditer(text, ls, min(le, ls + 300)))[:25]
     last_cap = None
     for i, w in enumerate(words):

@@ -82,3 +82,10 @@ def test_hard_wrapped_newswire_lines_join_into_sentences():
     page = "Congress Must Tackle Mental Health Issues in Schools Today\nThe Education Secretary told radio host Hugh Hewitt so.\n"
     assert len(split_sentences(page)) == 2
     assert len(split_sentences("He said it would rise.\nShe said it would not rise at all this year\n")) == 2
+
+
+def test_a_wrapped_line_that_opens_with_names_is_no_headline():
+    text = ("Senate Republican leader Robert Dole, a key Reagan ally,\n"
+            "told reporters the report disclosed \"colossal blunders\" and said\n"
+            "people who had not served the president well should step aside.\n")
+    assert [text[a:b] for a, b in split_sentences(text)] == [text.strip()]
