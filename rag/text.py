@@ -205,9 +205,12 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 
 # A hard-wrapped line: at least this long, no end punctuation, and either the next line starts in
-# lower case or the line is mostly lower-case words (a headline is short, or capitalised word by
-# word, and is its own sentence).
+# lower case or this one ends on a word that cannot end a sentence. A headline over its body
+# ("Russia 'taking measures' in response to Nato expansion, says Kremlin") is neither.
 WRAP_MIN_CHARS = 45
+_NO_END_WORDS = frozenset("""a an the of to in on at by for from with and or but nor as than that which who
+    whose whom if because while its their his her our your my this these those into onto about over under
+    between after before said says told""".split())
 _WRAP_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 
 
@@ -219,8 +222,9 @@ def _wraps(line: str, text: str, nxt: int, end: int) -> bool:
         return False  # a blank line: a paragraph ends
     if text[nxt:end].lstrip(" \t")[:1].islower():
         return True  # the next line goes on with the sentence
-    ws = [w for w in s.split() if w[:1].isalpha()]
-    return bool(ws) and sum(w[0].isupper() for w in ws) / len(ws) < 0.5
+    # or this one stops on a word no sentence ends with ("...the sale of | Hilton International")
+    last = s.rsplit(None, 1)[-1].lower()
+    return last in _NO_END_WORDS
 
 
 def _split_line(text: str, ls: int, le: int, spans: list[tuple[int, int]]) -> None:

@@ -109,10 +109,10 @@ def test_stream_cut_mid_answer_is_marked_incomplete(seed_engine, server):
 
 def test_server_down_and_model_missing_are_clear_errors(seed_engine, server):
     with pytest.raises(BackendUnavailable) as exc:
-        engine_for(seed_engine, unused_url(), backend="ollama").ask("What did Peskov say about Finland?")
+        engine_for(seed_engine, unused_url(), backend="ollama").ask(TREATY)
     assert "ollama serve" in str(exc.value)
     with pytest.raises(ModelNotFound) as exc:
-        engine_for(seed_engine, server.url, model="mistral", backend="ollama").ask("What did Peskov say about Finland?")
+        engine_for(seed_engine, server.url, model="mistral", backend="ollama").ask(TREATY)
     assert "ollama pull mistral" in str(exc.value)
 
 
@@ -135,7 +135,7 @@ def test_doctor_checks_the_window_the_server_will_run(seed_engine):
 
 def test_cli_reports_backend_failures_with_exit_code_5(seed_engine):
     proc = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ask", "What did Peskov say about Finland?", "--backend", "ollama",
+        [sys.executable, "-m", "rag.cli", "ask", TREATY, "--backend", "ollama",
          "--index", str(seed_engine.settings.index_dir)],
         capture_output=True, text=True, cwd=ROOT, timeout=300, env={"OLLAMA_HOST": unused_url(), "PATH": "/usr/bin:/bin"},
     )

@@ -64,10 +64,11 @@ def test_bm25_handles_case_punctuation_and_curly_quotes(seed_engine):
 
 
 def test_hybrid_spreads_over_articles(seed_engine):
-    hits = seed_engine.search("What did Peskov say about Finland?", k=5)
+    hits = seed_engine.search("What did Peskov say about Finland?", k=8)
     files = [h.file for h in hits]
-    assert len(set(files)) >= 3
-    assert max(files.count(f) for f in set(files)) <= 3
+    # the three articles with Peskov on Finland all come up, none taking more than its share first
+    assert {"000_98f58e9247f94cfe.txt", "002_049595089446fbd5.txt", "004_e280ef4099de1b9e.txt"} <= set(files)
+    assert max(files[:5].count(f) for f in set(files[:5])) <= 3
 
 
 def test_bad_queries_raise_user_errors(seed_engine):

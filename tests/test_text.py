@@ -70,8 +70,8 @@ def test_spans_are_offsets_into_the_text_given():
 def test_hard_wrapped_newswire_lines_join_into_sentences():
     text = ("TRANSWORLD TRUST SETS INITIAL PAY DATE\n\n"
             "NEW YORK, March 26 - Transworld Liquidating Trust said it\n"
-            "will distribute proceeds from the sale of Hilton International\n"
-            "Co to UAL Inc to its holders on April 8.\n\n"
+            "will distribute proceeds from the sale of Hilton International Co to\n"
+            "UAL Inc to its holders on April 8.\n\n"
             "The deal is expected to close March 31, the day trading\n"
             "ceases in the Liquidating Trust shares.\n")
     got = [text[a:b] for a, b in split_sentences(text)]
@@ -82,6 +82,9 @@ def test_hard_wrapped_newswire_lines_join_into_sentences():
     page = "Congress Must Tackle Mental Health Issues in Schools Today\nThe Education Secretary told radio host Hugh Hewitt so.\n"
     assert len(split_sentences(page)) == 2
     assert len(split_sentences("He said it would rise.\nShe said it would not rise at all this year\n")) == 2
+    headline = ("Russia ‘taking measures’ in response to Nato expansion, says Kremlin\n"
+                "The Kremlin has said Russia is taking steps to ensure its safety.\n")
+    assert len(split_sentences(headline)) == 2
 
 
 def test_a_wrapped_line_that_opens_with_names_is_no_headline():
