@@ -608,13 +608,20 @@ def _blocks(text: str, lines: list[str], offsets: list[int], keep: list[bool],
     return blocks
 
 
+def too_large(rel: str, size: int, max_bytes: int) -> Skipped | None:
+    """The one size rule of every reader, with its way out."""
+    if size <= max_bytes:
+        return None
+    return Skipped(rel, f"larger than the {max_bytes // (1024 * 1024)} MB limit ({size / 1e6:.1f} MB); "
+                        "raise RAG_MAX_FILE_MB to index it")
+
+
 def load_document(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | Skipped:
     """Read one file; a Skipped says why it was not indexed."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Skipped(rel, f"larger than the {max_bytes // (1024 * 1024)} MB limit ({size / 1e6:.1f} MB); "
-                                "raise RAG_MAX_FILE_MB to index it")
+        big = too_large(rel, path.stat().st_size, max_bytes)
+        if big is not None:
+            return big
         data = path.read_bytes()
     except OSError as exc:
         return Skipped(rel, f"cannot be read ({exc.strerror or exc})")

@@ -47,13 +47,12 @@ def extract(data: bytes | str, url: str | None = None) -> dict:
 
 def read(path: Path, rel: str, max_bytes: int, known: dict[str, str] | None = None, progress=None) -> Iterator:
     """One Document for the page, or a Skipped naming why (too large, unreadable, no main text)."""
-    from ..documents import Skipped, article_document, content_hash
+    from ..documents import Skipped, article_document, content_hash, too_large
 
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            yield Skipped(rel, f"larger than the {max_bytes // (1024 * 1024)} MB limit ({size / 1e6:.1f} MB); "
-                               "raise RAG_MAX_FILE_MB to index it")
+        big = too_large(rel, path.stat().st_size, max_bytes)
+        if big is not None:
+            yield big
             return
         data = path.read_bytes()
     except OSError as exc:

@@ -36,16 +36,15 @@ def read(path: Path, rel: str, max_bytes: int, known: dict[str, str] | None = No
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    from ..documents import Skipped, article_document
+    from ..documents import Skipped, article_document, too_large
     from . import Unchanged, page_key
 
     known = known or {}
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # it warns about every odd object
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            yield Skipped(rel, f"larger than the {max_bytes // (1024 * 1024)} MB limit ({size / 1e6:.1f} MB); "
-                               "raise RAG_MAX_FILE_MB to index it")
+        big = too_large(rel, path.stat().st_size, max_bytes)
+        if big is not None:
+            yield big
             return
         reader = PdfReader(str(path))
         if reader.is_encrypted:
