@@ -151,7 +151,7 @@ class Engine:
     def _load_retriever(self) -> Retriever:
         from .index import load_index
 
-        index = load_index(Path(self.settings.index_dir))
+        index = load_index(Path(self.settings.index_dir), settings=self.settings)
         embedder = self.embedder
         if index.manifest.get("embed_model") != embedder.name:
             raise RagError(
