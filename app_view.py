@@ -386,7 +386,7 @@ def built_at_text(value: str | None) -> str:
 
 def is_statements(answer: Answer) -> bool:
     """Whether the answer lists statements from the index (rag.quotes), not generated prose."""
-    return answer.backend == "statements"
+    return answer.backend.split("+")[0] == "statements"  # "statements+ollama": with a model's summary
 
 
 def merge_lines(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -447,9 +447,12 @@ def statements_answer_html(answer: Answer, docs: Mapping[str, IndexedDocument | 
         parts.append(f'<div class="refusal">{esc(REFUSAL)}{why}</div>')
     groups: dict[str, list[AnswerSentence]] = {}
     notes: list[str] = []
+    summarised = "+" in answer.backend  # the first sentence is a model's verified summary
     for i, s in enumerate(answer.sentences):
         file = _own_file(s)
-        if file is not None:
+        if i == 0 and summarised and s.supported:
+            notes.append(f'<div class="stmt-note claim">{esc(s.text)}{_marks(s.citations, number)}</div>')
+        elif file is not None:
             groups.setdefault(file, []).append(s)
         elif s.supported and s.citations:  # a summary citing several articles
             notes.append(f'<div class="stmt-note claim">{esc(s.text)}{_marks(s.citations, number)}</div>')
@@ -457,7 +460,7 @@ def statements_answer_html(answer: Answer, docs: Mapping[str, IndexedDocument | 
             notes.append(f'<div class="stmt-note"><span class="unsupported" title="Not supported by the sources">'
                          f'{esc(s.text)} <span class="note">(not supported by the sources)</span></span></div>')
         else:  # the count line, and what the speaker talked about: facts about the list itself
-            notes.append(f'<div class="{"stmt-count" if i == 0 else "stmt-note"}">{esc(s.text)}</div>')
+            notes.append(f'<div class="{"stmt-count" if i == int(summarised) else "stmt-note"}">{esc(s.text)}</div>')
     parts.append('<div class="answer statements">' + "".join(notes))
     for file, sentences in groups.items():
         items = "".join(f'<li class="stmt">{esc(s.text)}{_marks(s.citations, number)}</li>' for s in sentences)

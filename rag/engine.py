@@ -34,6 +34,9 @@ MAX_QUESTION_CHARS = 2000
 # A small embedded LLM reads the best few sentences, not whole passages, and answers briefly.
 SMALL_LLM_SENTENCES = 3
 SMALL_LLM_MAX_TOKENS = 128
+# A statements answer gets a model's summary of at most this many statements, in one short sentence.
+SUMMARY_MAX_STATEMENTS = 8
+SUMMARY_MAX_TOKENS = 80
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -310,7 +313,11 @@ class Engine:
         if routed is not None and not routed[0].refused:
             answer, hits = routed
             yield Retrieved(query, tuple(hits))
-            yield Token(answer.text)
+            name = self.resolve_backend(backend, model)
+            if answer.backend == "statements" and name != "extractive":
+                answer = yield from self._summarise(answer, self.generator(name, model), query)
+            else:
+                yield Token(answer.text)
             yield Done(answer)
             return
 
@@ -354,6 +361,31 @@ class Engine:
         if speech is not None:
             return speech, list(speech.passages)
         return self._as_lookup(question)
+
+    def _summarise(self, answer: Answer, gen: Generator, query: str) -> Iterator[Token]:
+        """A model's one-sentence summary on top of the listed statements, shown only where the
+        citation check verifies it against them; the statements stand either way."""
+        passages = answer.passages[:SUMMARY_MAX_STATEMENTS]
+        prompt = build_prompt(f"In one sentence, summarise: {query}", passages,
+                              min(self.settings.max_answer_tokens, SUMMARY_MAX_TOKENS), self.settings.temperature)
+        run = _Run()
+        try:
+            for piece in gen.stream(prompt):
+                run.pieces.append(piece)
+        except BackendError as exc:
+            log.warning("No summary of the statements: %s", exc)
+            yield Token(answer.text)
+            return replace(answer, refusal_reason=f"The model could not summarise them: {exc}")
+        raw = "".join(run.pieces)
+        checked = [] if is_refusal(raw) else CitationChecker(self.embed).check(raw, passages)
+        summary = [sent for sent in checked if sent.supported][:1]
+        if not summary:
+            yield Token(answer.text)
+            return replace(answer, raw_text=raw)
+        text = f"{render(summary)}\n\n{answer.text}"
+        yield Token(text)
+        return replace(answer, text=text, sentences=tuple(summary) + answer.sentences, raw_text=raw,
+                       backend=f"statements+{gen.name}", model=gen.model)
 
     def _refusal(self, question: str, query: str, hits: Sequence[Hit], backend: str, model: str | None,
                  verdict: Verdict, clock: "_Clock") -> Answer:

@@ -555,3 +555,19 @@ def test_speakers_panel_helpers_group_by_article_in_date_order():
     assert app.speaker_count_text("Dmitry Peskov", 4, [early, early2], "Finland") == \
         "2 of Dmitry Peskov's 4 statements in 1 article are about “Finland”, by date."
     assert app.speaker_count_text(app.EVERYONE, 4, [], "bananas") == "None of the 4 statements is about “bananas”."
+
+
+def test_a_verified_model_summary_sits_above_the_statements_not_among_them(seed_engine):
+    from dataclasses import replace
+
+    plain = seed_engine.ask("What did Peskov say about Finland?", backend="extractive")
+    first = plain.sentences[1].citations[0]
+    summary = AnswerSentence("Peskov called Finland's membership a threat.", (first,), True, 1.0)
+    summed = replace(plain, sentences=(summary, *plain.sentences), backend="statements+ollama")
+    assert app.is_statements(summed)
+    page = app.statements_answer_html(summed, {})
+    top = page.index("Peskov called Finland")
+    assert top < page.index("stmt-count") < page.index("stmt-group")
+    assert page.count("Peskov called Finland") == 1 and 'class="stmt-count"' in page
+    plain_page = app.statements_answer_html(plain, {})
+    assert plain_page.count('<li class="stmt">') == page.count('<li class="stmt">')

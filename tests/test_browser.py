@@ -228,7 +228,13 @@ def test_ask_in_the_browser_and_open_a_citation(server, browser):
     except Exception:
         browser.save_screenshot(str(ARTIFACTS / "browser_failure.png"))
         raise AssertionError(f"no finished statements answer; server log:\n{server['log'].read_text()[-3000:]}")
-    turn = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-1]
+    def last_turn_done(b):
+        # Streamlit may re-render the turn once more after the answer is done: wait for the last
+        # chat message to hold its finished answer
+        turns = b.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')
+        return turns and turns[-1].find_elements(By.CSS_SELECTOR, ".answer-done") and turns[-1]
+
+    turn = WebDriverWait(browser, ANSWER_TIMEOUT).until(last_turn_done)
     assert turn.find_element(By.CSS_SELECTOR, ".answer-done").get_attribute("data-refused") == "false"
     listing = turn.find_element(By.CSS_SELECTOR, ".answer.statements")
     count = listing.find_element(By.CSS_SELECTOR, ".stmt-count").text

@@ -213,3 +213,43 @@ def test_a_model_answer_that_fails_the_check_falls_back_to_the_source_sentences(
     assert a.sentences and all(s.supported for s in a.sentences)
     assert all(c.file == F000 and c.quote in engine.document(F000).text for s in a.sentences for c in s.citations)
     assert "could not be verified" in a.refusal_reason
+
+
+class SummaryModel:
+    """A model that summarises the statements it is given: one sentence the sources support, or not."""
+
+    name = "summary"
+    model = "summary-1"
+    prompt_style = "passages"
+    refuses_by_itself = True
+    TEXT = "Peskov said Finland's membership creates an additional threat for the Russian Federation [1]."
+
+    @classmethod
+    def from_settings(cls, settings, **deps):
+        return cls()
+
+    def stream(self, prompt):
+        assert "Peskov" in prompt.messages[-1]["content"]  # it is shown the statements
+        yield self.TEXT
+
+
+class WrongSummaryModel(SummaryModel):
+    TEXT = "Peskov said Finland will leave NATO in 1999 [1]."
+
+
+@pytest.mark.parametrize("backend, shown", [("summary", True), ("wrongsummary", False)])
+def test_a_model_summary_tops_the_statements_only_when_verified(seed_engine, monkeypatch, backend, shown):
+    from rag.generators.base import BACKENDS
+
+    monkeypatch.setitem(BACKENDS, "summary", f"{__name__}:SummaryModel")
+    monkeypatch.setitem(BACKENDS, "wrongsummary", f"{__name__}:WrongSummaryModel")
+    engine = Engine(seed_engine.settings)
+    plain = engine.ask("What did Peskov say about Finland?", backend="extractive")
+    a = engine.ask("What did Peskov say about Finland?", backend=backend)
+    assert not a.refused and a.text.endswith(plain.text)  # the statements stand either way
+    if shown:
+        assert a.text.startswith("Peskov said Finland's membership creates an additional threat")
+        assert a.sentences[0].supported and a.sentences[0].citations[0].file == F000
+        assert a.backend == "statements+summary"
+    else:
+        assert a.text == plain.text and "1999" not in a.text and a.backend == "statements"
