@@ -453,10 +453,7 @@ class Engine:
         )
 
     def _excerpts(self, question: str, hits: Sequence[Hit]) -> dict[int, list[str]]:
-        from .generators.extractive import ExtractiveGenerator
-
-        picker = ExtractiveGenerator(embed=self.embed, idf=self.idf, correct=self.correct)
-        chosen = picker.select(question, hits, limit=SMALL_LLM_SENTENCES, keep_ratio=0.7)
+        chosen = self.generator("extractive").select(question, hits, limit=SMALL_LLM_SENTENCES, keep_ratio=0.7)
         out: dict[int, list[str]] = {}
         for n, sentence, _score in chosen:
             out.setdefault(n, []).append(sentence)

@@ -115,8 +115,14 @@ class EvidenceGate:
         self.embed = embed
 
     def signals(self, query: str, hits: Sequence[Hit]) -> Signals:
+        # each passage's terms, its article's terms and its sentences, read once for every signal
+        have = [passage_terms(h.text, h.title or "") for h in hits]
+        by_file: dict[str, frozenset[str]] = {}
+        for h, terms_of in zip(hits, have):
+            by_file[h.file] = by_file.get(h.file, frozenset()) | terms_of
         qterms = [self.correct(t) for t in content_terms(query)]
-        wanted = {self.correct(n) for n in names(query)}
+        # a misspelt name counts as the corpus word it is closest to, as in search
+        wanted = sorted({self.correct(n) for n in names(query)})
         sentences = [h.text[a:b] for h in hits for a, b in split_sentences(h.text)]
         want = expected_type(query)
         sent_cov = typed_cov = 0.0
@@ -128,61 +134,32 @@ class EvidenceGate:
         dense = [h.dense_score for h in hits if h.dense_score is not None]
         return Signals(
             n_hits=len(hits),
-            coverage=self.coverage(qterms, hits),
+            coverage=max((self._share(qterms, t) for t in have), default=0.0),
             closeness=self._closeness(query, sentences),
-            names_together=self.names_together(query, hits),
+            # one passage mentions every name of the question (None: the question names nothing)
+            names_together=any(set(wanted) <= t for t in have) if wanted else None,
             n_terms=len(qterms),
             n_names=len(wanted),
-            name_share=max((self._share(sorted(wanted), passage_terms(h.text, h.title or "")) for h in hits),
-                           default=0.0) if wanted else 1.0,
+            name_share=max((self._share(wanted, t) for t in have), default=0.0) if wanted else 1.0,
             sentence_coverage=sent_cov,
             typed_coverage=typed_cov,
             asks_type=want is not None,
             top_dense=max(dense, default=0.0),
-            article_coverage=self._article_coverage(qterms, hits),
+            article_coverage=max((self._share(qterms, t) for t in by_file.values()), default=0.0),
         )
 
-    def _article_coverage(self, qterms: Sequence[str], hits: Sequence[Hit]) -> float:
-        by_file: dict[str, frozenset[str]] = {}
-        for h in hits:
-            by_file[h.file] = by_file.get(h.file, frozenset()) | passage_terms(h.text, h.title or "")
-        return max((self._share(qterms, have) for have in by_file.values()), default=0.0)
+    def judge(self, query: str, hits: Sequence[Hit], lenient: bool = False) -> Verdict:
+        return decide(self.signals(query, hits), lenient)
 
     def _share(self, qterms: Sequence[str], have: frozenset[str]) -> float:
+        """IDF-weighted share of `qterms` in `have` (all of nothing: 1)."""
         if not qterms:
             return 1.0
         total = sum(self.idf(t) for t in qterms) or 1.0
         return sum(self.idf(t) for t in qterms if t in have) / total
 
-    def judge(self, query: str, hits: Sequence[Hit], lenient: bool = False) -> Verdict:
-        return decide(self.signals(query, hits), lenient)
-
-    def coverage(self, qterms: Sequence[str], hits: Sequence[Hit]) -> float:
-        """Best IDF-weighted share of the question's topic terms that one passage covers."""
-        if not qterms:
-            return 1.0 if hits else 0.0
-        weights = {t: self.idf(t) for t in qterms}
-        total = sum(weights.values()) or 1.0
-        best = 0.0
-        for h in hits:
-            have = passage_terms(h.text, h.title or "")
-            best = max(best, sum(w for t, w in weights.items() if t in have) / total)
-        return best
-
-    def names_together(self, query: str, hits: Sequence[Hit]) -> bool | None:
-        """Whether one passage mentions every name of the question (None: the question names nothing).
-
-        A misspelt name counts as the corpus word it is closest to, as in search."""
-        wanted = {self.correct(n) for n in names(query)}
-        if not wanted:
-            return None
-        return any(wanted <= passage_terms(h.text, h.title or "") for h in hits)
-
-    def closeness(self, query: str, hits: Sequence[Hit]) -> float:
-        """Highest cosine between the question and any sentence of the passages."""
-        return self._closeness(query, [h.text[a:b] for h in hits for a, b in split_sentences(h.text)])
-
     def _closeness(self, query: str, sentences: Sequence[str]) -> float:
+        """Highest cosine between the question and any sentence of the passages."""
         if not sentences:
             return 0.0
         vecs = self.embed([query, *sentences])

@@ -14,15 +14,17 @@ from rag.lookup import find_span
 from rag.types import Answer, AnswerSentence, Citation, Hit, IndexedDocument
 
 try:  # tests/ as a package or as a plain directory on sys.path
-    from tests.conftest_app import APP, NO_OLLAMA, PESKOV_FINLAND_FILES, SEEDS, build_index, seeded_corpus
+    from tests.conftest_app import (APP, APP_TIMEOUT, NO_OLLAMA, PESKOV_FINLAND_FILES, SEEDS, build_index,
+                                    seeded_corpus, start_app)
     from tests.ollama_server import FakeOllama
 except ImportError:
-    from conftest_app import APP, NO_OLLAMA, PESKOV_FINLAND_FILES, SEEDS, build_index, seeded_corpus
+    from conftest_app import (APP, APP_TIMEOUT, NO_OLLAMA, PESKOV_FINLAND_FILES, SEEDS, build_index,
+                                    seeded_corpus, start_app)
     from ollama_server import FakeOllama
 
 import app_view as app  # noqa: E402  (the repo root is on sys.path: pytest's pythonpath)
 
-TIMEOUT = 240  # the first question loads the embedding model
+TIMEOUT = APP_TIMEOUT
 
 FESTIVAL = (
     "Oulu lumber festival draws a record crowd\n"
@@ -42,15 +44,7 @@ def shared(tmp_path_factory) -> tuple[Path, Path]:
     return corpus, index
 
 
-def start(monkeypatch, corpus: Path, index: Path, backend: str = "extractive", ollama: str = NO_OLLAMA) -> AppTest:
-    monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
-    monkeypatch.setenv("RAG_INDEX_DIR", str(index))
-    monkeypatch.setenv("RAG_BACKEND", backend)
-    monkeypatch.setenv("OLLAMA_HOST", ollama)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+start = start_app
 
 
 def text_of(node) -> str:

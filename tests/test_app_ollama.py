@@ -8,13 +8,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 try:  # tests/ as a package or as a plain directory on sys.path
-    from tests.conftest_app import APP, build_index, seeded_corpus
+    from tests.conftest_app import build_index, seeded_corpus, start_app
     from tests.ollama_server import FakeOllama
 except ImportError:
-    from conftest_app import APP, build_index, seeded_corpus
+    from conftest_app import build_index, seeded_corpus, start_app
     from ollama_server import FakeOllama
-
-TIMEOUT = 240  # the first question loads the embedding model (and maybe the embedded LLM)
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +25,7 @@ def shared(tmp_path_factory) -> tuple[Path, Path]:
 
 def start(monkeypatch, shared, backend: str, ollama: str) -> AppTest:
     corpus, index = shared
-    monkeypatch.setenv("RAG_CORPUS_DIR", str(corpus))
-    monkeypatch.setenv("RAG_INDEX_DIR", str(index))
-    monkeypatch.setenv("RAG_BACKEND", backend)
-    monkeypatch.setenv("OLLAMA_HOST", ollama)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return start_app(monkeypatch, corpus, index, backend, ollama)
 
 
 def sidebar_text(at: AppTest) -> str:
