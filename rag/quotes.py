@@ -282,7 +282,7 @@ def talked_about(statements: Sequence[Statement], exclude: str = "", limit: int 
     surface: dict[str, Counter] = {}
     for s in statements:
         found = names(s.text) - own
-        counts.update(found)
+        counts.update(sorted(found))  # ties keep one order whatever the hash seed
         for w in re.findall(r"[A-Z][\w’'\-]+", s.text):
             st = terms(w)
             if st and st[0] in found:
