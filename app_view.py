@@ -15,7 +15,7 @@ from rag.citations import REFUSAL, strip_markers
 from rag.errors import RagError
 from rag.lookup import MATCH_THRESHOLD, find_span, line_bounds
 from rag.speech import Statement
-from rag.types import Answer, AnswerSentence, Citation, Hit, IndexedDocument, IndexReport
+from rag.types import Answer, AnswerSentence, Citation, Hit, IndexedDocument, IndexReport, date_key
 
 UPLOAD_MAX_MB = 5  # keep in step with server.maxUploadSize in .streamlit/config.toml
 # Share of the progress bar each indexing stage fills; embedding is where the time goes.
@@ -110,7 +110,8 @@ def mark_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def display_numbers(answer: Answer) -> dict[int, int]:
-    """Source number -> the number shown: cited passages renumbered 1, 2, 3 in order of first citation."""
+    """Source number -> the number shown: cited passages renumbered 1, 2, 3 in cited_sources' order
+    (by the article's date, undated last, ties by first citation)."""
     return {n: shown for shown, n in enumerate(answer.cited_sources, start=1)}
 
 
@@ -407,16 +408,19 @@ def _own_file(s: AnswerSentence) -> str | None:
 
 
 def statement_sources(answer: Answer) -> dict[str, list[Citation]]:
-    """Article -> the citations of its statements, articles in the order the answer lists them.
+    """Article -> the citations of its statements, articles by date (Answer.cited_sources' rule:
+    undated last, ties in the order the answer lists them).
 
     One source card per article: card n is the n-th article, and every statement from it is
     marked [n] (statements of one article would otherwise make a card each, 29 for Peskov)."""
     out: dict[str, list[Citation]] = {}
+    dates: dict[str, str | None] = {}
     for s in answer.sentences:
         if s.supported:
             for c in s.citations:
                 out.setdefault(c.file, []).append(c)
-    return out
+                dates.setdefault(c.file, answer.passage_date(c.source))
+    return dict(sorted(out.items(), key=lambda item: date_key(dates[item[0]])))
 
 
 def _group_head_html(file: str, doc: IndexedDocument | None, title: str = "") -> str:
@@ -462,7 +466,8 @@ def statements_answer_html(answer: Answer, docs: Mapping[str, IndexedDocument | 
         else:  # the count line, and what the speaker talked about: facts about the list itself
             notes.append(f'<div class="{"stmt-count" if i == int(summarised) else "stmt-note"}">{esc(s.text)}</div>')
     parts.append('<div class="answer statements">' + "".join(notes))
-    for file, sentences in groups.items():
+    # the groups in their cards' order (by date), so the n-th group is card [n]
+    for file, sentences in sorted(groups.items(), key=lambda g: number.get(g[0], len(number) + 1)):
         items = "".join(f'<li class="stmt">{esc(s.text)}{_marks(s.citations, number)}</li>' for s in sentences)
         title = next((p.title for p in answer.passages if p.file == file and p.title), "")
         parts.append(f'<div class="stmt-group" data-file="{esc(file)}">{_group_head_html(file, docs.get(file), title)}'

@@ -197,6 +197,10 @@ def cmd_ask(args) -> int:
             continue
         for c in s.citations:
             print(f"  [{c.source}] {c.location}  “{' '.join(c.quote.split())}”")
+    print("\nSources, by date:")
+    for src in answer.sources:
+        meta = " · ".join(m for m in (src["date"] or "undated", src["publisher"], src["title"]) if m)
+        print(f"  [{src['passage']}] {meta}  ({'; '.join(src['locations'])})" + (f"  {src['url']}" if src["url"] else ""))
     print(f"\n({answer.backend}: {answer.model}; {answer.timings.get('total_ms', 0):.0f} ms)")
     return 0
 

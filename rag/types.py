@@ -155,24 +155,34 @@ class Answer:
     @property
     def cited_sources(self) -> dict[int, list[Citation]]:
         """Passage number -> its citations, from supported sentences only (unsupported ones cite
-        nothing), in the order the answer first cites each passage."""
+        nothing), by the date of the passage's article: an answer that spans articles lists them
+        in the order they were published, undated ones last, ties in the order first cited.
+
+        The one home of the sources' order: the CLI, `--json`, the page's cards and their
+        numbers and the conversation download all read it."""
         out: dict[int, list[Citation]] = {}
         for s in self.sentences:
             if not s.supported:
                 continue
             for c in s.citations:
                 out.setdefault(c.source, []).append(c)
-        return out
+        return dict(sorted(out.items(), key=lambda item: date_key(self.passage_date(item[0]))))
+
+    def passage_date(self, number: int) -> str | None:
+        """The article date of passage `number` (1-based), None when unknown or out of range."""
+        return self.passages[number - 1].date if 0 < number <= len(self.passages) else None
 
     @property
     def cited_files(self) -> list[str]:
-        """The files of the cited passages, in the order first cited."""
+        """The files of the cited passages, by date as cited_sources orders them."""
         return list(dict.fromkeys(cites[0].file for cites in self.cited_sources.values()))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["passages"] = [p.to_dict() for p in self.passages]
         d["cited_files"] = self.cited_files
+        # the cited articles by date (cited_sources' order), each with its passage number
+        d["sources"] = self.sources
         # a citation's "source" is its passage number: the article's publisher is "publisher" there
         meta = {p.file: p for p in self.passages}
         for s in d["sentences"]:
@@ -181,6 +191,24 @@ class Answer:
                 c.update(date=p.date if p else None, publisher=p.source if p else None,
                          url=p.url if p else None, row=p.row if p else None, location=location_of(c))
         return d
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        """The cited articles by date (cited_sources' order): passage number, file, title, date,
+        publisher, URL, row, page and the cited locations."""
+        return [self._source(n, cites) for n, cites in self.cited_sources.items()]
+
+    def _source(self, number: int, cites: list[Citation]) -> dict[str, Any]:
+        p = self.passages[number - 1] if 0 < number <= len(self.passages) else None
+        return {"passage": number, "file": cites[0].file, "title": p.title if p else "",
+                "date": p.date if p else None, "publisher": p.source if p else None,
+                "url": p.url if p else None, "row": p.row if p else None, "page": p.page if p else None,
+                "locations": list(dict.fromkeys(c.location for c in cites))}
+
+
+def date_key(date: str | None) -> tuple[bool, str]:
+    """Sort key listing articles by ISO date, undated last (sorted() keeps ties in their order)."""
+    return (not date, date or "")
 
 
 @dataclass(frozen=True)

@@ -565,3 +565,75 @@ def test_a_verified_model_summary_sits_above_the_statements_not_among_them(seed_
     assert page.count("Peskov called Finland") == 1 and 'class="stmt-count"' in page
     plain_page = app.statements_answer_html(plain, {})
     assert plain_page.count('<li class="stmt">') == page.count('<li class="stmt">')
+
+
+def _spanning_answer() -> Answer:
+    """An answer citing four articles out of date order: 2019 (b), undated (u), 1987 (r), 2019 again (f)."""
+    dated = {"b.html": ("2019-02-23", "Breitbart"), "u.txt": (None, None), "r.csv#7": ("1987-02-26", "Reuters"),
+             "f.html": ("2019-02-23", "Fox News")}
+    passages = tuple(Hit(f"h{n}", file, 1, 1, 0.9, f"Sentence {n} of {file}.", f"T{n}", date=d, source=s,
+                         row="7" if "#" in file else None)
+                     for n, (file, (d, s)) in enumerate(dated.items(), start=1))
+    cites = [Citation(n, p.file, 1, 1, p.text, 0.9) for n, p in enumerate(passages, start=1)]
+    sentences = (AnswerSentence("First claim.", (cites[0],), True, 0.9),
+                 AnswerSentence("Second claim.", (cites[1], cites[2]), True, 0.9),
+                 AnswerSentence("Third claim.", (cites[3], cites[0]), True, 0.9))
+    return Answer(question="q", text="First claim. [1] Second claim. [2][3] Third claim. [4][1]", sentences=sentences,
+                  passages=passages, refused=False, backend="extractive", model="extractive")
+
+
+def test_an_answer_spanning_articles_lists_them_by_date_undated_last():
+    answer = _spanning_answer()
+    # by date; the two of 2019-02-23 in the order first cited; the undated one last
+    assert list(answer.cited_sources) == [3, 1, 4, 2]
+    assert answer.cited_files == ["r.csv#7", "b.html", "f.html", "u.txt"]
+    shown = app.display_numbers(answer)
+    assert shown == {3: 1, 1: 2, 4: 3, 2: 4}
+    html_out = app.answer_html(answer)
+    assert "First claim.<sup" in html_out and '>[2]</sup></span> <span class="claim">Second claim.' in html_out
+    assert re.findall(r"Second claim\.((?:<sup[^>]*>\[\d\]</sup>)+)", html_out)[0].count("[1]") == 1  # markers follow the cards
+    src = answer.to_dict()["sources"]
+    assert [(s["passage"], s["date"], s["publisher"]) for s in src] == [
+        (3, "1987-02-26", "Reuters"), (1, "2019-02-23", "Breitbart"), (4, "2019-02-23", "Fox News"), (2, None, None)]
+    assert src[0]["row"] == "7" and src[0]["locations"] == ["r.csv#row 7, line 1"]
+    md = app.conversation_markdown([{"role": "user", "content": "q"}, {"role": "assistant", "content": "", "answer": answer}])
+    cards = list(dict.fromkeys(re.findall(r"- \[(\d)\] `([^`]+)`", md)))  # b.html is cited twice
+    assert cards == [("1", "r.csv#row 7, line 1"), ("2", "b.html:1"), ("3", "f.html:1"), ("4", "u.txt:1")]
+
+
+def test_statements_cards_follow_the_articles_dates_even_when_a_summary_cites_a_later_one_first():
+    from dataclasses import replace
+
+    answer = _spanning_answer()
+    summary = AnswerSentence("Summary.", (answer.sentences[2].citations[0],), True, 1.0)  # f.html, 2019
+    listed = tuple(AnswerSentence(f"Said {c.source}.", (c,), True, 1.0)
+                   for c in (answer.sentences[1].citations[1], answer.sentences[2].citations[0]))  # r (1987), f (2019)
+    stmts = replace(answer, sentences=(summary, AnswerSentence("Found 2 statements.", (), True, 1.0), *listed),
+                    backend="statements+ollama")
+    assert list(app.statement_sources(stmts)) == ["r.csv#7", "f.html"]
+    page = app.statements_answer_html(stmts, {})
+    assert page.index('data-file="r.csv#7"') < page.index('data-file="f.html"')
+    assert 'Summary.<sup class="cite" title="f.html:1">[2]</sup>' in page
+    assert re.findall(r"Said (\d)\.<sup[^>]*>\[(\d)\]", page) == [("3", "1"), ("4", "2")]
+
+
+def test_cli_ask_lists_the_sources_by_date(monkeypatch, capsys):
+    import argparse
+
+    from rag import cli
+    from rag.types import Done
+
+    answer = _spanning_answer()
+
+    class Answered:  # the engine's one event the CLI prints from
+        def ask_stream(self, *a, **kw):
+            yield Done(answer)
+
+    monkeypatch.setattr(cli, "_engine", lambda args: Answered())
+    args = argparse.Namespace(question="q", backend="extractive", model=None, k=None, mode=None, json=False,
+                              since=None, until=None, source=None)
+    assert cli.cmd_ask(args) == 0
+    out = capsys.readouterr().out.split("Sources, by date:\n", 1)[1]
+    assert re.findall(r"^  \[(\d)\] (\S+)", out, re.M) == [("3", "1987-02-26"), ("1", "2019-02-23"),
+                                                          ("4", "2019-02-23"), ("2", "undated")]
+    assert "Reuters · T3  (r.csv#row 7, line 1)" in out
