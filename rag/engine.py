@@ -307,9 +307,9 @@ class Engine:
         question = clean_question(question)
         mode = check_mode(mode or self.settings.search_mode)
         k = k or self.settings.top_k
-        query = rewrite_query(question, history)
+        query = rewrite_query(question, history, is_speaker=self._is_speaker)
 
-        routed = None if exclude_files else self._route(question, query)
+        routed = None if exclude_files else self._route(question, query, self.search_filter(question, filter))
         if routed is not None and not routed[0].refused:
             answer, hits = routed
             yield Retrieved(query, tuple(hits))
@@ -349,18 +349,24 @@ class Engine:
 
     # -- the steps of ask_stream ----------------------------------------------------------------
 
-    def _route(self, question: str, query: str) -> tuple[Answer, list[Hit]] | None:
+    def _route(self, question: str, query: str, filter: SearchFilter | None = None) -> tuple[Answer, list[Hit]] | None:
         """Questions answered without the generator: what someone said (from the statements the
-        index holds), who said a quote, where a quote comes from.
+        index holds, within the search's filter), who said a quote, where a quote comes from.
 
         A refused Answer (the speaker never spoke on the topic) is returned for the caller to show
         only if the passages do not answer the question either: the statement rules can miss one."""
         from .quotes import answer_speech
 
-        speech = answer_speech(query, self.retriever, self.embed)
+        speech = answer_speech(query, self.retriever, self.embed, filter)
         if speech is not None:
             return speech, list(speech.passages)
         return self._as_lookup(question)
+
+    def _is_speaker(self, name: str) -> bool:
+        """A person the index quotes: a follow-up naming one asks what they said (rag.conversation)."""
+        from .quotes import is_speaker
+
+        return is_speaker(self.retriever.index, name)
 
     def _summarise(self, answer: Answer, gen: Generator, query: str) -> Iterator[Token]:
         """A model's one-sentence summary on top of the listed statements, shown only where the

@@ -18,7 +18,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .citations import REFUSAL
+from .filters import SearchFilter, statement_allowed
 from .speech import Statement, _role_match, doc_field, speaker_key, surname_key
+from .questions import _PERIOD  # the one rule for a period a question names
 from .text import names, normalize, terms
 from .types import Answer, AnswerSentence, Citation, Hit
 
@@ -85,6 +87,9 @@ def parse_question(question: str) -> SpeechQuestion | None:
     m = _WHO_SAID.match(q)
     if m:
         return SpeechQuestion("who", quote=m.group("quote").strip(" \"“”'‘’"))
+    # "about Finland in December 2024", "say last year": the period is the search filter's
+    # (Engine.search_filter), neither speaker nor topic
+    q = " ".join(_PERIOD.sub(" ", q).split()).replace(" ?", "?")
     for rx in _ASK:
         m = rx.match(q)
         if m:
@@ -213,6 +218,16 @@ def directory(index) -> SpeakerDirectory:
         return d
 
 
+def is_speaker(index, name: str) -> bool:
+    """Whether `name` is a person the index quotes (a follow-up "how about Putin?" then switches
+    speaker). Organisations and groups ("Kremlin", "analysts") are not: "how about the Kremlin?"
+    stays a topic, as "and about Russia?" does."""
+    if not getattr(index, "statements", None) or not speaker_key(name):
+        return False
+    found = directory(index).find(name)
+    return found is not None and len(found.key.split()) >= 2
+
+
 # ---------------------------------------------------------------------------------------------
 # Topic
 
@@ -319,12 +334,12 @@ def _passage(s: Statement, documents: dict) -> Hit:
 
 
 def statements_answer(question: str, speaker: Speaker, topic: str, found: Sequence[Statement], documents: dict,
-                      query: str = "") -> Answer:
+                      query: str = "", filter: SearchFilter | None = None) -> Answer:
     """The listed statements as an Answer: a count, then each statement cited, by article and date."""
     files = list(dict.fromkeys(s.file for s in found))
     head = (f"Found {len(found)} statement{'s' * (len(found) != 1)} by {speaker.name}"
             f"{f' ({speaker.role})' if speaker.role else ''}{f' about {topic}' if topic else ''}"
-            f" in {len(files)} article{'s' * (len(files) != 1)}.")
+            f" in {len(files)} article{'s' * (len(files) != 1)}{_within(filter)}.")
     sentences = [AnswerSentence(head, (), True, 1.0)]
     passages: list[Hit] = []
     lines_out = [head]
@@ -352,12 +367,14 @@ def statements_answer(question: str, speaker: Speaker, topic: str, found: Sequen
                   raw_text="\n".join(lines_out))
 
 
-def _not_on_topic(question: str, speaker: Speaker, topic: str, theirs: Sequence[Statement], documents: dict) -> Answer:
+def _not_on_topic(question: str, speaker: Speaker, topic: str, theirs: Sequence[Statement], documents: dict,
+                  filter: SearchFilter | None = None) -> Answer:
     """The speaker is known but never spoke on the topic: say so, and what they did talk about."""
     subjects = talked_about(theirs, exclude=speaker.name)
     files = {s.file for s in theirs}
-    head = (f"{speaker.name} is not reported saying anything about {topic} in these articles"
-            f" ({speaker.statements} statement{'s' * (speaker.statements != 1)} in {len(files)} article{'s' * (len(files) != 1)}).")
+    where = f"the articles the filter allows{_within(filter)}" if filter else "these articles"
+    head = (f"{speaker.name} is not reported saying anything about {topic} in {where}"
+            f" ({len(theirs)} statement{'s' * (len(theirs) != 1)} in {len(files)} article{'s' * (len(files) != 1)}).")
     sentences = [AnswerSentence(head, (), True, 1.0)]
     lines_out = [head]
     passages: list[Hit] = []
@@ -382,15 +399,17 @@ def _not_on_topic(question: str, speaker: Speaker, topic: str, theirs: Sequence[
                   raw_text="\n".join(lines_out))
 
 
-def who_said(question: str, quote: str, retriever) -> Answer | None:
-    """'Who said "..."?': the statement the quote (or a paraphrase) comes from, with its speaker."""
+def who_said(question: str, quote: str, retriever, filter: SearchFilter | None = None) -> Answer | None:
+    """'Who said "..."?': the statement the quote (or a paraphrase) comes from, with its speaker
+    (among the statements the filter allows)."""
     from .lookup import MATCH_THRESHOLD, lookup
 
     index = retriever.index
     docs = index.documents
     by_file: dict[str, list[Statement]] = {}
     for s in index.statements:
-        by_file.setdefault(s.file, []).append(s)
+        if not filter or statement_allowed(filter, s, docs):
+            by_file.setdefault(s.file, []).append(s)
     best: tuple[float, Statement] | None = None
     for h in lookup(quote, retriever, k=5):
         if h.score < MATCH_THRESHOLD:
@@ -422,9 +441,13 @@ def who_said(question: str, quote: str, retriever) -> Answer | None:
                   backend="statements", model="statements", query=quote, raw_text=text)
 
 
-def answer_speech(question: str, retriever, embed: Callable | None = None) -> Answer | None:
+def answer_speech(question: str, retriever, embed: Callable | None = None,
+                  filter: SearchFilter | None = None) -> Answer | None:
     """The Answer to a question about what someone said, or None when it is not one (or the
-    speaker is not in the index): the caller then answers it the usual way."""
+    speaker is not in the index): the caller then answers it the usual way.
+
+    `filter` (dates, sources, left-out files) leaves statements out as search leaves passages
+    out: a speaker quoted only outside it is answered with a refusal that says so."""
     parsed = parse_question(question)
     if parsed is None:
         return None
@@ -432,20 +455,41 @@ def answer_speech(question: str, retriever, embed: Callable | None = None) -> An
     if not getattr(index, "statements", None):
         return None
     if parsed.kind == "who":
-        return who_said(question, parsed.quote, retriever)
+        return who_said(question, parsed.quote, retriever, filter)
     d = directory(index)
     speaker = d.find(parsed.who)
     if speaker is None:
         return None
     theirs = d.statements_of(speaker.key)
     topic = parsed.topic
+    if filter:
+        theirs = [s for s in theirs if statement_allowed(filter, s, index.documents)]
+        if not theirs:
+            return _none_in_filter(question, speaker, topic, filter)
     if not topic:
-        return statements_answer(question, speaker, "", theirs, index.documents)
+        return statements_answer(question, speaker, "", theirs, index.documents, filter=filter)
     topic_terms = retriever.query_terms(topic) if hasattr(retriever, "query_terms") else terms(topic)
     found = about(theirs, topic, index.documents, embed, topic_terms)
     if not found:
-        return _not_on_topic(question, speaker, topic, theirs, index.documents)
-    return statements_answer(question, speaker, topic, found, index.documents)
+        return _not_on_topic(question, speaker, topic, theirs, index.documents, filter)
+    return statements_answer(question, speaker, topic, found, index.documents, filter=filter)
+
+
+def _within(filter: SearchFilter | None) -> str:
+    """' (2024-12-01 to 2024-12-31; Reuters)': what the filter allows, for the count line."""
+    what = filter.describe() if filter else ""
+    return f" ({what})" if what else ""
+
+
+def _none_in_filter(question: str, speaker: Speaker, topic: str, filter: SearchFilter) -> Answer:
+    """A known speaker none of whose statements is in the articles the filter allows."""
+    about_topic = f" about {topic}" if topic else ""
+    head = (f"{speaker.name} is not reported saying anything{about_topic} in the articles the filter allows"
+            f"{_within(filter)}; {speaker.statements} statement{'s' * (speaker.statements != 1)} in"
+            f" {speaker.articles} article{'s' * (speaker.articles != 1)} outside it.")
+    return Answer(question=question, text=REFUSAL + "\n" + head, sentences=(AnswerSentence(head, (), True, 1.0),),
+                  passages=(), refused=True, backend="statements", model="statements", query=question,
+                  refusal_reason=head, raw_text=head)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -257,3 +257,82 @@ def test_eval_scores_speaker_questions_by_statement_lines(seed_engine):
     assert report["statement_none_when_unanswerable"] == 1.0
     first = next(r for r in report["per_question"] if r["id"] == "sp01")
     assert first["statement_recall"] == 1.0 and first["statement_precision"] >= 0.9
+
+
+# -- the search filter and follow-ups ---------------------------------------------------------------
+
+def cited_files(answer):
+    return {c.file for s in answer.sentences for c in s.citations}
+
+
+def test_the_statements_answer_keeps_to_the_search_filter(seed_engine):
+    from rag.filters import SearchFilter
+
+    r, e = seed_engine.retriever, seed_engine.embed
+    menafn = answer_speech("What did Peskov say about Finland?", r, e, SearchFilter.of(sources=["MENAFN"]))
+    assert menafn is not None and not menafn.refused
+    assert cited_files(menafn) == {"002_049595089446fbd5.txt"} and "in 1 article (MENAFN)" in menafn.text
+    # the Finland statements are in undated articles: none is in December 2024, and the answer says
+    # so, with what he did talk about there (Ukraine, in the one dated article)
+    dated = answer_speech("What did Peskov say about Finland?", r, e, SearchFilter.of(since="2024-12"))
+    assert dated is not None and dated.refused and cited_files(dated) == {"003_ae5419ea39999b75.txt"}
+    assert "filter allows (2024-12-01 to" in dated.text and "Ukraine" in dated.text
+    nowhere = answer_speech("What did Peskov say about Finland?", r, e, SearchFilter.of(sources=["Reuters"]))
+    assert nowhere.refused and not nowhere.passages and "outside it" in nowhere.text
+    ukraine = answer_speech("What did Peskov say about Ukraine?", r, e, SearchFilter.of(since="2024-12", until="2024-12"))
+    assert cited_files(ukraine) == {"003_ae5419ea39999b75.txt"} and not ukraine.refused
+    left_out = answer_speech("What did Peskov say about Finland?", r, e,
+                             SearchFilter.of(exclude_files=["000_98f58e9247f94cfe.txt"]))
+    assert cited_files(left_out) == {"002_049595089446fbd5.txt", "004_e280ef4099de1b9e.txt"}
+    # who said: only among the statements the filter allows
+    quote = "Who said 'This obliges us to take the necessary measures'?"
+    assert answer_speech(quote, r, e, SearchFilter.of(sources=["MENAFN"])) is None
+    assert answer_speech(quote, r, e) is not None
+
+
+def test_engine_ask_gives_the_filter_to_the_statements_route(seed_engine):
+    from rag.filters import SearchFilter
+
+    a = seed_engine.ask("What did Peskov say about Finland?", backend="extractive", filter=SearchFilter.of(sources=["MENAFN"]))
+    assert a.backend == "statements" and cited_files(a) == {"002_049595089446fbd5.txt"}
+    # a period named in the question filters the statements and is not taken for the topic
+    b = seed_engine.ask("What did Peskov say about Ukraine in December 2024?", backend="extractive")
+    assert b.backend == "statements" and cited_files(b) == {"003_ae5419ea39999b75.txt"}
+    assert "about Ukraine in 1 article (2024-12-01 to 2024-12-31)" in b.text.splitlines()[0]
+    # outside the filter, Peskov said nothing: no statement of his from elsewhere is listed
+    c = seed_engine.ask("What did Peskov say about Finland?", backend="extractive", filter=SearchFilter.of(since="2024-12"))
+    assert c.refused and not (cited_files(c) - {"003_ae5419ea39999b75.txt"})
+
+
+def test_follow_ups_keep_the_speaker_for_a_new_topic_and_the_topic_for_a_new_speaker(seed_engine):
+    from rag.quotes import is_speaker
+
+    index = seed_engine.retriever.index
+    known = lambda name: is_speaker(index, name)  # noqa: E731
+    first = [{"role": "user", "content": "What did Peskov say about Finland?"}]
+    assert rewrite_query("and about Sweden?", first, known) == "What did Peskov say about Sweden?"
+    assert rewrite_query("how about Putin?", first, known) == "What did Putin say about Finland?"
+    assert rewrite_query("and Stubb?", first, known) == "What did Stubb say about Finland?"
+    assert rewrite_query("and what did Putin say?", first, known) == "What did Putin say about Finland?"
+    assert rewrite_query("how about Stubb on Russia?", first, known) == "What did Stubb say about Russia?"
+    # a name nobody in the index is quoted as, or an organisation, is a new topic for the same speaker
+    assert rewrite_query("and Zakharova?", first, known) == "What did Peskov say about Zakharova?"
+    assert rewrite_query("what about Sweden?", first, known) == "What did Peskov say about Sweden?"
+    assert rewrite_query("how about the Kremlin?", first, known) == "What did Peskov say about the Kremlin?"
+    # a chain: the speaker and topic are read back over the earlier follow-ups
+    chain = first + [{"role": "user", "content": "and about Sweden?"}]
+    assert rewrite_query("how about Putin?", chain, known) == "What did Putin say about Sweden?"
+    chain += [{"role": "user", "content": "how about Putin?"}]
+    assert rewrite_query("and about NATO?", chain, known) == "What did Putin say about NATO?"
+    # with a speaker known from elsewhere (as the engine passes it): "and Zakharova?" switches speaker
+    assert rewrite_query("and Zakharova?", first, lambda n: n == "Zakharova") == "What did Zakharova say about Finland?"
+
+
+def test_engine_follow_ups_switch_speaker_or_topic(seed_engine):
+    history = [{"role": "user", "content": "What did Peskov say about Finland?"}]
+    putin = seed_engine.ask("how about Putin?", history=history, backend="extractive")
+    assert putin.query == "What did Putin say about Finland?" and putin.backend == "statements"
+    assert putin.text.startswith("Found") and "Vladimir Putin" in putin.text.splitlines()[0]
+    assert cited_files(putin) == {"001_a4d76ca98f8e33ba.txt"}
+    sweden = seed_engine.ask("and about Sweden?", history=history, backend="extractive")
+    assert "Dmitry Peskov" in sweden.text.splitlines()[0] and cited_files(sweden) == {"002_049595089446fbd5.txt"}
