@@ -30,15 +30,20 @@ def _norm(s: str) -> str:
     return " ".join(re.sub(r"[‘’']", "'", s).split())
 
 
-def score(kept: str, article: list[str], title: str) -> tuple[float, float]:
+def score(kept: str, article: list[str], title: str, neutral: list[str] = ()) -> tuple[float, float]:
+    """(share of the article's sentences kept whole, share of the kept words that are furniture).
+
+    A kept word is furniture when it is in neither the article, its title nor the page's neutral
+    text (byline, dateline, photo captions, an embedded gallery: the article's own, not its
+    sentences, so neither required nor counted against)."""
     from rag.text import split_sentences
 
     kept = _norm(kept)
     paras = [_norm(p) for p in article]
     sents = [p[a:b] for p in paras for a, b in split_sentences(p)]
     recall = sum(s in kept for s in sents) / len(sents)
-    body = " ".join(paras + [_norm(title)])
-    words = kept.split()
+    body = set(" ".join(paras + [_norm(title)] + [_norm(n) for n in neutral]).split())
+    words = [w for w in kept.split() if re.search(r"\w", w)]  # a list's "-" bullets are no words
     return recall, sum(w not in body for w in words) / max(1, len(words))
 
 
@@ -53,7 +58,7 @@ def html_compare() -> None:
     for page, labels in gold.items():
         [doc] = list(read(DATA / page, page, 20 << 20))
         kept = "\n".join(doc.text[b.char_start:b.char_end] for b in doc.blocks)
-        t_rec, t_junk = score(kept, labels["article"], doc.title)
+        t_rec, t_junk = score(kept, labels["article"], doc.title, labels.get("neutral", ()))
         tree = lxml.html.fromstring((DATA / page).read_bytes())
         for bad in tree.xpath("//script|//style|//noscript"):
             bad.drop_tree()
@@ -63,7 +68,7 @@ def html_compare() -> None:
         text = re.sub(r"\n\s*\n+", "\n", tree.text_content())
         own = clean(page, text)
         own_kept = "\n".join(own.text[b.char_start:b.char_end] for b in own.blocks)
-        o_rec, o_junk = score(own_kept, labels["article"], doc.title)
+        o_rec, o_junk = score(own_kept, labels["article"], doc.title, labels.get("neutral", ()))
         print(f"{page:40} {t_rec:>14.1%} / {t_junk:>6.1%}        {o_rec:>12.1%} / {o_junk:>6.1%}")
 
 
