@@ -19,7 +19,7 @@ import numpy as np
 
 from .citations import REFUSAL
 from .filters import SearchFilter, statement_allowed
-from .speech import Statement, _role_match, doc_field, speaker_key, surname_key
+from .speech import _PARTICLES, Statement, _role_match, doc_field, speaker_key, surname_key
 from .questions import _PERIOD  # the one rule for a period a question names
 from .text import names, normalize, terms
 from .types import Answer, AnswerSentence, Citation, Hit
@@ -111,6 +111,7 @@ class Speaker:
     role: str | None
     statements: int
     articles: int
+    kind: str = "person"  # person, org, group or role (rag.speech.Statement.speaker_kind)
 
 
 class SpeakerDirectory:
@@ -123,11 +124,16 @@ class SpeakerDirectory:
             self.by_key.setdefault(self.canonical.get(s.speaker_key, s.speaker_key), []).append(s)
         self.speakers: dict[str, Speaker] = {}
         for key, group in self.by_key.items():
+            kind = Counter(s.speaker_kind for s in group).most_common(1)[0][0]
             name = Counter(s.speaker for s in group).most_common()
-            best = max(name, key=lambda x: (x[1], len(x[0])))[0]
+            # a name as some article capitalises it ("Donald Trump", not the lower-cased wire's
+            # "donald trump"); a person no article capitalises gets capitals all the same
+            best = max(name, key=lambda x: (x[0] != x[0].lower(), x[1], len(x[0])))[0]
+            if kind == "person" and best == best.lower():
+                best = " ".join(w if w in _PARTICLES and i else w[:1].upper() + w[1:] for i, w in enumerate(best.split()))
             roles = Counter(s.role for s in group if s.role)
-            self.speakers[key] = Speaker(key, best, roles.most_common(1)[0][0] if roles else None, len(group),
-                                         len({s.file for s in group}))
+            role = max(roles.items(), key=lambda x: (x[0] != x[0].lower(), x[1]))[0] if roles else None
+            self.speakers[key] = Speaker(key, best, role, len(group), len({s.file for s in group}), kind)
         for group in self.by_key.values():
             group.sort(key=_date_order)
 
@@ -180,7 +186,8 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
     ("dmitri peskov"), joins the most quoted full name with that surname."""
     from rapidfuzz import fuzz
 
-    counts = Counter(s.speaker_key for s in statements)
+    # people only: "analysts" is not the surname of "financial analysts", nor "ministry" of "foreign ministry"
+    counts = Counter(s.speaker_key for s in statements if s.speaker_kind == "person")
     by_surname: dict[str, list[str]] = {}
     for k in counts:
         by_surname.setdefault(surname_key(k), []).append(k)
@@ -225,7 +232,7 @@ def is_speaker(index, name: str) -> bool:
     if not getattr(index, "statements", None) or not speaker_key(name):
         return False
     found = directory(index).find(name)
-    return found is not None and len(found.key.split()) >= 2
+    return found is not None and found.kind == "person"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,10 +321,11 @@ def talked_about(statements: Sequence[Statement], exclude: str = "", limit: int 
 
 
 def _sentence_text(s: Statement, speaker: Speaker) -> str:
-    words = s.speaker.split()
+    # a lower-cased article's "joe biden" is shown as the corpus writes the name
+    words = (speaker.name if s.speaker == s.speaker.lower() and s.speaker_kind == "person" else s.speaker).split()
     n = len(surname_key(s.speaker_key).split())
     # "Peskov said: ...": the surname, once the header has named the speaker in full
-    who = " ".join(words[-n:]) if len(words) > n and s.speaker[:1].isupper() else s.speaker
+    who = " ".join(words[-n:]) if len(words) > n and words[0][:1].isupper() else " ".join(words)
     if s.kind == "direct":
         return f"{who}: “{s.text}”"
     return f"{who} {s.cue if s.cue not in ('headline', 'according to') else 'said'}: {s.text}"
@@ -434,7 +442,12 @@ def who_said(question: str, quote: str, retriever, filter: SearchFilter | None =
     where = f"line {s.line_start}" if s.line_start == s.line_end else f"lines {s.line_start}-{s.line_end}"
     role = f" ({s.role})" if s.role else ""
     when = f", {s.date}" if s.date else ""
-    text = f"{s.speaker}{role} said it, in {s.file} {where}{when}: “{s.text}”"
+    name = s.speaker
+    if name == name.lower() and s.speaker_kind == "person":  # as the corpus capitalises it
+        d = directory(index)
+        known = d.speakers.get(d.canonical.get(s.speaker_key, s.speaker_key))
+        name = known.name if known else name
+    text = f"{name}{role} said it, in {s.file} {where}{when}: “{s.text}”"
     passage = _passage(s, docs)
     sent = AnswerSentence(text, (Citation(1, s.file, s.line_start, s.line_end, s.text, round(best[0], 4)),), True, best[0])
     return Answer(question=question, text=f"{text} [1]", sentences=(sent,), passages=(passage,), refused=False,

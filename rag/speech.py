@@ -32,7 +32,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class Statement:
     mention: str  # how the attribution names the speaker: "he", "Peskov", "the spokesman"
     date: str | None = None
     publisher: str | None = None
+    # "person"; "org" (the Kremlin, the ministry), "group" (analysts, officials, a fund manager) and
+    # "role" (a job no one in the article is named in): speakers, but not people to merge by surname
+    speaker_kind: str = "person"
 
     @property
     def location(self) -> str:
@@ -171,7 +174,7 @@ _BACKREF = re.compile(
 # Fronted "Saying that ..., Peskov claimed ..." and intro phrases that are not statements.
 _FRONTED_SPEECH = re.compile(r"^\W*(?:" + _PARTICIPLES + r")\b(?:\s+that)?\s*", re.I)
 _TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}|(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Prof|St|Jr|Sr|Capt|Sgt|Adm)\.|"
+    r"(?:[^\W\d_]\.){2,}|(?i:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Prof|St|Jr|Sr|Capt|Sgt|Adm)\.|"
     r"\w+(?:[’'\-/&.]\w+)*|[^\w\s]",
     re.UNICODE,
 )
@@ -379,6 +382,12 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         last_title = len(low) - 1  # "the governor of Russia's Bryansk region": all of it is the role
     role_words = words[: last_title + 1]
     name_words = words[last_title + 1:]
+    poss = [j for j, w in enumerate(name_words[:-1]) if w.endswith(("’s", "'s")) or name_words[j + 1] in ("’s", "'s")]
+    if cased and poss:
+        # "FECSA's Zaforteza", "Russia's Vladimir Putin": the employer or country, then the name
+        cut = poss[-1] + (2 if name_words[poss[-1] + 1] in ("’s", "'s") else 1)
+        if cut < len(name_words):
+            role_words, name_words = role_words + name_words[:cut], name_words[cut:]
     if cased:
         # a role word in lower case after the name ("Peskov, Kremlin spokesman") is not a name
         name_words = [w for w in name_words if _is_caps_word(w) or w.lower() in _PARTICLES or w in ("’s", "'s")]
@@ -388,8 +397,9 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     if not name:
         if not role:
             return None
-        if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in low):
+        if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in low) and low[-1] not in _ROLE_NOUNS:
             return _Speaker(mention, " ".join(words), "", "org", definite)
+        # "a company official", "the U.S. Bank spokesman": someone in a job, not the organisation
         kind = "group" if low[-1] in _PLURAL_GROUP or not definite else "role"
         return _Speaker(mention, "", role, kind, definite)
     if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in nlow):
@@ -414,6 +424,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     head = text[start:anchor]
     m = _ADVERBIAL_TAIL.search(head)
     end = start + (m.start() if m else len(head))
+    ap = _appositive(text, start, end, cased)
+    if ap is not None:
+        return ap
     rp = _ROLE_PHRASE.search(text, start, end)
     if rp:  # "the governor of Russia's Bryansk region has claimed"
         sp = _classify(rp.group(1).split(), cased=False)
@@ -452,13 +465,23 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
         if tok.lower() in _PRONOUNS:
             break
         i -= 1
-    if cased and picked and picked[-1][0].lower() in _ROLE_NOUNS and i >= 0:
+    if cased and picked and any(t[0].lower() in _ROLE_NOUNS for t in picked) and i >= 0:
         from .text import STOPWORDS
 
+        # the words of the job before it: "a senior analyst", '”, FECSA assistant general manager',
+        # "the company official": lower-case words, then a name (the employer), then a determiner,
+        # all of it only when a boundary comes before (a comma, a quotation mark, the sentence start)
         k = i
         while k >= 0 and i - k < 3 and re.fullmatch(r"[a-z][a-z\-]+", toks[k][0]) and toks[k][0] not in STOPWORDS:
             k -= 1
-        if k < i and (k < 0 or toks[k][0] in (",", "”", '"', "’", "-", "–", "—")):
+        caps = 0
+        while k >= 0 and caps < 3 and _is_caps_word(toks[k][0]) and toks[k][0].lower() not in _DETERMINERS \
+                and toks[k][0].lower() not in _PRONOUNS:
+            k, caps = k - 1, caps + 1
+        if k >= 0 and toks[k][0].lower() in _DETERMINERS:
+            k -= 1
+        boundary = k < 0 or toks[k][0] in (",", "”", '"', "’", "-", "–", "—") or toks[k][1] < start
+        if k < i and boundary:
             picked.extend(reversed(toks[k + 1:i + 1]))
     if not picked:
         dm = re.search(r"\b((?:the|a|an)\s+[^,.;:\"“”]{0,45}?)\s*$", text[start:end])
@@ -470,9 +493,14 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
         return None, anchor
     picked.reverse()
     words = [t[0] for t in picked]
+    run_start = picked[0][1]
     if not cased and len(words) > 4:
         words = words[-4:]
         picked = picked[-4:]
+        # "..., former vice president joe biden said": the speaker's words are the last four, but
+        # the statement before them ends at the comma that starts the run
+        if not text[start:run_start].rstrip().endswith((",", "”", '"', "—", "–")):
+            run_start = picked[0][1]
     sp = _classify(words, cased)
     if sp is None:
         return None, anchor
@@ -484,7 +512,37 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             rm = re.search(r"([A-Z][\w’'\-]*(?:\s+[\w’'\-]+){0,3})\s*,$", before)
             if rm and any(w.lower() in _ROLE_NOUNS for w in rm.group(1).split()):
                 sp.role = rm.group(1)
-    return sp, (anchor if relative else picked[0][1])
+    return sp, (anchor if relative else run_start)
+
+
+_RELATIONS = frozenset("wife husband son daughter mother father brother sister widow spouse partner".split())
+_APPOSITIVE = re.compile(r",\s+([^,;:\"“”()]{3,40}?)\s*,\s*$")
+
+
+def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker, int] | None:
+    """'His wife, Jane Sanders, said' / 'the acting defense secretary, patrick shanahan, had said':
+    a name between commas after the job (or relation) that opens the sentence."""
+    m = _APPOSITIVE.search(text, start, end)
+    if m is None:
+        return None
+    pre = text[start:m.start()]
+    piece = re.split(r"[.;:!?\"”]\s+|^\W*(?:and|but)\s+", pre)[-1].strip()
+    words = piece.split()
+    if not 1 <= len(words) <= 5 or not any(w.lower().strip("’'s") in _ROLE_NOUNS | _RELATIONS for w in words):
+        return None
+    name_words = m.group(1).split()
+    if not 2 <= len(name_words) <= 4 or (cased and not all(_is_caps_word(w) or w.lower() in _PARTICLES for w in name_words)):
+        return None
+    from .text import STOPWORDS
+
+    if any(w.lower() in STOPWORDS or w.lower() in _ROLE_NOUNS for w in name_words):
+        return None
+    sp = _classify(name_words, cased)
+    if sp is None or sp.kind != "person":
+        return None
+    sp.role = re.sub(r"^(?:the|a|an)\s+", "", piece, flags=re.I)
+    sp.mention = f"{piece}, {m.group(1)}"
+    return sp, start + pre.rfind(piece)
 
 
 def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker | None, int]:
@@ -926,6 +984,8 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
             name = name[1:]
         if len(name) < 2 or any(w.lower() in _ORG_WORDS for w in name) or any(w.isupper() and len(w) > 1 for w in name):
             continue
+        if sum(1 for w in name if w.lower() not in _PARTICLES and not re.fullmatch(r"(?:[A-Z]\.)+|Jr\.?|Sr\.?", w)) > 3:
+            continue  # "News Politics Sports Tech Donald Trump": a menu or headline in capitals, not a name
         if any(w.endswith(("’s", "'s")) for w in name) or re.search(r"\b(?:of|for|in|at)\s*$", text[max(s, m.start() - 6):m.start()]):
             continue  # "Russia’s Bryansk region", "the governor of Bryansk": places, not people
         role = " ".join(words[: last_title + 1])
@@ -939,7 +999,10 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
 
 def _role_match(want: str, have: str) -> bool:
     def nouns(r: str) -> set[str]:
-        return {("spokes" if w.startswith("spokes") else w) for w in re.findall(r"[a-z\-]+", r.lower()) if w in _ROLE_NOUNS or w.startswith("spokes")}
+        # "vice president", "deputy minister": another job than the president's or the minister's
+        r = re.sub(r"\b(vice|deputy)[\s\-]+", r"\1-", r.lower())
+        return {("spokes" if w.startswith("spokes") else w) for w in re.findall(r"[a-z\-]+", r)
+                if w in _ROLE_NOUNS or w.startswith("spokes") or w.startswith(("vice-", "deputy-"))}
 
     a, b = nouns(want), nouns(have)
     return bool(a) and a <= b
@@ -981,12 +1044,24 @@ def _resolve(doc: Document, units: list[_Unit], raws: list[_Raw], cased: bool) -
         elif sp.kind == "person":
             toks = sp.name.split()
             key = speaker_key(sp.name)
+            gender = _gender_of(sp.mention + " " + sp.role)
             full = None
             if len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES):
-                full = _person_before(people, order, key, at) or first_full.get(surname_key(key))
+                full = _person_before(people, order, key, at, gender, genders)
+                if full is None:
+                    first = first_full.get(surname_key(key))
+                    full = first if first is not None and _gender_fits(first, gender, genders) else None
             name = full.name if full else sp.name
-            role = sp.role or (full.role if full else "") or _known_role(recent, speaker_key(name))
+            role = _no_honorific(sp.role) or (full.role if full else "") or _known_role(recent, speaker_key(name))
             resolved = (name, speaker_key(name), role or None, "person")
+            if gender:
+                genders.setdefault(resolved[1], gender)
+            if not cased and len(resolved[1].split()) >= 2 and speaker_key(name) not in {speaker_key(q.name) for _, q in order[-8:]}:
+                # no capitals to find names by: the people the article quotes by full name are the
+                # ones a surname, "he" or "the senator" later points back to
+                q = _Person(name, role or "")
+                people[surname_key(resolved[1])] = q
+                order.append((at, q))
         elif sp.kind == "role" and sp.definite:
             resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r) or (
                 sp.role, speaker_key(sp.role), sp.role, "role")
@@ -1032,7 +1107,7 @@ def _resolve(doc: Document, units: list[_Unit], raws: list[_Raw], cased: bool) -
             kind=r.kind, text=" ".join(" ".join(text[a:b].split()) for a, b in spans),
             char_start=s, char_end=e, line_start=doc.line_of(s), line_end=doc.line_of(e - 1), spans=spans,
             context_start=ctx_s, context_end=ctx_e, cue=r.cue, mention=sp.mention if sp else "",
-            date=doc.date, publisher=doc.publisher,
+            date=doc.date, publisher=doc.publisher, speaker_kind=resolved[3],
         ))
     return out
 
@@ -1055,15 +1130,40 @@ def _unit_after(units: list[_Unit], pos: int) -> _Unit | None:
     return units[i + 1] if i + 1 < len(units) else None
 
 
-def _person_before(people: dict[str, _Person], order: list[tuple[int, _Person]], key: str, at: int) -> _Person | None:
-    """The full name used for this surname before `at` (the last one, if several)."""
+def _person_before(people: dict[str, _Person], order: list[tuple[int, _Person]], key: str, at: int,
+                   gender: str = "", genders: dict[str, str] | None = None) -> _Person | None:
+    """The full name used for this surname before `at` (the last one, if several; "Mr. Sanders"
+    is not the Jane Sanders the article called "Ms. Sanders" or "his wife")."""
     found = None
     for off, p in order:
         if off > at:
             break
-        if surname_key(speaker_key(p.name)) == key or speaker_key(p.name).endswith(" " + key):
+        if (surname_key(speaker_key(p.name)) == key or speaker_key(p.name).endswith(" " + key)) and \
+                _gender_fits(p, gender, genders or {}):
             found = p
     return found
+
+
+_MALE = frozenset("mr mr. he him his husband father son brother king prince spokesman chairman congressman sir lord".split())
+_FEMALE = frozenset("ms ms. mrs mrs. miss she her wife mother daughter sister queen princess spokeswoman chairwoman congresswoman dame lady".split())
+
+
+def _gender_of(words: str) -> str:
+    """'m' or 'f' when the words naming a person say it (an honorific, a relation), else ''."""
+    low = {w.rstrip(",") for w in words.lower().split()}
+    m, f = bool(low & _MALE), bool(low & _FEMALE)
+    return "m" if m and not f else "f" if f and not m else ""
+
+
+def _gender_fits(p: _Person, gender: str, genders: dict[str, str]) -> bool:
+    known = p.gender or genders.get(speaker_key(p.name), "") or _gender_of(p.role)
+    return not gender or not known or known == gender
+
+
+def _no_honorific(role: str) -> str:
+    """A role without the honorifics ("Ms.", "Mr."), which are not jobs."""
+    kept = [w for w in (role or "").split() if w.lower().rstrip(".") not in ("mr", "mrs", "ms", "miss", "dr")]
+    return " ".join(kept)
 
 
 def _known_role(recent, key: str) -> str:
@@ -1081,12 +1181,25 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
     for off, p in reversed(order):
         if off < at and p.role and _role_match(role, p.role):
             return p.name, speaker_key(p.name), p.role, "person"
+    # "The spokesman for one U.S. bank said ...", then "The spokesman said": the one quoted in that job
+    for _, name, key, r, kind in reversed(recent[-4:]):
+        if kind in ("role", "group") and _role_match(role, r or name) and not _PLURAL_GROUP & set(key.split()):
+            return name, key, r, kind
     # "The analyst said ...": no one was called that, so the person just quoted is meant, unless
-    # the article gave that person another job
+    # the article gave that person another job, or the job is one of a kind ("the president": the
+    # article may quote a senator, not the president) or named with its employer ("the U.S. Bank
+    # spokesman")
+    words = role.lower().replace("-", " ").split()
+    if any(w in _UNIQUE_OFFICES or w in _ORG_WORDS for w in words):
+        return None
     for _, name, key, r, kind in reversed(recent[-2:]):
         if kind == "person" and not any(w in _ROLE_NOUNS for w in (r or "").lower().split()):
             return name, key, r, "person"
     return None
+
+
+# Jobs one person holds: "the president" is never just the last person quoted.
+_UNIQUE_OFFICES = frozenset("president king queen pope chancellor premier".split())
 
 
 def _forward_speaker(raws: list[_Raw], r: _Raw) -> tuple[str, str, str | None, str] | None:
@@ -1096,6 +1209,9 @@ def _forward_speaker(raws: list[_Raw], r: _Raw) -> tuple[str, str, str | None, s
     for nxt in raws[i + 1:i + 3]:
         sp = nxt.speaker
         if sp is not None and sp.kind == "person" and len(sp.name.split()) >= 2 and nxt.unit - r.unit <= 2:
+            role = r.speaker.role if r.speaker else ""
+            if sp.role and not _role_match(role, sp.role):
+                return None  # "the president told reporters. His wife, Jill Biden, said": someone else
             return sp.name, speaker_key(sp.name), sp.role or None, "person"
     return None
 
@@ -1141,16 +1257,17 @@ CREATE TABLE statements (file TEXT NOT NULL, ordinal INTEGER NOT NULL, speaker T
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, line_start INTEGER NOT NULL,
     line_end INTEGER NOT NULL, spans TEXT NOT NULL, context_start INTEGER NOT NULL,
     context_end INTEGER NOT NULL, cue TEXT, mention TEXT, date TEXT, publisher TEXT,
-    PRIMARY KEY (file, ordinal));
+    speaker_kind TEXT NOT NULL DEFAULT 'person', PRIMARY KEY (file, ordinal));
+CREATE INDEX statements_speaker ON statements(speaker_key);
 """
 _COLUMNS = ("file, ordinal, speaker, speaker_key, role, kind, text, char_start, char_end, line_start, line_end,"
-            " spans, context_start, context_end, cue, mention, date, publisher")
+            " spans, context_start, context_end, cue, mention, date, publisher, speaker_kind")
 
 
 def _row(s: Statement) -> tuple:
     return (s.file, s.ordinal, s.speaker, s.speaker_key, s.role, s.kind, s.text, s.char_start, s.char_end,
             s.line_start, s.line_end, json.dumps([list(p) for p in s.spans]), s.context_start, s.context_end,
-            s.cue, s.mention, s.date, s.publisher)
+            s.cue, s.mention, s.date, s.publisher, s.speaker_kind)
 
 
 def create_table(con: sqlite3.Connection) -> None:
@@ -1162,7 +1279,7 @@ def insert(con: sqlite3.Connection, docs: Iterable[Document]) -> int:
     n = 0
     for doc in docs:
         rows = [_row(s) for s in extract_statements(doc)]
-        con.executemany(f"INSERT INTO statements ({_COLUMNS}) VALUES ({','.join('?' * 18)})", rows)
+        con.executemany(f"INSERT INTO statements ({_COLUMNS}) VALUES ({','.join('?' * 19)})", rows)
         n += len(rows)
     return n
 
@@ -1173,7 +1290,7 @@ def copy_unchanged(con: sqlite3.Connection, old: str, keep_table: str, same_vers
     When the previous generation was built by other rules (or before statements existed), they
     are extracted again from its stored document text: no file is read or embedded again."""
     has = con.execute(f"SELECT 1 FROM {old}.sqlite_master WHERE type='table' AND name='statements'").fetchone()
-    if same_version and has:
+    if same_version and has and _has_kind(con, f"{old}.statements"):
         cols = ", ".join("s." + c.strip() for c in _COLUMNS.split(","))
         con.execute(f"INSERT INTO statements ({_COLUMNS}) SELECT {cols} FROM {old}.statements s"
                     f" JOIN {keep_table} k ON k.file = s.file")
@@ -1189,7 +1306,9 @@ def read(path, documents: dict[str, dict]) -> list[Statement]:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         try:
-            rows = con.execute(f"SELECT {_COLUMNS} FROM statements ORDER BY file, ordinal").fetchall()
+            # an index built before speakers had kinds reads them as "person" until `rag index` re-extracts
+            cols = _COLUMNS if _has_kind(con, "statements") else _COLUMNS.replace(", speaker_kind", ", 'person'")
+            rows = con.execute(f"SELECT {cols} FROM statements ORDER BY file, ordinal").fetchall()
         except sqlite3.OperationalError as exc:
             raise IndexDamagedError(f"The index has no statements table ({exc}).",
                                     "Run `rag index --rebuild` to build it again.") from None
@@ -1203,5 +1322,11 @@ def read(path, documents: dict[str, dict]) -> list[Statement]:
                                     "Run `rag index --rebuild` to build it again.")
         out.append(Statement(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
                              tuple(tuple(p) for p in json.loads(r[11])), r[12], r[13], r[14] or "", r[15] or "",
-                             r[16], r[17]))
+                             r[16], r[17], r[18]))
     return out
+
+
+def _has_kind(con: sqlite3.Connection, table: str) -> bool:
+    schema, _, name = table.rpartition(".")
+    rows = con.execute(f"PRAGMA {schema + '.' if schema else ''}table_info({name})").fetchall()
+    return any(r[1] == "speaker_kind" for r in rows)

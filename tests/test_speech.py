@@ -336,3 +336,45 @@ def test_engine_follow_ups_switch_speaker_or_topic(seed_engine):
     assert cited_files(putin) == {"001_a4d76ca98f8e33ba.txt"}
     sweden = seed_engine.ask("and about Sweden?", history=history, backend="extractive")
     assert "Dmitry Peskov" in sweden.text.splitlines()[0] and cited_files(sweden) == {"002_049595089446fbd5.txt"}
+
+
+# -- lower-cased articles, group speakers -------------------------------------------------------------
+
+LOWER = ("davenport, ia. — trump sold out united states allies, former vice president joe biden said wednesday. "
+         "the decision, biden said, created a crisis. \"it's not our problem,\" the president told reporters. "
+         "his wife, jill biden, said that she was proud. \"we are not done,\" ms. biden said. "
+         "mr. biden said: \"we will win.\" analysts said the market would fall. the ministry said prices rose.")
+
+
+def test_lowercase_speakers_are_resolved_within_the_article_and_groups_are_kept_apart():
+    sts = extract_statements(clean("lower.txt", LOWER))
+    by = {s.text.split()[0] + " " + s.text.split()[1]: s for s in sts}
+    assert by["trump sold"].speaker == "joe biden" and by["trump sold"].speaker_kind == "person"
+    assert by["created a"].speaker == "joe biden"  # the surname, to the full name used before
+    # "the president" is not the vice president just quoted
+    assert by["it's not"].speaker_key != "joe biden" and by["it's not"].speaker_kind == "role"
+    assert by["she was"].speaker == "jill biden" and by["we are"].speaker == "jill biden"  # Ms. Biden
+    assert by["we will"].speaker == "joe biden"  # Mr. Biden is not his wife
+    assert (by["the market"].speaker, by["the market"].speaker_kind) == ("analysts", "group")
+    assert (by["prices rose"].speaker, by["prices rose"].speaker_kind) == ("ministry", "org")
+
+
+def test_directory_shows_lowercase_speakers_as_the_corpus_capitalises_them_and_keeps_groups_apart():
+    from rag.quotes import SpeakerDirectory
+
+    cased = clean("cased.txt", "Former Vice President Joe Biden said the plan would fail. Financial analysts said the "
+                               "dollar would rise. The Foreign Ministry said talks went well.")
+    lower = clean("lower.txt", "the plan is a disaster, biden said. analysts said the yen would fall. "
+                               "peskov told reporters that moscow was watching.")
+    d = SpeakerDirectory(extract_statements(cased) + extract_statements(lower))
+    biden = d.find("biden")
+    assert biden.name == "Joe Biden" and biden.statements == 2 and biden.kind == "person"
+    assert d.find("Peskov").name == "Peskov"  # no article capitalises him: capitals all the same
+    analysts = d.speakers["analysts"]
+    assert analysts.kind == "group" and analysts.statements == 1 and d.speakers["financial analysts"].statements == 1
+    assert d.speakers["ministry"].kind == "org" if "ministry" in d.speakers else d.speakers["foreign ministry"].kind == "org"
+
+
+def test_statements_keep_their_speaker_kind_in_the_index(seed_engine):
+    kinds = {(s.speaker_key, s.speaker_kind) for s in seed_engine.retriever.index.statements}
+    assert ("dmitry peskov", "person") in kinds and ("kremlin", "org") in kinds
