@@ -190,12 +190,13 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     a long prose line that stops without end punctuation goes on in the next line."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
+    width = _wrap_width(text, start, end)
     pos = start
     seg = start
     while pos < end:
         nl = text.find("\n", pos, end)
         le = end if nl < 0 else nl
-        if nl >= 0 and _wraps(text[pos:le], text, nl + 1, end):
+        if nl >= 0 and _wraps(text[pos:le], text, nl + 1, end, inside=pos > seg, width=width):
             pos = nl + 1
             continue
         if le > seg:
@@ -208,23 +209,55 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 # lower case or this one ends on a word that cannot end a sentence. A headline over its body
 # ("Russia 'taking measures' in response to Nato expansion, says Kremlin") is neither.
 WRAP_MIN_CHARS = 45
+# A text is hard-wrapped when it has at least WRAP_MIN_LINES lines, half of them within WRAP_BAND
+# characters of the wrap column (its longest line, at most WRAP_MAX_COLUMN: Reuters wraps at about
+# 70, e-mail at 72-80; prose written one paragraph per line has far longer, uneven lines). A line
+# of it goes on in the next when the next line's first word would not have fitted on it.
+WRAP_MIN_LINES = 4
+WRAP_BAND = 12
+WRAP_MAX_COLUMN = 100
 _NO_END_WORDS = frozenset("""a an the of to in on at by for from with and or but nor as than that which who
     whose whom if because while its their his her our your my this these those into onto about over under
     between after before said says told""".split())
 _WRAP_END = re.compile(r"[.!?…:;\"”’')\]]\s*$")
 
 
-def _wraps(line: str, text: str, nxt: int, end: int) -> bool:
+def _wrap_width(text: str, start: int, end: int) -> int | None:
+    """The column a hard-wrapped text is wrapped at, or None when it is not hard-wrapped: most of its
+    lines (a paragraph's last line is short) end within WRAP_BAND characters of one column."""
+    lens = sorted(len(line.rstrip()) for line in text[start:end].split("\n") if line.strip())
+    if len(lens) < WRAP_MIN_LINES:
+        return None
+    width = lens[-1]
+    if not WRAP_MIN_CHARS <= width <= WRAP_MAX_COLUMN:
+        return None
+    near = sum(1 for n in lens if width - WRAP_BAND <= n <= width + WRAP_BAND)
+    return width if near * 2 >= len(lens) else None
+
+
+def _title_case(line: str) -> bool:
+    """Most words capitalised: a headline (a list of them on a scraped page), not wrapped prose."""
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return sum(1 for w in words if w[:1].isupper()) * 2 > len(words)
+
+
+def _wraps(line: str, text: str, nxt: int, end: int, inside: bool = False, width: int | None = None) -> bool:
     s = line.strip()
     if len(s) < WRAP_MIN_CHARS or _WRAP_END.search(s):
         return False
     if nxt >= end or text[nxt:nxt + 1] in ("\n", "") or not text[nxt:min(end, nxt + 200)].split("\n", 1)[0].strip():
         return False  # a blank line: a paragraph ends
-    if text[nxt:end].lstrip(" \t")[:1].islower():
-        return True  # the next line goes on with the sentence
-    # or this one stops on a word no sentence ends with ("...the sale of | Hilton International")
+    if (width is not None and len(line.rstrip()) + 1 + len(text[nxt:end].split(None, 1)[0]) > width
+            and not _title_case(s)):
+        return True  # the next word did not fit on this line: a hard wrap ("...on the New York Stock | Exchange")
+    if (inside and not _title_case(s)) or text[nxt:end].lstrip(" \t")[:1].islower():
+        # the next line goes on with the sentence, or this line already continues a wrapped one
+        # (a wrapped paragraph's lines all go on: "...price of par, Credit | Suisse First Boston")
+        return True
+    # or this one stops on a word no sentence ends with ("...the sale of | Hilton International"),
+    # unless it is a headline (a list of them: "..., Campaign Says | Joe Biden Defends ...")
     last = s.rsplit(None, 1)[-1].lower()
-    return last in _NO_END_WORDS
+    return last in _NO_END_WORDS and not _title_case(s)
 
 
 def _split_line(text: str, ls: int, le: int, spans: list[tuple[int, int]]) -> None:

@@ -92,3 +92,29 @@ def test_a_wrapped_line_that_opens_with_names_is_no_headline():
             "told reporters the report disclosed \"colossal blunders\" and said\n"
             "people who had not served the president well should step aside.\n")
     assert [text[a:b] for a, b in split_sentences(text)] == [text.strip()]
+
+
+def test_a_wrapped_line_that_ends_on_a_name_goes_on_in_the_next_line():
+    # real Reuters paragraphs (reuters_3487, reuters_16009): the wrap falls inside a name
+    text = ("LONDON, March 11 - Genetech Inc is issuing a 100\n"
+            "mln dlr convertible bond due March 30, 2002 with an indicated\n"
+            "coupon of five to 5-1/2 pct and an issue price of par, Credit\n"
+            "Suisse First Boston (CSFB) said as lead manager.\n\n"
+            "Genentech's stock closed at 58-5/8 on the New York Stock\n"
+            "Exchange last night.\n\n"
+            "A key factor behind the advance was anticipation that\n"
+            "inflation will be the only way for the major industrial nations\n"
+            "to halt the slide in the value of the U.S. dollar, said Steve\n"
+            "Chronowitz, director of commodity research with Smith Barney.\n")
+    got = [text[a:b] for a, b in split_sentences(text)]
+    assert len(got) == 3
+    assert got[0].endswith("Credit\nSuisse First Boston (CSFB) said as lead manager.")
+    assert got[1] == "Genentech's stock closed at 58-5/8 on the New York Stock\nExchange last night."
+    assert "said Steve\nChronowitz" in got[2]
+    # a scraped page's list of headlines (huffpost_4742597682.txt) is no wrapped paragraph
+    related = ("Bernie Sanders Raised More Than $25 Million This Quarter, Campaign Says\n"
+               "Joe Biden Defends Obama’s Immigration Record But Admits He’s Learned From Experience\n"
+               "Kate McKinnon’s Elizabeth Warren Fakes Horror That Bill\n"
+               "Trump Repeatedly Refuses To Answer Questions About Biden Part Of Ukraine Call\n"
+               "HuffPost is part of Verizon Media.\n")
+    assert len(split_sentences(related)) == 5
