@@ -5,47 +5,167 @@ from __future__ import annotations
 
 import re
 
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+from .text import STOPWORDS, stem
+
+_NAME_ANYWHERE = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.I)
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
 _MEASURE = re.compile(
     r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion))"
     r"(?:\s*-\s*|\s+)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|cm|feet|foot|ft|inch(?:es)?|hectares?|acres?|"
     r"square|sq|tonnes?|tons?|kg|kilograms?|pounds?|lbs?|years?|months?|weeks?|days?|hours?|minutes?|seconds?|"
-    r"decades?|centuries|century|percent|per\s+cent|%|storeys?|stories|floors?|people|km/h|mph)\b",
+    r"decades?|centuries|century|percent|per\s+cent|pct|%|storeys?|stories|floors?|people|km/h|mph|"
+    r"dlrs|dollars|marks|yen|euros?|rupees|crores?|lakhs?|mln|million|billion|trillion|barrels|votes|seats)\b",
     re.I,
 )
-_TIME = re.compile(r"\d|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|yesterday|today|week|month|year)\b", re.I)
+# A point in time, not any digit: "on April 8", "Dec. 9, 2016", "in 1989", "on Tuesday", "3:30 p.m.",
+# "last week", "two years ago".
+_TIME = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|yesterday|today|tomorrow|tonight|weekend)\b"
+    r"|\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+\d"
+    r"|\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}(?::\d\d)?\s*(?:a\.m|p\.m|am\b|pm\b|gmt|edt|est)"
+    r"|\b(?:last|next|this|earlier|later|past|coming)\s+(?:week|month|year|spring|summer|autumn|fall|winter|decade)s?\b"
+    r"|\b(?:ago|later|earlier|since|until|till|by the end of)\b",
+    re.I,
+)
+_NUM_WORD = frozenset("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
+                      "fifty hundred hundreds thousand thousands million millions billion dozen dozens".split())
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_NP_END = frozenset("""did do does were was are is have has had will would could can should may might must of in at
+    for on from with to by during about under over after before since that who which""".split())
+_ANY_COUNT = frozenset("times people persons ones".split())
+# "how much": an amount of money or of something measured
+_AMOUNT = re.compile(r"[$£€¥]\s*\d|\b(?:rs\.?|inr|usd)\s*\d", re.I)
+
+
+# "Which First Boston analyst ...?", "At which union's forum ...?": the noun that "which"/"what" asks
+# about says whether the answer is a person, another name, or neither ("What move by West Germany").
+_PERSON_NOUNS = """person people man woman analyst official officials senator congressman congresswoman lawmaker
+    legislator reporter columnist journalist correspondent anchor host candidate lawyer attorney judge justice
+    minister spokesman spokeswoman spokesperson adviser advisor aide president governor mayor chairman chairwoman
+    chair executive ceo director secretary ambassador diplomat leader economist professor expert politician coach
+    player actor actress author writer commander general officer manager owner founder deputy representative
+    prosecutor investigator activist strategist pollster banker trader dealer broker""".split()
+_NAME_NOUNS = """city country countries town village place state province region capital company companies firm bank
+    banks organisation organization agency court group union network newspaper paper outlet magazine channel station
+    show shows school college university team party club hospital committee department ministry institute brand
+    website site platform airline airport port publication book film movie character program programme exchange
+    market index fund venue stadium island river""".split()
+_LEAD_IN = re.compile(r"^(?:(?:at|in|on|from|for|by|with|to|of|into|about|around|roughly|approximately|after|before)\s+)+")
+_WHICH = re.compile(r"^(?:which|what)\s+((?:[\w’'.&-]+\s*){1,5})")
+_HEAD_STOP = frozenset("is are was were did does do has have had will would could can should may might".split())
+_NUMBER_NOUNS = re.compile(
+    r"^what (?:is|was|were|are|will be|would be)\b.*\b(?:sales|revenues?|profits?|loss(?:es)?|earnings|income|"
+    r"price|cost|rate|debt|deficit|surplus|budget|value|worth|total|amount|number|size|population|turnout|salary|"
+    r"fine|fees?|score|stake|margin|growth|inflation|unemployment|percentage)\b")
 
 
 def expected_type(question: str) -> str | None:
-    """What kind of thing the question asks for: a name, a number or a time."""
-    q = question.strip().lower()
+    """What kind of thing the question asks for: a person, another name, a number, a measure or a time."""
+    q = _LEAD_IN.sub("", question.strip().lower())
+    kind = _expected(q)
+    if kind is None and "," in q:  # "In the Supreme Court's removal case, which country is ...?"
+        kind = _expected(_LEAD_IN.sub("", q.rsplit(",", 1)[1].strip()))
+    return kind
+
+
+def _expected(q: str) -> str | None:
     if re.match(r"(who|whom|whose)\b", q):
         return "person"
-    if re.match(r"(where|in which|which|what) (city|country|town|place|person|minister|leader|official|company|organi[sz]ation)\b", q):
+    if re.match(r"(where)\b", q):
         return "name"
-    if re.match(r"how (long|old|far|big|large|tall|high|wide|deep|heavy)\b", q):
+    if re.match(r"how (long|old|far|tall|high|wide|deep|heavy|often)\b", q):
         return "measure"
-    if re.match(r"how (many|much)\b", q):
+    if re.match(r"(how (many|much|big|large)|what (percentage|share|proportion|percent))\b", q):
         return "number"
-    if re.match(r"(when|what (year|date|day|time))\b", q):
+    if re.match(r"(when|what (year|date|day|time|month))\b", q):
         return "time"
+    m = _WHICH.match(q)
+    if m:
+        for word in m.group(1).split():  # the first listed noun before the verb: "which first boston analyst"
+            word = re.sub(r"(’s|'s)$", "", word.strip(".,?"))
+            if word in _HEAD_STOP:
+                break
+            if word in ("year", "date", "day", "month", "time", "week"):
+                return "time"
+            if word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS:
+                return "person"
+            if word in _NAME_NOUNS or word.rstrip("s") in _NAME_NOUNS:
+                return "name"
+        if q.startswith("which"):
+            return "name"
+    if _NUMBER_NOUNS.match(q):
+        return "number"
     return None
+
+
+def counted_noun(question: str) -> str | None:
+    """What "how many" counts, as the head word of its noun phrase: "How many Turkish warships escorted
+    ..." -> "warships", "how many new models of its A15 mainframe did ..." -> "models"."""
+    m = re.search(r"\bhow many\s+(.*)", question.lower())
+    if not m:
+        return None
+    head = None
+    for word in re.findall(r"[a-z0-9'’-]+", m.group(1))[:6]:
+        if word in _NP_END or (word.endswith("ed") and len(word) > 4 and head is not None):
+            break
+        head = word
+    return None if head is None or head in _ANY_COUNT else head
+
+
+def _numbers(sentence: str, question: str) -> list[int]:
+    """Word positions of the numbers in a sentence that the question does not already give (a year
+    is a time, "31st" an ordinal, "Sismik 1" a name from the question)."""
+    given = set(re.findall(r"\d[\d,.]*", question))
+    out = []
+    for i, w in enumerate(re.findall(r"[\w$£€.,%'’-]+", sentence.lower())):
+        w = w.strip(".,'’")
+        digits = re.sub(r"^[$£€]", "", w)
+        if digits[:1].isdigit():
+            if _ORDINAL.fullmatch(digits) or _YEAR.fullmatch(digits) or digits in given:
+                continue
+            out.append(i)
+        elif w in _NUM_WORD:
+            out.append(i)
+    return out
+
+
+def _near_head(sentence: str, question: str, head: str) -> bool:
+    """A number just before what is counted ("eight new models", "27 large, energy-intensive
+    industries") or just after it ("staff of 300")."""
+    words = [w.strip(".,'’") for w in re.findall(r"[\w$£€.,%'’-]+", sentence.lower())]
+    root = stem(head)[:5]
+    heads = [j for j, w in enumerate(words) if w.startswith(root) or stem(w) == stem(head)]
+    return any(0 < j - i <= 4 or 0 < i - j <= 3 for i in _numbers(sentence, question) for j in heads)
 
 
 def has_type(sentence: str, kind: str, question: str) -> bool:
     if kind == "number":
-        return bool(_NUMBER.search(_ORDINAL.sub(" ", sentence)))
+        head = counted_noun(question)
+        if head is not None:
+            return _near_head(sentence, question, head)
+        if re.search(r"\bhow much\b", question, re.I) and (_AMOUNT.search(sentence) or _MEASURE.search(sentence)):
+            return True
+        return bool(_numbers(sentence, question))
     if kind == "measure":  # "how long is the border": 1,350-kilometer, not "31st member"
         return bool(_MEASURE.search(sentence))
     if kind == "time":
         return bool(_TIME.search(sentence))
-    asked = question.lower()
-    names = [m.group(1) for m in _NAME.finditer(sentence)]
+    asked = {stem(w) for w in re.findall(r"[a-z0-9]+", question.lower())}
+    names = []
+    for m in _NAME_ANYWHERE.finditer(sentence):
+        words = m.group(1).split()
+        if m.start() == 0 or re.search(r"[.!?:\"“]\s*$", sentence[: m.start()]):
+            # a sentence's first word is capitalised anyway: "The", "But", "French" lead in
+            while words and words[0].lower() in STOPWORDS:
+                words = words[1:]
+        if words:
+            names.append(words)
     if kind == "person":  # a person is named with at least two words: "Alexander Bogomaz", not "Interfax"
-        names = [n for n in names if len(n.split()) >= 2]
-    return any(n.split()[0].lower() not in asked for n in names)
+        names = [n for n in names if len(n) >= 2]
+    # the name must be one the question does not already give ("Which analyst ...": not "Texaco")
+    return any(any(stem(w.lower()) not in asked and w.lower() not in STOPWORDS for w in n) for n in names)
 
 
 def is_open_question(q: str) -> bool:
@@ -57,7 +177,9 @@ def is_open_question(q: str) -> bool:
 # "Who won and how many votes did she get?": a second question word after "and" (or a comma, or
 # "also") starts a second part, each wanting its own answer sentence.
 _PART_BREAK = re.compile(
-    r"\s*(?:,\s*and|,|\band\b|;|\balso\b)\s+(?=(?:who|whom|whose|what|when|where|which|why|how)\b)", re.I)
+    r"\s*(?:,\s*and|,|\band\b|;|\balso\b)\s+"
+    r"(?=(?:(?:by|in|on|at|for|from|to|with|about|since|until)\s+)?(?:who|whom|whose|what|when|where|which|why|how)\b)",
+    re.I)
 
 
 def split_parts(question: str) -> list[str]:

@@ -29,7 +29,20 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("How long is the border?", "Finland became the 31st member.", False),
         ("How long did the talks last?", "The talks lasted three days.", True),
         ("How many soldiers were there?", "It was the 31st member.", False),
-        ("How many soldiers were there?", "About 20 people crossed.", True),
+        ("How many soldiers were there?", "About 20 soldiers crossed.", True),
+        # a number must count what is asked about: 20 people are not the soldiers asked for
+        ("How many soldiers were there?", "About 20 people crossed.", False),
+        ("How many new models of its A15 mainframe did Unisys launch?",
+         "Unisys is offering eight new models of its A15 mainframe.", True),
+        ("How many industries does the committee represent?", "It represents 27 large, energy-intensive industries.", True),
+        # the question's own number and a year are not an answer
+        ("How many Turkish warships escorted the Sismik 1?", "The Sismik 1 sailed in 1987 with warships.", False),
+        ("How much did Volkswagen provide for losses?", "It set aside up to 480 mln marks.", True),
+        # a time is a date, a weekday, a year or a clock time, not any digit
+        ("When will the trust pay its holders?", "It will pay holders on April 8.", True),
+        ("When will the trust pay its holders?", "UAL will pay 632.5 mln dlrs cash.", False),
+        ("Which First Boston analyst recommended Texaco?", "First Boston analyst William Randol recommended it.", True),
+        ("Which First Boston analyst recommended Texaco?", "First Boston recommended Texaco shares.", False),
     ],
 )
 def test_answer_types(question, sentence, expected):
