@@ -131,7 +131,7 @@ class SpeakerDirectory:
             best = max(name, key=lambda x: (x[0] != x[0].lower(), x[1], len(x[0])))[0]
             if kind == "person" and best == best.lower():
                 best = " ".join(w if w in _PARTICLES and i else w[:1].upper() + w[1:] for i, w in enumerate(best.split()))
-            roles = Counter(s.role for s in group if s.role)
+            roles = Counter(s.role for s in group if s.role and speaker_key(s.role) != key)  # not "Analysts (analysts)"
             role = max(roles.items(), key=lambda x: (x[0] != x[0].lower(), x[1]))[0] if roles else None
             self.speakers[key] = Speaker(key, best, role, len(group), len({s.file for s in group}), kind)
         for group in self.by_key.values():
