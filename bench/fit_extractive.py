@@ -6,7 +6,8 @@
 For every answerable training question the retrieved passages' sentences are the candidates
 (rag.generators.extractive); a sentence is a positive when it holds every part of the gold answer
 (`answer_must`), the same test `rag eval` applies to a whole answer. A logistic model over
-SENTENCE_FEATURES is fitted (bench/fit_gate.py's fitter), and `rag eval`'s answer_match is then
+SENTENCE_FEATURES is fitted per question (a conditional logit: the sentences of one question ranked
+against each other; `--pointwise` for bench/fit_gate.py's sentence-level fitter), and `rag eval`'s answer_match is then
 measured with the fitted weights on the training sets (5-fold cross-validated) and the held-out
 ones, next to the weights in the library. Held-out sets are only scored.
 """
@@ -51,6 +52,47 @@ def sentence_rows(engine: Engine, paths: list[Path], k: int = 5):
     return np.vstack(X), np.array(y), np.array(qid)
 
 
+def fit_per_question(X, y, qid, l2: float = 1.0, steps: int = 800, rate: float = 0.5) -> np.ndarray:
+    """Weights of a conditional logit: within each question a softmax over its candidate sentences,
+    fitted to put the mass on the sentences that answer it. It learns to rank the sentences of one
+    question against each other, which is what choosing the answer is (a pointwise model also
+    learns which questions are easy). Standardised features, gradient steps, returned unscaled."""
+    mu, sd = X.mean(0), X.std(0) + 1e-9
+    Z = (X - mu) / sd
+    groups = [np.flatnonzero(qid == q) for q in dict.fromkeys(qid.tolist())]
+    w = np.zeros(X.shape[1])
+    for _ in range(steps):
+        grad = l2 * w / len(groups)
+        for g in groups:
+            s = Z[g] @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            grad += Z[g].T @ (p - y[g] / y[g].sum()) / len(groups)
+        w -= rate * grad
+    return w / sd
+
+
+def top1_cv(X, y, qid, pointwise: bool | None, l2: float, folds: int = 5) -> float:
+    """Share of questions whose best-scored sentence answers, 5-fold over questions (None: the
+    library's weights, not refitted)."""
+    qs = np.array(list(dict.fromkeys(qid.tolist())))
+    order = np.random.default_rng(0).permutation(len(qs))
+    right = 0
+    for part in np.array_split(order, folds):
+        test = np.isin(qid, qs[part])
+        if pointwise is None:
+            w = ex.WEIGHTS
+        elif pointwise:
+            w0, _b, _mu, sd = fit_logistic(X[~test], y[~test], l2)
+            w = w0 / sd
+        else:
+            w = fit_per_question(X[~test], y[~test], qid[~test], l2)
+        for q in qs[part]:
+            rows = np.flatnonzero(qid == q)
+            right += int(y[rows[np.argmax(X[rows] @ w)]] > 0)
+    return round(right / len(qs), 4)
+
+
 def answer_match(engine: Engine, paths: list[Path]) -> dict[str, float]:
     out = {}
     for p in paths:
@@ -66,23 +108,28 @@ def main() -> int:
     ap.add_argument("--train", nargs="+", required=True)
     ap.add_argument("--heldout", nargs="*", default=[])
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--pointwise", action="store_true",
+                    help="fit a sentence-level logistic model instead of the per-question one")
     ap.add_argument("--out")
     args = ap.parse_args()
     engine = Engine(Settings(corpus_dir=Path(args.corpus), index_dir=Path(args.index), backend="extractive"))
     train, held = [Path(p) for p in args.train], [Path(p) for p in args.heldout]
     X, y, qid = sentence_rows(engine, train)
-    w, b, mu, sd = fit_logistic(X, y, args.l2)
-    weights = (w / sd)
-    bias = float(b - (w * mu / sd).sum())
-    # the score's scale matters to KEEP_RATIO and TYPED_RUNNER_UP: rescale so that the fitted
-    # score of an average positive equals the library score's
+    if args.pointwise:
+        w, b, mu, sd = fit_logistic(X, y, args.l2)
+        weights = (w / sd)
+        bias = float(b - (w * mu / sd).sum())
+    else:
+        weights, bias = fit_per_question(X, y, qid, args.l2), 0.0
     result = {"features": ex.SENTENCE_FEATURES, "fitted_weights": weights.round(4).tolist(), "fitted_bias": round(bias, 4),
-              "positives": int(y.sum()), "candidates": int(len(y)), "questions": int(len(set(qid)))}
+              "positives": int(y.sum()), "candidates": int(len(y)), "questions": int(len(set(qid))),
+              "top1_cv": {"library": top1_cv(X, y, qid, None, args.l2), "fitted": top1_cv(X, y, qid, args.pointwise, args.l2)}}
     result["library"] = {"train": answer_match(engine, train), "heldout": answer_match(engine, held)}
     saved = ex.WEIGHTS.copy()
     try:
-        # a linear score with the fitted direction, shifted to stay positive on real sentences
-        ex.WEIGHTS = weights / np.abs(weights).sum() * np.abs(saved).sum()
+        # the score's scale matters to KEEP_RATIO and TYPED_RUNNER_UP: the fitted direction at the
+        # library weights' total
+        ex.WEIGHTS = weights / weights.sum() * saved.sum()
         result["fitted"] = {"train": answer_match(engine, train), "heldout": answer_match(engine, held)}
     finally:
         ex.WEIGHTS = saved

@@ -43,6 +43,8 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("When will the trust pay its holders?", "UAL will pay 632.5 mln dlrs cash.", False),
         ("Which First Boston analyst recommended Texaco?", "First Boston analyst William Randol recommended it.", True),
         ("Which First Boston analyst recommended Texaco?", "First Boston recommended Texaco shares.", False),
+        # without capitals a name cannot be seen, so a lower-cased sentence is not ruled out
+        ("who predicted a dynasty", "the trumps will be a dynasty, brad parscale said.", True),
     ],
 )
 def test_answer_types(question, sentence, expected):
