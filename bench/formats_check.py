@@ -4,11 +4,13 @@
    text rules alone (the page's text as lxml gives it, block by block, cleaned by rag.documents)
    on the labelled pages in tests/data/formats: share of the article's sentences kept, share of
    kept words that are furniture.
-2. A large export: a CSV of N MB made of the Reuters rows of tests/data/formats with new ids, read
-   row by row by rag/formats/tabular.py: rows, seconds, peak RSS (memory stays bounded: rows are
-   yielded and dropped here; `rag index` keeps the changed documents until it has embedded them).
+2. A large export: a CSV of N MB made of the Reuters rows of tests/data/formats (or of the real
+   articles of a folder, --articles /work/data/all) with new ids, read row by row by
+   rag/formats/tabular.py, cleaned and chunked as `rag index` does before embedding: rows,
+   seconds, peak RSS (memory stays bounded: documents and chunks are dropped here; `rag index`
+   keeps the changed documents until it has embedded them).
 
-    .venv/bin/python bench/formats_check.py [--mb 100]
+    .venv/bin/python bench/formats_check.py [--mb 100] [--articles /work/data/all] [--no-html]
 """
 
 from __future__ import annotations
@@ -72,40 +74,80 @@ def html_compare() -> None:
         print(f"{page:40} {t_rec:>14.1%} / {t_junk:>6.1%}        {o_rec:>12.1%} / {o_junk:>6.1%}")
 
 
-def big_export(mb: int) -> None:
+def _source_rows(articles: Path | None) -> tuple[list[str], list[dict]]:
+    """Header and rows to repeat: the Reuters fixture's, or one row per .txt article of a folder
+    (title, source and date from an articles_index.tsv beside the folder when there is one)."""
+    if articles is None:
+        with open(DATA / "reuters_1987_export.csv", newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        return list(rows[0]), rows
+    meta: dict[str, dict] = {}
+    index = articles.parent / "articles_index.tsv"
+    if index.is_file():
+        with open(index, newline="", encoding="utf-8") as fh:
+            meta = {r["file"]: r for r in csv.DictReader(fh, delimiter="\t")}
+    rows = []
+    for f in sorted(articles.glob("*.txt")):
+        text = f.read_text(encoding="utf-8")
+        m = meta.get(f.name, {})
+        rows.append({"id": f.stem, "title": m.get("title") or text.split("\n", 1)[0][:120], "body": text,
+                     "published": m.get("date", ""), "source": m.get("source", ""), "url": ""})
+    return ["id", "title", "body", "published", "source", "url"], rows
+
+
+def big_export(mb: int, articles: Path | None = None, keep: Path | None = None) -> None:
+    """Write an export of `mb` MB (rows repeated with new ids, each body given a "(copy n)" prefix),
+    then read it the way `rag index` does up to the embedding: rows -> cleaned documents -> chunks
+    in the model's word pieces. Seconds for each, rows per second, peak RSS."""
+    from rag.chunking import ChunkParams, chunk_document
+    from rag.config import Settings
+    from rag.embeddings import tokenizer_for
     from rag.formats import read
 
-    with open(DATA / "reuters_1987_export.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    fields, rows = _source_rows(articles)
+    settings = Settings.from_env()
+    tokenizer = tokenizer_for(settings)
+    params = ChunkParams(settings.chunk_tokens, settings.chunk_overlap_tokens).capped(tokenizer.max_tokens, reserve=24)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.csv"
+        path = (keep or Path(tmp)) / "big.csv"
         with open(path, "w", newline="", encoding="utf-8") as out:
-            w = csv.DictWriter(out, fieldnames=list(rows[0]))
+            w = csv.DictWriter(out, fieldnames=fields)
             w.writeheader()
             n = 0
             while out.tell() < mb * 1_000_000:
                 r = dict(rows[n % len(rows)])
                 r["id"] = f"r{n}"
-                r["body"] = f"(copy {n}) " + r["body"]
+                r["body"] = f"(copy {n // len(rows)}) " + r["body"]
                 w.writerow(r)
                 n += 1
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        t = time.perf_counter()
-        count = 0
+        t, cpu = time.perf_counter(), time.process_time()
+        count = chunks = 0
+        chunking = 0.0
         for item in read(path, "big.csv", 20 << 20):
-            count += hasattr(item, "blocks")
-        secs = time.perf_counter() - t
+            if hasattr(item, "blocks"):
+                count += 1
+                c0 = time.perf_counter()
+                chunks += len(chunk_document(item, tokenizer, params))  # and dropped: memory stays bounded
+                chunking += time.perf_counter() - c0
+        secs, cpu = time.perf_counter() - t, time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{path.stat().st_size / 1e6:.0f} MB CSV, {n:,} rows: {count:,} documents in {secs:.1f} s "
-              f"({n / secs:,.0f} rows/s); peak RSS {peak:.0f} MB (before reading {before:.0f} MB)")
+        print(f"{path.stat().st_size / 1e6:.0f} MB CSV, {n:,} rows: {count:,} documents, {chunks:,} chunks in "
+              f"{secs:.1f} s ({cpu:.1f} s CPU; reading and cleaning {secs - chunking:.1f} s, chunking {chunking:.1f} s; "
+              f"{n / secs:,.0f} rows/s); peak RSS {peak:.0f} MB (before reading {before:.0f} MB)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=100)
+    ap.add_argument("--articles", type=Path, help="build the export from the .txt articles of this folder "
+                    "(e.g. /work/data/all) instead of the five Reuters rows")
+    ap.add_argument("--keep", type=Path, help="write the export into this folder and keep it")
+    ap.add_argument("--no-html", action="store_true", help="skip the labelled pages")
     args = ap.parse_args()
-    html_compare()
-    big_export(args.mb)
+    if not args.no_html:
+        html_compare()
+    big_export(args.mb, args.articles, args.keep)
 
 
 if __name__ == "__main__":

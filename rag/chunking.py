@@ -38,10 +38,14 @@ def chunk_id(file: str, char_start: int, char_end: int, text: str) -> str:
 def chunk_document(doc: Document, tokenizer: Tokenizer, params: ChunkParams) -> list[Chunk]:
     """Pack whole sentences into chunks of at most params.max_tokens tokens, with overlap."""
     chunks: list[Chunk] = []
-    for block in doc.blocks:
-        sents = split_sentences(doc.text, block.char_start, block.char_end)
-        sents = _split_long(doc.text, sents, tokenizer, params.max_tokens)
-        counts = tokenizer.count([doc.text[s:e] for s, e in sents])
+    # every sentence of the document counted in one call, once; only the pieces of a sentence
+    # cut for being too long are counted again
+    per_block = [split_sentences(doc.text, b.char_start, b.char_end) for b in doc.blocks]
+    counted = tokenizer.count([doc.text[s:e] for sents in per_block for s, e in sents])
+    at = 0
+    for found in per_block:
+        sents, counts = _split_long(doc.text, found, counted[at : at + len(found)], tokenizer, params.max_tokens)
+        at += len(found)
         for first, last in _pack(counts, params):
             s, e = sents[first][0], sents[last][1]
             text = doc.text[s:e]
@@ -63,14 +67,16 @@ def chunk_document(doc: Document, tokenizer: Tokenizer, params: ChunkParams) -> 
 
 
 def _split_long(
-    text: str, sents: list[tuple[int, int]], tokenizer: Tokenizer, limit: int
-) -> list[tuple[int, int]]:
-    """Cut a sentence that alone exceeds the limit at token boundaries (the only allowed split)."""
-    counts = tokenizer.count([text[s:e] for s, e in sents])
+    text: str, sents: list[tuple[int, int]], counts: list[int], tokenizer: Tokenizer, limit: int
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Cut a sentence that alone exceeds the limit at token boundaries (the only allowed split);
+    the spans and their token counts."""
     out: list[tuple[int, int]] = []
+    out_counts: list[int | None] = []
     for (s, e), n in zip(sents, counts):
         if n <= limit:
             out.append((s, e))
+            out_counts.append(n)
             continue
         offs = [(a + s, b + s) for a, b in tokenizer.offsets(text[s:e]) if b > a]
         # cut every `limit - 8` tokens, preferring to end at whitespace; leaves headroom for
@@ -91,8 +97,12 @@ def _split_long(
             piece_start, piece_end = strip_span(text, piece_start, piece_end)
             if piece_end > piece_start:
                 out.append((piece_start, piece_end))
+                out_counts.append(None)  # counted below: a piece is tokenised on its own
             i = j
-    return out
+    missing = [k for k, n in enumerate(out_counts) if n is None]
+    for k, n in zip(missing, tokenizer.count([text[out[k][0] : out[k][1]] for k in missing])):
+        out_counts[k] = n
+    return out, out_counts  # type: ignore[return-value]
 
 
 def _pack(counts: list[int], params: ChunkParams) -> Iterable[tuple[int, int]]:
@@ -138,7 +148,9 @@ class HFTokenizer:
     def count(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        return [len(e.ids) - 2 for e in self._tok.encode_batch(list(texts))]  # minus [CLS]/[SEP]
+        # encode_batch_fast leaves out the character offsets, which a count does not need
+        encode = getattr(self._tok, "encode_batch_fast", self._tok.encode_batch)
+        return [len(e.ids) - 2 for e in encode(list(texts))]  # minus [CLS]/[SEP]
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
         enc = self._tok.encode(text)
