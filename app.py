@@ -202,6 +202,13 @@ def stream_tokens(events: Iterator, sink: dict, note=None) -> Iterator[str]:
 
 def answer_question(engine, question: str, history: list[dict], options: dict) -> dict:
     """Stream the answer into the current chat message, then draw it with its citations."""
+    if isinstance(options.get("filter"), UserInputError):
+        # a filter the user set but mistyped: answering without it would look filtered and not be
+        exc = options["filter"]
+        problem = UserInputError(f"The sidebar filter is not valid: {exc.message}",
+                                 f"{exc.hint} Then ask again; or clear the Since and Until boxes.")
+        show_error(problem)
+        return {"role": "assistant", "content": error_text(problem), "answer": None}
     sink: dict = {}
     placeholder = st.empty()
     try:
@@ -359,8 +366,9 @@ def sidebar(engine, settings: Settings, index_status: dict | None) -> dict:
     return {"backend": answers, "model": model, "k": k, "mode": search_mode, "filter": sidebar_filter(engine, sb)}
 
 
-def sidebar_filter(engine, sb) -> SearchFilter | None:
-    """Dates and publishers to search within (as `rag ask --since --until --source`)."""
+def sidebar_filter(engine, sb) -> SearchFilter | UserInputError | None:
+    """Dates and publishers to search within (as `rag ask --since --until --source`); the
+    UserInputError of a date that is not one, for the question to be held until it is fixed."""
     sb.subheader("Filter")
     try:
         docs = engine.retriever.index.documents.values()
@@ -374,7 +382,7 @@ def sidebar_filter(engine, sb) -> SearchFilter | None:
         f = SearchFilter.of(since or None, until or None, picked)
     except UserInputError as exc:
         sb.warning(f"{exc.message} {exc.hint or ''}")
-        return None
+        return exc
     if f.dated:
         sb.caption("Undated articles are left out while dates are set.")
     return f or None

@@ -60,7 +60,7 @@ class SearchFilter:
         """Parse user input ('2024-12', 'Reuters'); raises UserInputError for a date that is not one."""
         s, u = parse_date(since), parse_date(until, end=True)
         if s and u and s > u:
-            raise UserInputError(f"--since {since} is after --until {until}.", "Swap the two dates.")
+            raise UserInputError(f"The since date {since} is after the until date {until}.", "Swap the two dates.")
         names = frozenset(n.strip() for n in sources if n and n.strip())
         return cls(frozenset(exclude_files), s, u, names)
 

@@ -637,3 +637,85 @@ def test_cli_ask_lists_the_sources_by_date(monkeypatch, capsys):
     assert re.findall(r"^  \[(\d)\] (\S+)", out, re.M) == [("3", "1987-02-26"), ("1", "2019-02-23"),
                                                           ("4", "2019-02-23"), ("2", "undated")]
     assert "Reuters · T3  (r.csv#row 7, line 1)" in out
+
+
+# -- the sidebar's filters ------------------------------------------------------------------------
+
+FORMATS = Path(__file__).resolve().parent / "data" / "formats"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> tuple[Path, Path, dict[str, tuple[str | None, str | None]]]:
+    """The seeds plus the dated fixtures (Reuters 1987 rows, 2011-2020 web pages and a feed export),
+    indexed; and each document's (date, publisher) as the index holds them."""
+    import shutil
+
+    from rag.config import Settings
+    from rag.engine import Engine
+
+    base = tmp_path_factory.mktemp("archive")
+    corpus = seeded_corpus(base / "corpus")
+    for p in FORMATS.iterdir():
+        if p.suffix in (".html", ".csv", ".jsonl"):
+            shutil.copy(p, corpus / p.name)
+    engine = Engine(Settings.from_env(corpus_dir=corpus, index_dir=base / "index"))
+    engine.index()
+    meta = {k: (d.get("date"), d.get("publisher")) for k, d in engine.retriever.index.documents.items()}
+    return corpus, base / "index", meta
+
+
+def card_files(node) -> list[str]:
+    """The articles of the source cards in a part of the page (each card's data-file)."""
+    return [html.unescape(f) for m in node.markdown for f in re.findall(r'class="src-head" data-file="([^"]+)"', str(m.value))]
+
+
+def test_sidebar_dates_keep_the_answers_sources_in_the_period(monkeypatch, archive):
+    corpus, index, meta = archive
+    at = start(monkeypatch, corpus, index)
+    peskov = "What did Peskov say about Finland's NATO membership?"
+    assert set(card_files(ask(at, peskov))) & PESKOV_FINLAND_FILES  # unfiltered: the 2024 articles
+    at.text_input(key="since").set_value("1987-02-01")
+    at.text_input(key="until").set_value("1987-02-28").run()
+    assert "Undated articles are left out while dates are set." in [c.value for c in at.sidebar.caption]
+    reply = ask(at, "What did the banks say about Brazil's debt?")
+    files = card_files(reply)
+    assert files and all((meta[f][0] or "").startswith("1987-02") for f in files), [(f, meta[f]) for f in files]
+    # a question about 2024's news finds nothing of it inside February 1987: no seed article is shown
+    files = card_files(ask(at, peskov))
+    assert all((meta[f][0] or "").startswith("1987-02") for f in files), [(f, meta[f]) for f in files]
+    assert not any(f in PESKOV_FINLAND_FILES for f in files)
+
+
+def test_sidebar_sources_keep_the_answers_sources_to_those_publishers(monkeypatch, archive):
+    corpus, index, meta = archive
+    at = start(monkeypatch, corpus, index)
+    sources = at.multiselect(key="sources")
+    assert {"Fox News", "HuffPost", "Reuters", "CNN"} <= set(sources.options)
+    question = "Who filed a labor complaint against Elizabeth Warren's campaign?"
+    sources.set_value(["Fox News"]).run()
+    files = card_files(ask(at, question))
+    assert files and {meta[f][1] for f in files} == {"Fox News"}, [(f, meta[f]) for f in files]
+    # the same question within HuffPost: whatever is shown (an answer or the closest passages) is HuffPost's
+    at.multiselect(key="sources").set_value(["HuffPost"]).run()
+    files = card_files(ask(at, question))
+    assert files and {meta[f][1] for f in files} == {"HuffPost"}, [(f, meta[f]) for f in files]
+
+
+def test_a_mistyped_sidebar_date_is_a_clear_message_and_holds_the_question(monkeypatch, archive):
+    corpus, index, _ = archive
+    at = start(monkeypatch, corpus, index)
+    at.text_input(key="since").set_value("last tuesday").run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.sidebar.warning)
+    assert "'last tuesday' is not a date." in warning and "YYYY-MM-DD" in warning
+    reply = ask(at, "What did the banks say about Brazil's debt?")
+    said = " ".join(e.value for e in reply.error)
+    assert "The sidebar filter is not valid: 'last tuesday' is not a date." in said and "Traceback" not in said
+    assert card_files(reply) == []  # not answered as if the articles had been filtered
+    at.text_input(key="until").set_value("1987").run()
+    at.text_input(key="since").set_value("1988").run()
+    assert "The since date 1988 is after the until date 1987." in " ".join(w.value for w in at.sidebar.warning)
+    at.text_input(key="since").set_value("").run()
+    at.text_input(key="until").set_value("").run()
+    assert not at.sidebar.warning
+    assert card_files(ask(at, "What did the banks say about Brazil's debt?"))  # fixed: answered
