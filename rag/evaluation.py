@@ -44,8 +44,10 @@ def percentile(values: list[float], p: float) -> float | None:
 
 
 def answer_matches(text: str, groups: list[list[str]]) -> bool:
-    t = text.lower()
-    return all(any(alt.lower() in t for alt in group) for group in groups)
+    """Every group has an alternative in the answer (case and line breaks aside: a hard-wrapped
+    source sentence keeps its line breaks, "eight\nnew models" holds "eight new")."""
+    t = " ".join(text.lower().split())
+    return all(any(" ".join(alt.lower().split()) in t for alt in group) for group in groups)
 
 
 def _avg(values: list[float]) -> float | None:

@@ -184,9 +184,17 @@ _PART_BREAK = re.compile(
     re.I)
 
 
+# "When and where were the debates?": two question words sharing one question
+_TWO_WH = re.compile(r"^\s*(who|what|when|where|why|how)\s+and\s+(who|what|when|where|why|how)\s+(.+)$", re.I)
+
+
 def split_parts(question: str) -> list[str]:
     """The parts of a multi-part question; a one-part question is returned whole."""
     q = question.strip()
+    two = _TWO_WH.match(q)
+    if two:
+        rest = two.group(3).strip(" ?")
+        return [f"{two.group(1)} {rest}", f"{two.group(2)} {rest}"]
     pieces = [p.strip(" ,;?") for p in _PART_BREAK.split(q)]
     pieces = [p for p in pieces if len(p.split()) >= 2]
     if len(pieces) < 2:

@@ -32,6 +32,12 @@ def test_answer_match_groups_and_alternatives():
     assert answer_matches("anything", [])
 
 
+def test_answer_match_reads_through_the_line_breaks_of_a_hard_wrapped_source():
+    # an extractive answer quotes a wire sentence with its line breaks
+    assert answer_matches("Unisys is offering eight\nnew models [1]", [["eight new"]])
+    assert not answer_matches("Unisys is offering eight models [1]", [["eight new"]])
+
+
 def test_percentile():
     assert percentile([], 50) is None
     assert percentile([5.0], 95) == 5.0

@@ -51,3 +51,21 @@ def test_answer_types(question, sentence, expected):
     kind = expected_type(question)
     assert kind is not None
     assert has_type(sentence, kind, question) is expected
+
+
+def test_a_multi_part_question_is_answered_from_the_article_that_answers_every_part():
+    from rag.questions import split_parts
+
+    assert split_parts("When and where were the next debates scheduled?") == [
+        "When were the next debates scheduled", "where were the next debates scheduled"]
+    # the first passage has a sentence for the first part only; the second article answers both
+    other = Hit("b", "preview.txt", 1, 1, 1.0,
+                "The next Democratic debates will be held after Detroit, the party said on Monday.", "")
+    story = Hit("c", "schedule.txt", 1, 2, 0.9,
+                "The next Democratic debates are scheduled for Sept. 12 and 13. "
+                "They will take place in Houston at Texas Southern University.", "")
+    picker = ExtractiveGenerator(embed=None, idf=lambda term: 1.0)
+    chosen = picker.select("When and where were the next Democratic debates scheduled?", [other, story])
+    assert {n for n, _text, _score in chosen} == {2}
+    answer = " ".join(text for _n, text, _score in chosen)
+    assert "Sept. 12" in answer and "Houston" in answer

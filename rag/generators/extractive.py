@@ -136,12 +136,33 @@ class ExtractiveGenerator:
         return chosen
 
     def _select_parts(self, question: str, parts: Sequence[str], passages) -> list[tuple[int, str, float]]:
-        """A multi-part question: the best sentence for each part, then the whole question's best."""
+        """A multi-part question: the best sentence for each part, then the whole question's best,
+        all from the one article that answers the parts best together (one event's facts are told
+        in one story; the best sentence for each part alone may come from another one)."""
+        cands = self.candidates(passages)
+        if not cands:
+            return []
+        files = [passages[c.n - 1].file for c in cands]
+        together: dict[str, float] = {}
+        for part in parts:
+            scores = self.features(part, passages, cands) @ WEIGHTS
+            best: dict[str, float] = {}
+            for f, sc in zip(files, scores.tolist()):
+                best[f] = max(best.get(f, float("-inf")), sc)
+            for f, sc in best.items():
+                together[f] = together.get(f, 0.0) + sc
+        lead = max(together, key=together.get)
+        numbers = [n for n, h in enumerate(passages, 1) if h.file == lead]
+        subset = [passages[n - 1] for n in numbers]
         chosen: list[tuple[int, str, float]] = []
         for part in [*parts, question]:
-            for item in self.select(part, passages, limit=1):
-                if all(item[1] != c[1] for c in chosen):
-                    chosen.append(item)
+            # a part whose best sentence another part took gets its runner-up: each part its own
+            # sentence ("scheduled for Sept. 12" for when, "in Houston" for where); the whole
+            # question adds one only if it is new
+            pick = self.select(part, subset, limit=1 if part is question else 2, keep_ratio=0.0)
+            new = next(((n, t, sc) for n, t, sc in pick if all(t != c[1] for c in chosen)), None)
+            if new is not None:
+                chosen.append((numbers[new[0] - 1], new[1], new[2]))
         return chosen[: len(parts) + 1]
 
     def _coverage(self, qterms: Sequence[str], have: frozenset[str]) -> float:
@@ -156,7 +177,8 @@ class ExtractiveGenerator:
             yield REFUSAL
             return
         for i, (n, text, _score) in enumerate(chosen):
-            yield ("" if i == 0 else " ") + f"{text.strip()} [{n}]"
+            # one line per sentence: a hard-wrapped source's line breaks are not the answer's
+            yield ("" if i == 0 else " ") + f"{' '.join(text.split())} [{n}]"
 
 
 def _join_lead_ins(texts: list[str]) -> list[str]:
