@@ -5,7 +5,8 @@ articles) and copies of them up to --articles, each copy under its own file name
 names of its speakers altered (letters rotated, same length, so that offsets stay right), except
 that a share of the copies (--keep-names) keeps them: those speakers (Peskov among them) then
 have several times their real statements, as a prolific speaker would in a larger archive. The
-statements are extracted again from every text with the current rules (rag.speech).
+statements are extracted again from every text with the current rules (rag.speech), with the
+terms the index stores for them; a copy's passages are its original's chunk vectors.
 
 Timed: the Engine's steps before generation for such a question (clean, rewrite, search filter,
 speech route: speaker directory lookup, topic match lexical and dense, the Answer with its
@@ -57,7 +58,9 @@ def build_corpus(index, n_articles: int, keep_names: float):
     import re
 
     from rag.documents import clean
-    from rag.speech import extract_statements, speaker_key
+    from dataclasses import replace
+
+    from rag.speech import context_terms, extract_statements, speaker_key
 
     real = dict(index.documents)
     statements = []
@@ -83,6 +86,7 @@ def build_corpus(index, n_articles: int, keep_names: float):
             nf = f"copy{copy:02d}_{f}"
             docs[nf] = {**d, "file": nf, "text": text}
             statements.extend(extract_statements(clean(nf, text, "")))
+    statements = [replace(s, terms=context_terms(s, docs[s.file]["text"] or "")) for s in statements]
     return docs, statements, time.perf_counter() - t0
 
 
@@ -104,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = Engine(Settings.from_env(index_dir=args.index))
     index = engine.retriever.index
+    real_files = set(index.documents)
     import pickle
 
     from rag.speech import EXTRACTOR_VERSION
@@ -114,6 +119,14 @@ def main(argv: list[str] | None = None) -> int:
         docs, statements, t_extract = cached[1:]
     else:
         docs, statements, t_extract = build_corpus(index, args.articles, args.keep_names)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps((key, docs, statements, t_extract)))
+    if statements and not statements[0].terms:  # a cache from before stored terms
+        from dataclasses import replace
+
+        from rag.speech import context_terms
+
+        statements = [replace(s, terms=context_terms(s, docs[s.file]["text"] or "")) for s in statements]
         if args.cache:
             args.cache.write_bytes(pickle.dumps((key, docs, statements, t_extract)))
     index.documents.clear()
@@ -130,6 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     directory(index)
     print(f"speaker directory: {len(directory(index).speakers)} speakers, built in {1000 * (time.perf_counter() - t0):.0f} ms (once per loaded index)")
+    t0 = time.perf_counter()
+    engine.retriever.query_terms("spellingwarmup")  # a misspelt word: the spelling buckets get built
+    print(f"spelling buckets: built in {1000 * (time.perf_counter() - t0):.0f} ms (once per loaded index, for any misspelt query)")
+    passages = directory(index).passages
+    if passages is not None:  # a copy stands in its original's passages (same offsets)
+        for f in docs:
+            if f not in real_files:
+                passages.spans[f] = passages.spans.get(f.split("_", 1)[1], [])
     rows = []
     for question in QUESTIONS:
         times = []

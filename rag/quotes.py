@@ -13,13 +13,14 @@ import threading
 import weakref
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from .citations import REFUSAL
 from .filters import SearchFilter, statement_allowed
-from .speech import _PARTICLES, Statement, _role_match, doc_field, speaker_key, surname_key
+from .speech import _PARTICLES, Statement, _role_match, context_terms, doc_field, speaker_key, surname_key
 from .questions import _PERIOD  # the one rule for a period a question names
 from .text import names, normalize, terms
 from .types import Answer, AnswerSentence, Citation, Hit
@@ -33,9 +34,15 @@ SPEAKER_MIN_RATIO = 80
 # 0.46-0.48, "Helsinki's membership creates an additional threat" 0.40, his statements on other
 # subjects at most 0.22. Not yet fitted on name-less topics: refit on a labelled real-news set.
 TOPIC_MIN_COSINE = 0.37
-# At most this many statements are embedded per question (the speaker's statements that the
-# words did not match); the rest are left to the lexical match. Keeps a prolific speaker fast.
-MAX_DENSE_CANDIDATES = 64
+# Which of the speaker's statements the words did not match are embedded at question time: the
+# ones in the passages closest to the topic (the index's chunk vectors, nothing embedded), at most
+# this many and only from a passage this close. On 13 name-less topics over the 1,702-article
+# haystack, the top 4 from passages at >= 0.30 hold 5 of the 35 statements at TOPIC_MIN_COSINE
+# (the first 64 by date, embedded before, held 4; the top 8 hold 10 but embedding 8 on a loaded
+# 2-core machine takes ~150 ms); on the seeds Peskov's passages that the words miss are at most
+# 0.28 from "finnland": nothing embedded, nothing added.
+MAX_DENSE_CANDIDATES = 4
+TOPIC_PASSAGE_MIN_COSINE = 0.30
 # Country names whose adjective does not start with the name ("Finnish" for Finland).
 _DEMONYMS = {
     "finland": ("finnish", "finn", "finns"), "sweden": ("swedish", "swede", "swedes"),
@@ -118,6 +125,7 @@ class SpeakerDirectory:
     """The index's speakers, one per person across articles, and their statements."""
 
     def __init__(self, statements: Sequence[Statement]):
+        self.passages: PassageVectors | None = None  # the index's chunk vectors (directory() sets them)
         self.canonical = _merge_keys(statements)
         self.by_key: dict[str, list[Statement]] = {}
         for s in statements:
@@ -136,6 +144,8 @@ class SpeakerDirectory:
             self.speakers[key] = Speaker(key, best, role, len(group), len({s.file for s in group}), kind)
         for group in self.by_key.values():
             group.sort(key=_date_order)
+        # the speakers a name may mean, with their surname keys: every question reads them all
+        self._people = [(s, surname_key(s.key)) for s in self.speakers.values() if " " in s.key or s.statements > 0]
 
     def ranked(self) -> list[Speaker]:
         return sorted(self.speakers.values(), key=lambda s: (-s.statements, s.key))
@@ -150,24 +160,24 @@ class SpeakerDirectory:
         key = self.canonical.get(key, key)
         if key in self.speakers:
             return self.speakers[key]
-        people = [s for s in self.speakers.values() if " " in s.key or s.statements > 0]
+        people = self._people
         # "the Kremlin spokesman": the one who speaks most in that role
         if any(w in who.lower().split() for w in ("spokesman", "spokeswoman", "spokesperson", "minister", "president",
                                                     "secretary", "chancellor", "governor", "chief", "leader")):
             org = [w for w in key.split() if w not in ("spokesman", "spokeswoman", "spokesperson")]
-            cands = [s for s in people if s.role and _role_match(who, s.role)
+            cands = [s for s, _ in people if s.role and _role_match(who, s.role)
                      and all(w in speaker_key(s.role) or w in s.key for w in org if w not in
                              ("minister", "president", "secretary", "chancellor", "governor", "chief", "leader"))]
             if cands:
                 return max(cands, key=lambda s: s.statements)
         toks = key.split()
+        own_surname = surname_key(key)
         best: tuple[float, int, Speaker] | None = None
-        for s in people:
-            sur = surname_key(s.key)
+        for s, sur in people:
             if len(toks) == 1:
                 score = fuzz.ratio(toks[0], sur) if len(toks[0]) >= 4 else (100.0 if toks[0] == sur else 0.0)
             else:
-                score = max(fuzz.token_sort_ratio(key, s.key), fuzz.ratio(surname_key(key), sur) if
+                score = max(fuzz.token_sort_ratio(key, s.key), fuzz.ratio(own_surname, sur) if
                             toks[0][:1] == s.key[:1] else 0.0)
             if score >= SPEAKER_MIN_RATIO and (best is None or (score, s.statements) > best[:2]):
                 best = (score, s.statements, s)
@@ -219,6 +229,7 @@ def directory(index) -> SpeakerDirectory:
         if hit is not None and hit[0]() is index:
             return hit[1]
         d = SpeakerDirectory(index.statements)
+        d.passages = PassageVectors.of(index)
         for k in [k for k, (ref, _) in _DIRECTORIES.items() if ref() is None]:
             del _DIRECTORIES[k]
         _DIRECTORIES[id(index)] = (weakref.ref(index), d)
@@ -249,12 +260,6 @@ def _related(t: str, c: str) -> bool:
     return c in _DEMONYMS.get(t, ()) or t in _DEMONYMS.get(c, ())
 
 
-def statement_context(s: Statement, documents: dict) -> str:
-    doc = documents.get(s.file)
-    text = (doc_field(doc, "text") or "") if doc is not None else ""
-    return text[s.context_start:s.context_end] if text else s.text
-
-
 _TOPIC_NAME = re.compile(r"[A-Z][\w’'\-]*(?:\s+(?:and|or|&|,)\s+[A-Z][\w’'\-]*)*")
 
 
@@ -264,14 +269,57 @@ def topic_groups(topic: str) -> list[set[str]]:
     return [set(terms(m.group(0))) for m in _TOPIC_NAME.finditer(topic) if terms(m.group(0))]
 
 
+class PassageVectors:
+    """The index's chunk vectors found by the statements inside each chunk: how close a topic is to
+    the passages a statement stands in, without embedding anything."""
+
+    def __init__(self, vectors: np.ndarray, chunks: Sequence):
+        self.vectors = vectors  # one row per chunk, memory-mapped
+        self.spans: dict[str, list[tuple[int, int, int]]] = {}  # file -> (char_start, char_end, row)
+        for row, c in enumerate(chunks):
+            self.spans.setdefault(c.file, []).append((c.char_start, c.char_end, row))
+
+    @classmethod
+    def of(cls, index) -> "PassageVectors | None":
+        """The chunk vectors of a loaded index (None when it has none to read: dense match by embedding)."""
+        from .index import VECTORS
+
+        path = getattr(index, "path", None)
+        chunks = getattr(index, "chunks", None)
+        try:
+            vectors = np.load(Path(path) / VECTORS, mmap_mode="r") if path and chunks else None
+        except (OSError, ValueError):
+            return None
+        if vectors is None or vectors.ndim != 2 or len(vectors) != len(chunks):
+            return None
+        return cls(vectors, chunks)
+
+    def closeness(self, statements: Sequence[Statement], query: np.ndarray) -> np.ndarray:
+        """Per statement, the cosine of the query to the closest chunk overlapping it (-1: none)."""
+        rows = [[r for a, b, r in self.spans.get(s.file, ()) if a < s.char_end and b > s.char_start] for s in statements]
+        wanted = sorted({r for rs in rows for r in rs})
+        if not wanted:
+            return np.full(len(statements), -1.0)
+        sims = dict(zip(wanted, (np.asarray(self.vectors[wanted], dtype=np.float32) @ query).tolist()))
+        return np.array([max((sims[r] for r in rs), default=-1.0) for rs in rows])
+
+
+def _context_terms(s: Statement, documents: dict) -> set[str]:
+    # stored with the index (rag.speech.context_terms); a statement not read from an index has none yet
+    if s.terms:
+        return set(s.terms.split())
+    return set(context_terms(s, (doc_field(documents.get(s.file), "text") or "") if s.file in documents else "").split())
+
+
 def about(statements: Sequence[Statement], topic: str, documents: dict, embed: Callable | None = None,
-          topic_terms: Sequence[str] | None = None) -> list[Statement]:
+          topic_terms: Sequence[str] | None = None, passages: PassageVectors | None = None) -> list[Statement]:
     """The statements about the topic, judged on the statement and its surrounding sentences.
 
     Names decide when the topic has any: each name (or one of names joined by "and"/"or") must
     occur, as written, as its adjective ("Finnish") or misspelt within the corpus's spelling
     rule. A topic without names ("nuclear weapons") needs its words, or failing those a
-    statement close to it in meaning."""
+    statement close to it in meaning (among those in the passages closest to it, when the
+    index's chunk vectors are at hand)."""
     tt = list(dict.fromkeys(topic_terms if topic_terms is not None else terms(topic)))
     if not tt:
         return list(statements)
@@ -280,18 +328,29 @@ def about(statements: Sequence[Statement], topic: str, documents: dict, embed: C
     need = len(tt) if len(tt) <= 2 else max(2, round(len(tt) / 2))
     matched: list[Statement] = []
     rest: list[Statement] = []
-    for s in statements:
-        ctx = set(terms(statement_context(s, documents) + " " + s.text))
+    contexts = [_context_terms(s, documents) for s in statements]
+    # each topic term's related words among those the statements use, found once: a statement then
+    # matches a term when it shares a word with that set
+    vocab = set().union(*contexts)
+    related = {t: {c for c in vocab if _related(t, c)} for t in {*tt, *(t for g in groups for t in g)}}
+    for s, ctx in zip(statements, contexts):
         if groups:
-            ok = all(any(_related(t, c) for t in g for c in ctx) for g in groups)
+            ok = all(any(not related[t].isdisjoint(ctx) for t in g) for g in groups)
         else:
-            ok = sum(1 for t in tt if any(_related(t, c) for c in ctx)) >= need
+            ok = sum(1 for t in tt if not related[t].isdisjoint(ctx)) >= need
         (matched if ok else rest).append(s)
     if embed is not None and rest and not groups:
-        cands = rest[:MAX_DENSE_CANDIDATES]
-        vecs = np.asarray(embed([topic, *[c.text for c in cands]]))
-        sims = vecs[1:] @ vecs[0]
-        matched += [c for c, v in zip(cands, sims.tolist()) if v >= TOPIC_MIN_COSINE]
+        query = np.asarray(embed([topic]))[0]
+        if passages is not None:
+            close = passages.closeness(rest, query)
+            order = [i for i in np.argsort(-close, kind="stable")[:MAX_DENSE_CANDIDATES]
+                     if close[i] >= TOPIC_PASSAGE_MIN_COSINE]
+            cands = [rest[i] for i in sorted(order)]
+        else:
+            cands = rest[:MAX_DENSE_CANDIDATES]
+        if cands:
+            sims = np.asarray(embed([c.text for c in cands])) @ query
+            matched += [c for c, v in zip(cands, sims.tolist()) if v >= TOPIC_MIN_COSINE]
     return sorted(matched, key=_date_order)
 
 
@@ -482,7 +541,7 @@ def answer_speech(question: str, retriever, embed: Callable | None = None,
     if not topic:
         return statements_answer(question, speaker, "", theirs, index.documents, filter=filter)
     topic_terms = retriever.query_terms(topic) if hasattr(retriever, "query_terms") else terms(topic)
-    found = about(theirs, topic, index.documents, embed, topic_terms)
+    found = about(theirs, topic, index.documents, embed, topic_terms, d.passages)
     if not found:
         return _not_on_topic(question, speaker, topic, theirs, index.documents, filter)
     return statements_answer(question, speaker, topic, found, index.documents, filter=filter)

@@ -18,12 +18,12 @@ import json
 import re
 import sqlite3
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from .errors import IndexDamagedError
-from .text import split_sentences, strip_span
+from .text import split_sentences, strip_span, terms as text_terms
 from .types import Document
 
 # A statement's context reaches back over the statements its speaker made just before, at most
@@ -60,6 +60,9 @@ class Statement:
     # "person"; "org" (the Kremlin, the ministry), "group" (analysts, officials, a fund manager) and
     # "role" (a job no one in the article is named in): speakers, but not people to merge by surname
     speaker_kind: str = "person"
+    # the terms of its context and its words, space-separated (context_terms), stored with the
+    # index so that a topic is matched without reading the article again; "" until stored
+    terms: str = field(default="", repr=False, compare=False)
 
     @property
     def location(self) -> str:
@@ -71,6 +74,7 @@ class Statement:
         d = asdict(self)
         d["spans"] = [list(s) for s in self.spans]
         d["location"] = self.location
+        del d["terms"]
         return d
 
 
@@ -1257,17 +1261,24 @@ CREATE TABLE statements (file TEXT NOT NULL, ordinal INTEGER NOT NULL, speaker T
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, line_start INTEGER NOT NULL,
     line_end INTEGER NOT NULL, spans TEXT NOT NULL, context_start INTEGER NOT NULL,
     context_end INTEGER NOT NULL, cue TEXT, mention TEXT, date TEXT, publisher TEXT,
-    speaker_kind TEXT NOT NULL DEFAULT 'person', PRIMARY KEY (file, ordinal));
+    speaker_kind TEXT NOT NULL DEFAULT 'person', terms TEXT, PRIMARY KEY (file, ordinal));
 CREATE INDEX statements_speaker ON statements(speaker_key);
 """
 _COLUMNS = ("file, ordinal, speaker, speaker_key, role, kind, text, char_start, char_end, line_start, line_end,"
-            " spans, context_start, context_end, cue, mention, date, publisher, speaker_kind")
+            " spans, context_start, context_end, cue, mention, date, publisher, speaker_kind, terms")
 
 
-def _row(s: Statement) -> tuple:
+def context_terms(s: Statement, text: str) -> str:
+    """The terms a topic is matched against: the statement's context (the sentences around it) and
+    its own words, each once, space-separated."""
+    context = text[s.context_start:s.context_end] if text else s.text
+    return " ".join(sorted(set(text_terms(context + " " + s.text))))
+
+
+def _row(s: Statement, text: str) -> tuple:
     return (s.file, s.ordinal, s.speaker, s.speaker_key, s.role, s.kind, s.text, s.char_start, s.char_end,
             s.line_start, s.line_end, json.dumps([list(p) for p in s.spans]), s.context_start, s.context_end,
-            s.cue, s.mention, s.date, s.publisher, s.speaker_kind)
+            s.cue, s.mention, s.date, s.publisher, s.speaker_kind, s.terms or context_terms(s, text))
 
 
 def create_table(con: sqlite3.Connection) -> None:
@@ -1278,8 +1289,8 @@ def insert(con: sqlite3.Connection, docs: Iterable[Document]) -> int:
     """Extract and store the statements of these documents; returns how many."""
     n = 0
     for doc in docs:
-        rows = [_row(s) for s in extract_statements(doc)]
-        con.executemany(f"INSERT INTO statements ({_COLUMNS}) VALUES ({','.join('?' * 19)})", rows)
+        rows = [_row(s, doc.text) for s in extract_statements(doc)]
+        con.executemany(f"INSERT INTO statements ({_COLUMNS}) VALUES ({','.join('?' * 20)})", rows)
         n += len(rows)
     return n
 
@@ -1290,7 +1301,8 @@ def copy_unchanged(con: sqlite3.Connection, old: str, keep_table: str, same_vers
     When the previous generation was built by other rules (or before statements existed), they
     are extracted again from its stored document text: no file is read or embedded again."""
     has = con.execute(f"SELECT 1 FROM {old}.sqlite_master WHERE type='table' AND name='statements'").fetchone()
-    if same_version and has and _has_kind(con, f"{old}.statements"):
+    # a table from before kinds or stored terms is extracted again too
+    if same_version and has and _has_column(con, f"{old}.statements", "terms"):
         cols = ", ".join("s." + c.strip() for c in _COLUMNS.split(","))
         con.execute(f"INSERT INTO statements ({_COLUMNS}) SELECT {cols} FROM {old}.statements s"
                     f" JOIN {keep_table} k ON k.file = s.file")
@@ -1306,8 +1318,11 @@ def read(path, documents: dict[str, dict]) -> list[Statement]:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         try:
-            # an index built before speakers had kinds reads them as "person" until `rag index` re-extracts
-            cols = _COLUMNS if _has_kind(con, "statements") else _COLUMNS.replace(", speaker_kind", ", 'person'")
+            # an index built before speakers had kinds reads them as "person" until `rag index` re-extracts;
+            # one built before stored terms gets them here
+            cols = _COLUMNS if _has_column(con, "statements", "speaker_kind") else _COLUMNS.replace(", speaker_kind", ", 'person'")
+            if not _has_column(con, "statements", "terms"):
+                cols = cols.replace(", terms", ", NULL")
             rows = con.execute(f"SELECT {cols} FROM statements ORDER BY file, ordinal").fetchall()
         except sqlite3.OperationalError as exc:
             raise IndexDamagedError(f"The index has no statements table ({exc}).",
@@ -1322,11 +1337,13 @@ def read(path, documents: dict[str, dict]) -> list[Statement]:
                                     "Run `rag index --rebuild` to build it again.")
         out.append(Statement(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
                              tuple(tuple(p) for p in json.loads(r[11])), r[12], r[13], r[14] or "", r[15] or "",
-                             r[16], r[17], r[18]))
+                             r[16], r[17], r[18], r[19] or ""))
+        if not r[19]:
+            out[-1] = replace(out[-1], terms=context_terms(out[-1], doc_field(doc, "text") or ""))
     return out
 
 
-def _has_kind(con: sqlite3.Connection, table: str) -> bool:
+def _has_column(con: sqlite3.Connection, table: str, column: str) -> bool:
     schema, _, name = table.rpartition(".")
     rows = con.execute(f"PRAGMA {schema + '.' if schema else ''}table_info({name})").fetchall()
-    return any(r[1] == "speaker_kind" for r in rows)
+    return any(r[1] == column for r in rows)

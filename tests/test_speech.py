@@ -378,3 +378,40 @@ def test_directory_shows_lowercase_speakers_as_the_corpus_capitalises_them_and_k
 def test_statements_keep_their_speaker_kind_in_the_index(seed_engine):
     kinds = {(s.speaker_key, s.speaker_kind) for s in seed_engine.retriever.index.statements}
     assert ("dmitry peskov", "person") in kinds and ("kremlin", "org") in kinds
+
+
+def test_statements_read_from_the_index_carry_the_terms_of_their_context(seed_engine):
+    from rag.quotes import about
+    from rag.speech import context_terms
+
+    index = seed_engine.retriever.index
+    stored = index.statements
+    assert stored and all(s.terms for s in stored)
+    for s in stored:
+        assert s.terms == context_terms(s, index.documents[s.file]["text"])
+    assert "terms" not in stored[0].to_dict()  # not part of what `rag quotes --json` lists
+    # the same statements whether the topic is matched on the stored terms or on the article text
+    from dataclasses import replace
+
+    bare = [replace(s, terms="") for s in stored]
+    for topic in ("NATO membership", "Finland", "relations with Russia"):
+        got = about(stored, topic, index.documents)
+        assert got and got == about(bare, topic, index.documents)
+
+
+def test_the_dense_topic_match_reads_the_index_chunk_vectors(seed_engine):
+    from rag.quotes import PassageVectors, directory
+
+    index = seed_engine.retriever.index
+    passages = directory(index).passages
+    assert isinstance(passages, PassageVectors) and len(passages.vectors) == index.n_chunks
+    s = next(s for s in index.statements if "additional threat" in s.text)
+    query = seed_engine.embed(["Finland's NATO membership is a threat to Russia"])[0]
+    close = passages.closeness([s], query)[0]
+    # the closest chunk holding the statement, as the chunk vectors score it
+    holding = [r for r, c in enumerate(index.chunks) if c.file == s.file and c.char_start < s.char_end and c.char_end > s.char_start]
+    assert holding and abs(close - max(float(passages.vectors[r] @ query) for r in holding)) < 1e-5
+    assert close > 0.3
+    from dataclasses import replace
+
+    assert passages.closeness([replace(s, file="not-indexed.txt")], query)[0] == -1.0  # no chunk: no closeness
