@@ -79,7 +79,9 @@ def _expected(q: str) -> str | None:
         return "measure"
     if re.match(r"(how (many|much|big|large)|what (percentage|share|proportion|percent))\b", q):
         return "number"
-    if re.match(r"(when|what (year|date|day|time|month))\b", q):
+    if re.match(r"(what|which) year\b", q):
+        return "year"
+    if re.match(r"(when|what (date|day|time|month))\b", q):
         return "time"
     m = _WHICH.match(q)
     if m:
@@ -87,7 +89,7 @@ def _expected(q: str) -> str | None:
             word = re.sub(r"(’s|'s)$", "", word.strip(".,?"))
             if word in _HEAD_STOP:
                 break
-            if word in ("year", "date", "day", "month", "time", "week"):
+            if word in ("date", "day", "month", "time", "week"):
                 return "time"
             if word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS:
                 return "person"
@@ -152,6 +154,9 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
         return bool(_MEASURE.search(sentence))
     if kind == "time":
         return bool(_TIME.search(sentence))
+    if kind == "year":  # "in what year": a year the question does not give, not "on Tuesday"
+        given = set(re.findall(r"\d{4}", question))
+        return any(y not in given for y in re.findall(r"\b(?:1[89]\d\d|20\d\d)\b", sentence))
     if not re.search(r"[A-Z]", sentence):
         return True  # lower-cased text (bbc-text.csv and the like) shows no names: it may hold one
     asked = {stem(w) for w in re.findall(r"[a-z0-9]+", question.lower())}

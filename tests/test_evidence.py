@@ -113,3 +113,17 @@ def test_gate_on_the_seeds(seed_engine):
     no = engine.gate.judge("What did Peskov say about Japan's defense budget?",
                            engine.search("What did Peskov say about Japan's defense budget?"))
     assert not no.answerable and no.reason == REASON_NAMES
+
+
+def test_a_story_may_name_a_person_by_surname_alone():
+    hits = [_hit("Von der Leyen met Chinese premier Li Qiang on Thursday.")]
+    s = _gate().signals("Which Chinese premier did Ursula von der Leyen meet?", hits)
+    assert s.names_together is True
+    assert s.name_share < 1.0  # the first name is still missed, at its weight
+    # a surname the story lacks is still missing
+    other = _gate().signals("Which Chinese premier did Ursula Gertrud meet?", hits)
+    assert other.names_together is False
+    # "Columbus Day" is no first name and surname: a story that only has the word "day" lacks it
+    day = _gate().signals("What did Warren say about Columbus Day?",
+                          [_hit("Warren said on the day of the rally that taxes must rise.")])
+    assert day.names_together is False

@@ -41,6 +41,8 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         # a time is a date, a weekday, a year or a clock time, not any digit
         ("When will the trust pay its holders?", "It will pay holders on April 8.", True),
         ("When will the trust pay its holders?", "UAL will pay 632.5 mln dlrs cash.", False),
+        ("In what year did Finland become a NATO member?", "Finland's 2023 NATO membership.", True),
+        ("In what year did Finland become a NATO member?", "Finland became Nato's 31st member on Tuesday.", False),
         ("Which First Boston analyst recommended Texaco?", "First Boston analyst William Randol recommended it.", True),
         ("Which First Boston analyst recommended Texaco?", "First Boston recommended Texaco shares.", False),
         # without capitals a name cannot be seen, so a lower-cased sentence is not ruled out
