@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import offline_environment
-from .errors import RagError
+from .errors import RagError, UserInputError
 
 EXIT_USAGE = 2
 
@@ -88,7 +88,16 @@ def cmd_index(args) -> int:
     engine = _engine(args)
     progress = _Progress(enabled=not args.json and sys.stderr.isatty())
     try:
-        report = engine.index(rebuild=args.rebuild, progress=progress)
+        if getattr(args, "ray", None):
+            from .ray_embed import RayEmbedder, ray_session
+
+            if args.ray_workers < 0:
+                raise UserInputError(f"--ray-workers {args.ray_workers} is negative.", "Pass 1 or more, or leave it out.")
+            with ray_session(args.ray, num_cpus=args.ray_workers) as cpus:
+                embedder = RayEmbedder(engine.settings, engine.embedder, workers=args.ray_workers or cpus)
+                report = engine.index(rebuild=args.rebuild, progress=progress, embedder=embedder)
+        else:
+            report = engine.index(rebuild=args.rebuild, progress=progress)
     finally:
         progress.close()
     if args.json:
@@ -319,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("index", parents=[common], help="build or update the index of the corpus")
     s.add_argument("--rebuild", action="store_true", help="re-embed everything")
     s.add_argument("--json", action="store_true", help="print one JSON object, no progress bar")
+    s.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="embed new passages on Ray (the scale extra): alone, a Ray on this machine's cores "
+                        "(127.0.0.1 only); with ADDRESS, the cluster there (ray://HEAD:10001 or HEAD:6379)")
+    s.add_argument("--ray-workers", type=int, default=0, metavar="N",
+                   help="embedding actors on Ray (default: one per CPU of this machine or the cluster)")
     s.set_defaults(func=cmd_index)
 
     s = sub.add_parser("search", parents=[common], help="ranked passages for a query")

@@ -42,6 +42,8 @@ def run_checks(settings: Settings) -> list[Check]:
     except RagError as exc:
         out.append(Check("embedding model", False, exc.message, exc.hint or ""))
 
+    out.append(device_check(settings))
+
     from .generators.llamacpp import LlamaCppGenerator, bundled_gguf, llama_available, model_path
 
     try:
@@ -65,6 +67,19 @@ def run_checks(settings: Settings) -> list[Check]:
 
     out += _ollama_checks(settings, idx.chunks if idx is not None else [])
     return out
+
+
+def device_check(settings: Settings) -> Check:
+    """CPU or GPU for the embedder: onnxruntime's CUDA provider (onnxruntime-gpu) or torch's CUDA."""
+    from .embeddings import gpu_status
+
+    try:
+        status = gpu_status(settings)
+    except RagError as exc:
+        return Check("embedding device", False, exc.message, exc.hint or "", required=False)
+    fix = "" if status.device == "cuda" else (
+        "For a GPU: install onnxruntime-gpu (ONNX) or a CUDA build of torch (RAG_EMBED_RUNTIME=torch).")
+    return Check("embedding device", True, status.detail, fix, required=False)
 
 
 def _ollama_checks(settings: Settings, chunks: list) -> list[Check]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
-from typing import Protocol, Sequence, runtime_checkable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -13,8 +16,8 @@ from .config import DEFAULT_EMBED_MODEL, Settings, offline_environment
 from .errors import RagError, UserInputError
 from .model_files import bundled_model_path, max_seq_length, resolve_model
 
-__all__ = ["Embedder", "SentenceTransformerEmbedder", "bundled_model_path", "load_embedder", "resolve_model",
-           "tokenizer_for"]
+__all__ = ["Embedder", "GpuStatus", "SentenceTransformerEmbedder", "VectorJournal", "bundled_model_path",
+           "choose_device", "gpu_status", "load_embedder", "resolve_model", "resolve_runtime", "tokenizer_for"]
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +60,9 @@ class SentenceTransformerEmbedder:
         except ImportError:  # pragma: no cover - transformers always comes with sentence-transformers
             pass
         _torch_threads(threads)
+        self.device = choose_device("torch", (), _torch_cuda())
         try:
-            self._model = SentenceTransformer(str(local or model), device="cpu")
+            self._model = SentenceTransformer(str(local or model), device=self.device)
         except Exception as exc:  # the library raises many kinds; the user needs one sentence
             raise RagError(
                 f"Cannot load the embedding model {model!r} ({type(exc).__name__}: {exc}).",
@@ -121,17 +125,22 @@ _CACHE: dict[tuple, Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def resolve_runtime(settings: Settings) -> str:
+    """The runtime `load_embedder` uses for these settings: "auto" becomes "onnx" or "torch"."""
+    if settings.embed_runtime != "auto":
+        return settings.embed_runtime
+    # ONNX Runtime int8 embeds ~2.5x faster than sentence-transformers' default and a query in ~2 ms
+    # instead of ~20 ms, at cosine >= 0.98 to the torch vectors (bench/embed_throughput.py); torch is
+    # the fallback
+    return "onnx" if _onnx_usable(settings) else "torch"
+
+
 def load_embedder(settings: Settings) -> Embedder:
     """One embedder per (model, runtime) per process."""
     offline_environment()
-    runtime = settings.embed_runtime
-    if runtime == "auto":
-        # ONNX Runtime int8 embeds ~2.5x faster than sentence-transformers' default and a query in ~2 ms
-        # instead of ~20 ms, at cosine >= 0.98 to the torch vectors (bench/embed_throughput.py); torch is
-        # the fallback
-        runtime = "onnx" if _onnx_usable(settings) else "torch"
+    runtime = resolve_runtime(settings)
     key = (settings.embed_model, runtime, settings.embed_batch_size, settings.onnx_cache, settings.embed_precision,
-           settings.embed_workers)
+           settings.embed_workers, settings.threads)
     with _CACHE_LOCK:
         if key not in _CACHE:
             if runtime == "torch":
@@ -143,10 +152,150 @@ def load_embedder(settings: Settings) -> Embedder:
 
                 _CACHE[key] = OnnxEmbedder.for_model(
                     settings.embed_model, settings.embed_batch_size or DEFAULT_BATCH, precision=settings.embed_precision,
-                    cache_dir=settings.onnx_cache, workers=settings.embed_workers,
+                    cache_dir=settings.onnx_cache, workers=settings.embed_workers, threads=settings.threads,
                 )
             else:
                 raise UserInputError(
                     f"Unknown embedding runtime {runtime!r}.", "Use RAG_EMBED_RUNTIME=torch or onnx."
                 )
         return _CACHE[key]
+
+
+# ---------------------------------------------------------------------------------------------
+# GPU: CUDA when the machine has one (ONNX Runtime's CUDA provider, or torch's CUDA build)
+
+CUDA_PROVIDER = "CUDAExecutionProvider"
+
+
+def choose_device(runtime: str, onnx_providers: Iterable[str], torch_cuda: bool) -> str:
+    """"cuda" or "cpu" for an embedder on `runtime`, given what the machine offers.
+
+    ONNX runs on CUDA only through onnxruntime's CUDA provider (the onnxruntime-gpu wheel); torch
+    only when its build sees a CUDA device. Nothing else decides the device, so the choice is tested
+    here on a machine without a GPU."""
+    if runtime == "onnx":
+        return "cuda" if CUDA_PROVIDER in set(onnx_providers) else "cpu"
+    if runtime == "torch":
+        return "cuda" if torch_cuda else "cpu"
+    raise UserInputError(f"Unknown embedding runtime {runtime!r}.", "Use RAG_EMBED_RUNTIME=torch or onnx.")
+
+
+def _onnx_providers() -> list[str]:
+    try:
+        import onnxruntime
+    except ImportError:
+        return []
+    return list(onnxruntime.get_available_providers())
+
+
+def _torch_cuda() -> bool:
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    try:
+        return bool(torch.cuda.is_available())
+    except Exception:  # a CUDA build on a machine with a broken driver: no GPU for us  # noqa: BLE001
+        return False
+
+
+@dataclass(frozen=True)
+class GpuStatus:
+    """What `rag doctor` reports: the device each runtime would use, and why."""
+
+    onnx_providers: tuple[str, ...]
+    torch_cuda: bool
+    device: str  # the device of the runtime Settings choose
+    runtime: str
+
+    @property
+    def detail(self) -> str:
+        onnx = "CUDA provider present" if CUDA_PROVIDER in self.onnx_providers else "no CUDA provider (CPU only)"
+        torch = "torch sees a CUDA device" if self.torch_cuda else "torch sees no CUDA device"
+        return f"embeds on {self.device} ({self.runtime}); onnxruntime: {onnx}; {torch}"
+
+
+def gpu_status(settings: Settings) -> GpuStatus:
+    """Which device the embedder of `settings` runs on, from onnxruntime's providers and torch.cuda."""
+    runtime = resolve_runtime(settings)
+    providers, cuda = tuple(_onnx_providers()), _torch_cuda()
+    return GpuStatus(providers, cuda, choose_device(runtime, providers, cuda), runtime)
+
+
+# ---------------------------------------------------------------------------------------------
+# The vector journal: what an unfinished build has embedded so far, by text hash
+
+
+class VectorJournal:
+    """Vectors of a build that has not committed yet, keyed by the hash of the text embedded.
+
+    Written as batches finish (by the Ray path, rag/ray_embed.py), read by the next build before it
+    embeds anything: a build killed halfway, rerun, embeds only what is missing. The build removes
+    the file once its generation is live. Rows of another model (or dimension) are dropped on open."""
+
+    FILE = "pending-vectors.sqlite"
+
+    def __init__(self, path: Path, model: str, dim: int):
+        self.path = Path(path)
+        self.dim = int(dim)
+        self._con = sqlite3.connect(self.path)
+        self._con.executescript(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            "CREATE TABLE IF NOT EXISTS meta (model TEXT NOT NULL, dim INTEGER NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL);"
+        )
+        if self._con.execute("SELECT model, dim FROM meta").fetchall() != [(model, self.dim)]:
+            with self._con:
+                self._con.execute("DELETE FROM vectors")
+                self._con.execute("DELETE FROM meta")
+                self._con.execute("INSERT INTO meta VALUES (?, ?)", (model, self.dim))
+
+    @classmethod
+    def in_index(cls, index_dir: Path, model: str, dim: int) -> "VectorJournal":
+        return cls(Path(index_dir) / cls.FILE, model, dim)
+
+    @classmethod
+    def exists_in(cls, index_dir: Path) -> bool:
+        return (Path(index_dir) / cls.FILE).exists()
+
+    @classmethod
+    def discard(cls, index_dir: Path) -> None:
+        """Remove the journal (and SQLite's WAL files) of a build whose generation is now live."""
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(Path(index_dir) / (cls.FILE + suffix))
+            except FileNotFoundError:
+                pass
+
+    def __len__(self) -> int:
+        return int(self._con.execute("SELECT count(*) FROM vectors").fetchone()[0])
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The journaled vectors of these keys (absent keys are left out)."""
+        out: dict[str, np.ndarray] = {}
+        keys = list(keys)
+        for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
+            part = keys[start : start + 500]
+            rows = self._con.execute(
+                f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part
+            ).fetchall()
+            for key, blob in rows:
+                vec = np.frombuffer(blob, dtype=np.float32)
+                if vec.shape == (self.dim,):
+                    out[key] = vec
+        return out
+
+    def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Record one finished batch; committed before returning, so a kill right after loses nothing."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(keys), self.dim):
+            raise RagError(f"A batch of {len(keys)} texts came back with vectors of shape {vectors.shape}.",
+                           "This is a bug; run `rag index` without --ray.")
+        with self._con:
+            self._con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                  ((k, v.tobytes()) for k, v in zip(keys, vectors)))
+
+    def close(self) -> None:
+        self._con.close()

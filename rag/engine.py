@@ -181,12 +181,14 @@ class Engine:
 
     # -- index --------------------------------------------------------------------------------
 
-    def index(self, rebuild: bool = False, progress=None) -> IndexReport:
+    def index(self, rebuild: bool = False, progress=None, embedder=None) -> IndexReport:
+        """Build or update the index; `embedder` embeds the new texts instead of the engine's own
+        (rag.ray_embed.RayEmbedder: on Ray), with the same model."""
         from .index import build_index, clean_stale, live_generation
 
         # The new generation is built beside the live one without the engine lock, so questions are
         # answered from the previous index until the swap in reload().
-        embedder, tokenizer = self.embedder, self.tokenizer
+        embedder, tokenizer = embedder or self.embedder, self.tokenizer
         index_dir = Path(self.settings.index_dir)
         with self._build_lock:
             report = build_index(self.settings, embedder, tokenizer, rebuild=rebuild, progress=progress)

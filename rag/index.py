@@ -40,6 +40,7 @@ from .chunking import ChunkParams, chunk_document
 from .config import Settings
 from .documents import Skipped, content_hash, iter_corpus, load_document, resolve_inside
 from .formats import Unchanged, is_multi, read as read_formats, reader_kind, source_file
+from .embeddings import VectorJournal
 from .errors import CorpusError, IndexBusyError, IndexDamagedError, IndexMissingError, RagError
 from .types import Chunk, Document, IndexReport
 
@@ -470,8 +471,8 @@ def build_index(
         for c, key in zip(new_chunks, new_keys):
             if key not in cache and key not in to_embed:
                 to_embed[key] = embed_text(c)
-        fresh = _embed_in_batches(embedder, list(to_embed.values()), settings.embed_batch_size, progress)
-        tokens_embedded = _tokens_sent(tokenizer, list(to_embed.values()), embedder.max_tokens)
+        fresh, embedded = _embed_fresh(embedder, index_dir, to_embed, settings.embed_batch_size, progress)
+        tokens_embedded = _tokens_sent(tokenizer, embedded, embedder.max_tokens)
         fresh_rows = {key: i for i, key in enumerate(to_embed)}
         layout = _lay_out(prev, [f for f in unchanged if prev is not None and f in prev.ranges],
                           new_chunks, new_keys, fresh, fresh_rows, cache, embedder.dim)
@@ -507,6 +508,7 @@ def build_index(
                    or store_kind(prev.manifest) != settings.store)
         if changed or _skips_changed(prev, skipped):
             _write_generation(settings, manifest, layout, prev, unchanged, docs)
+        VectorJournal.discard(index_dir)  # its vectors are in the live generation now
         if progress:
             progress("writing", 1, 1)
 
@@ -516,7 +518,7 @@ def build_index(
         files_removed=len(removed),
         files_unchanged=len(unchanged),
         chunks=len(layout.keys),
-        chunks_embedded=len(to_embed),
+        chunks_embedded=len(embedded),
         tokens_embedded=tokens_embedded,
         seconds=round(time.perf_counter() - t0, 3),
         skipped=tuple(skipped),
@@ -622,6 +624,48 @@ def _embed_in_batches(embedder, texts: list[str], batch: int, progress: Progress
     if progress:
         progress("embedding", len(texts), len(texts))
     return out
+
+
+def _embed_fresh(embedder, index_dir: Path, to_embed: dict[str, str], batch: int,
+                 progress: ProgressFn | None) -> tuple[np.ndarray, list[str]]:
+    """Vectors for `to_embed` (text hash -> text), in its order, and the texts that went to the model.
+
+    An embedder with `embed_keyed` (rag/ray_embed.py) writes each finished batch to the build's vector
+    journal; a journal left by a killed build is read first, whichever embedder runs now."""
+    keyed = getattr(embedder, "embed_keyed", None)
+    if keyed is None and not VectorJournal.exists_in(index_dir):
+        texts = list(to_embed.values())
+        return _embed_in_batches(embedder, texts, batch, progress), texts
+    keys = list(to_embed)
+    out = np.empty((len(keys), embedder.dim), dtype=np.float32)
+    row = {k: i for i, k in enumerate(keys)}
+    journal = VectorJournal.in_index(index_dir, embedder.name, embedder.dim)
+    try:
+        have = journal.get(keys)
+        for key, vec in have.items():
+            out[row[key]] = vec
+        missing = [k for k in keys if k not in have]
+        if have:
+            log.info("Reusing %d vectors a previous (unfinished) build embedded; embedding %d.", len(have), len(missing))
+        texts = [to_embed[k] for k in missing]
+
+        filled = set(have)
+
+        def sink(batch_keys: Sequence[str], vectors: np.ndarray) -> None:
+            journal.put(batch_keys, vectors)
+            out[[row[k] for k in batch_keys]] = vectors
+            filled.update(batch_keys)
+
+        if keyed is not None:
+            keyed(missing, texts, sink, progress)
+        elif missing:
+            sink(missing, _embed_in_batches(embedder, texts, batch, progress))
+        if len(filled) != len(keys):
+            raise RagError(f"The embedder returned {len(filled) - len(have)} of {len(missing)} vectors.",
+                           "Run `rag index` again: it embeds only the texts still missing.")
+    finally:
+        journal.close()
+    return out, texts
 
 
 def _write_generation(

@@ -361,6 +361,20 @@ def choose_precision(flags: frozenset[str] | set[str] | None) -> str:
     return "int8-rr" if flags & SATURATING_INT8_FLAGS else "fp32"
 
 
+def auto_precision(onnx_providers: Sequence[str] | None = None, flags: frozenset[str] | None = None) -> str:
+    """Settings.embed_precision "auto": fp32 on CUDA (onnxruntime's CUDA provider runs the dynamic int8
+    operators on the CPU, between copies), else the CPU's choice (choose_precision)."""
+    from .embeddings import choose_device
+
+    if onnx_providers is None:
+        import onnxruntime
+
+        onnx_providers = onnxruntime.get_available_providers()
+    if choose_device("onnx", onnx_providers, torch_cuda=False) == "cuda":
+        return "fp32"
+    return choose_precision(cpu_flags() if flags is None else flags)
+
+
 def _cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -404,9 +418,11 @@ class OnnxEmbedder:
         # threads: onnxruntime's threads per batch; 0: the cores left to each worker
         options.intra_op_num_threads = threads if threads > 0 else max(1, _cpu_count() // self.workers)
         options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model_file), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        from .embeddings import CUDA_PROVIDER, choose_device
+
+        self.device = choose_device("onnx", ort.get_available_providers(), torch_cuda=False)
+        providers = [CUDA_PROVIDER, "CPUExecutionProvider"] if self.device == "cuda" else ["CPUExecutionProvider"]
+        self._session = ort.InferenceSession(str(model_file), sess_options=options, providers=providers)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dim = int(self._session.get_outputs()[0].shape[-1])
         # Configured once here and only read afterwards, so embed() can run in many threads without a lock.
@@ -423,7 +439,7 @@ class OnnxEmbedder:
         """The embedder for a sentence-transformers model name or directory, exporting it on first use
         into `cache_dir` (Settings.onnx_cache; empty: the default cache). precision "auto": from the CPU."""
         if precision == "auto":
-            precision = choose_precision(cpu_flags())
+            precision = auto_precision()
         if precision not in PRECISIONS:
             raise UserInputError(
                 f"Unknown ONNX precision {precision!r}.", f"Use one of: {', '.join(PRECISIONS)}."
