@@ -14,6 +14,7 @@ copied for unchanged files, checked when the index is loaded).
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sqlite3
@@ -32,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ _VERBS = (
     "reiterated reiterates confirmed confirms maintained contended remarked observed commented "
     "wrote writes tweeted accused urged urges predicted predicts promised vowed cautioned "
     "complained conceded recalled replied continued concluded alleged mentioned highlighted "
-    "estimated forecast threatened countered agreed"
+    "estimated forecast threatened countered agreed responded"
 ).split()
 # "pointed out" and "according to" are matched as phrases.
 _VERB_RE = r"(?:pointed out|points out|" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")"
@@ -119,7 +120,9 @@ _ROLE_NOUNS = frozenset(
     legislators expert experts congressman congresswoman candidate nominee mp general secretary-general
     director-general president-elect vice-president boss coach member members investigator
     investigators witness witnesses resident residents observers critics economist officer people broker
-    brokers delegate delegates meteorologist analyst spokesmen""".split()
+    brokers delegate delegates meteorologist analyst spokesmen owner surgeon doctor physician cardiologist
+    councilman councilwoman teacher activist consultant researcher scientist historian pollster organizer
+    voter voters supporter supporters""".split()
 )
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
@@ -148,7 +151,7 @@ _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _ADVERBIAL_TAIL = re.compile(
     r"(?:\s+(?:also|further|later|earlier|again|previously|then|recently|repeatedly|separately|once|"
     r"himself|herself|reportedly|publicly|meanwhile|subsequently|however|though|too|has|have|had|would|has also|had also|"
-    r"on\s+" + _DAYS + r"|last\s+(?:week|month|year|night)|this\s+(?:week|month|morning|year)|"
+    r"first|(?:on\s+)?" + _DAYS + r"|yesterday|today|tonight|last\s+(?:week|month|year|night)|this\s+(?:week|month|morning|year)|"
     r"(?:in|at|during)\s+(?:a|an|the|his|her|its)\s+[^,.;:\"“”]{1,40}?))+\s*$",
     re.I,
 )
@@ -362,6 +365,7 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     if len(words) == 1 and low[0] in _PRONOUNS:
         return _Speaker(mention, "", "", "pronoun")
     definite = True
+    the_np = low[0] == "the"
     if low[0] in _DETERMINERS:
         definite = low[0] == "the"
         words, low = words[1:], low[1:]
@@ -382,7 +386,8 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         if not words:
             return None
     last_title = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
-    if 0 <= last_title < len(low) - 1 and low[last_title + 1] in ("of", "for", "at", "in"):
+    head = low[last_title] if last_title >= 0 else ""
+    if 0 <= last_title < len(low) - 1 and low[last_title + 1] in ("of", "for", "at", "in", "with") + tuple(_KNOWING):
         last_title = len(low) - 1  # "the governor of Russia's Bryansk region": all of it is the role
     role_words = words[: last_title + 1]
     name_words = words[last_title + 1:]
@@ -404,13 +409,16 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in low) and low[-1] not in _ROLE_NOUNS:
             return _Speaker(mention, " ".join(words), "", "org", definite)
         # "a company official", "the U.S. Bank spokesman": someone in a job, not the organisation
-        kind = "group" if low[-1] in _PLURAL_GROUP or not definite else "role"
+        kind = "group" if low[-1] in _PLURAL_GROUP or head in _PLURAL_GROUP or not definite else "role"
         return _Speaker(mention, "", role, kind, definite)
     if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in nlow):
         # "the Ukrainian Foreign Ministry": an organisation is named by all its words
         return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
     if not definite and not role:
         return _Speaker(mention, name, role, "group", definite)
+    if the_np and not role_words:
+        # "the centers for disease control", "the post": no one's name follows "the"
+        return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
     return _Speaker(mention, name, role, "person", definite)
 
 
@@ -450,10 +458,28 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             inner = [t[0].lower() for t in toks[j + 1:i]]
             if j >= 0 and toks[j][0] == "," and inner and (
                 inner[0].endswith("ing") or inner[0] in ("who", "the", "a", "an") or inner[0] in _ROLE_NOUNS
+                or (len(inner) == 1 and inner[0].isdigit())  # "Elizabeth Bennett, 54, said"
             ):
                 i = j - 1
                 continue
+            names = [t[0] for t in toks[j + 1:i]]
+            if j >= 0 and toks[j][0] == "," and i == len(toks) - 1 and 2 <= len(names) <= 3 and (
+                    all(_is_caps_word(w) for w in names) if cased else all(_low_name_word(w) for w in names)):
+                # "the restaurant's owner, Raja Majid, said": the name between commas is the speaker
+                sp = _classify(names, cased)
+                if sp is not None and sp.kind == "person":
+                    k = j - 1
+                    while k >= 0 and toks[k][0] not in (",", ".", ";", ":", "“", "”", '"', "(", ")"):
+                        k -= 1
+                    return sp, (toks[k + 1][1] if j - k <= 7 else toks[j][1])
             break
+        if tok.lower() in ("the", "with", "in", "at") and picked and i >= 2:
+            # "people familiar with the discussions", "experts in aging": the group, then what it knows
+            k = i - 1 if tok.lower() == "the" else i
+            if toks[k][0].lower() in ("with", "in", "at", "of", "on") and toks[k - 1][0].lower() in _KNOWING | _ROLE_NOUNS:
+                picked.extend(reversed(toks[k:i + 1]))
+                i = k - 1
+                continue
         if tok.lower() == "who" and picked == [] and i >= 2 and toks[i - 1][0] == ",":
             relative = True
             i -= 2  # "Jens Stoltenberg, who on Wednesday said ...": the name before the relative
@@ -498,9 +524,12 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     picked.reverse()
     words = [t[0] for t in picked]
     run_start = picked[0][1]
-    if not cased and len(words) > 4:
-        words = words[-4:]
-        picked = picked[-4:]
+    # the last four words, not counting the joiners ("people familiar with the talks")
+    keep = next((n for n in range(1, len(words) + 1)
+                 if sum(1 for w in words[-n:] if w.lower() not in ("of", "for", "the", "with", "in", "at")) > 4), 0) - 1
+    if not cased and keep > 0:
+        words = words[-keep:]
+        picked = picked[-keep:]
         # "..., former vice president joe biden said": the speaker's words are the last four, but
         # the statement before them ends at the comma that starts the run
         if not text[start:run_start].rstrip().endswith((",", "”", '"', "—", "–")):
@@ -519,6 +548,8 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     return sp, (anchor if relative else run_start)
 
 
+# Words between a group and what it knows: "people familiar with the matter", "officials close to".
+_KNOWING = frozenset("familiar close knowledge briefed".split())
 _RELATIONS = frozenset("wife husband son daughter mother father brother sister widow spouse partner".split())
 _APPOSITIVE = re.compile(r",\s+([^,;:\"“”()]{3,40}?)\s*,\s*$")
 
@@ -709,17 +740,40 @@ def _in_any_quote(text: str, s: int, pos: int) -> bool:
     return opens > closes or seg.count('"') % 2 == 1
 
 
+# Text whose commas, apostrophes and quotation marks were turned into spaces (bbc-text.csv and
+# its kind: "the prognosis is very good   said dr. steven nissen  chief academic officer"): a run
+# of spaces inside a line stands for the punctuation that was there.
+_STRIPPED_PUNCT = re.compile(r"[ \t]{2,}(?=\S)")
+_ABBREVIATION_END = re.compile(r"(?:\b\w\.\w\.|\bjr\.|\bsr\.|\binc\.)$")
+
+
+def _punctuated(text: str) -> str:
+    """Lower-cased text without its commas and quotation marks read with a comma at each run of
+    spaces (same length: every offset holds), when such runs outnumber the commas it kept."""
+    def stands_for_punctuation(m: re.Match) -> bool:
+        # after a word, or after an abbreviation's period ("manchester  n.h.  biden said")
+        before = text[m.start() - 1:m.start()]
+        return bool(before) and (before not in ".!?:;," or before == "." and bool(_ABBREVIATION_END.search(text, max(0, m.start() - 5), m.start())))
+
+    runs = sum(1 for m in _STRIPPED_PUNCT.finditer(text, 0, 20000) if stands_for_punctuation(m))
+    if runs < 3 or runs <= text.count(", ", 0, 20000):
+        return text
+    return _STRIPPED_PUNCT.sub(lambda m: "," + m.group(0)[1:] if stands_for_punctuation(m) else m.group(0), text)
+
+
 def extract_statements(doc: Document) -> list[Statement]:
     """Every statement the article attributes to someone, in article order, speakers resolved."""
     text = doc.text
     if not doc.blocks:
         return []
-    flat = text.replace("\n", " ")  # same offsets; hard-wrapped lines read as one paragraph
-    segments = _segments(doc)
-    units = _units(text, flat, segments)
     sample = text[:4000]
     n_letters = len(_LETTER.findall(sample))
     cased_doc = n_letters > 0 and len(_UPPER.findall(sample)) / n_letters > 0.01
+    if not cased_doc:
+        text = _punctuated(text)  # the rules read the punctuation back; statements keep the article's words
+    flat = text.replace("\n", " ")  # same offsets; hard-wrapped lines read as one paragraph
+    segments = _segments(doc)
+    units = _units(text, flat, segments)
     raws: list[_Raw] = []
     title_line_end = -1
     if doc.title and doc.blocks:
@@ -747,7 +801,7 @@ def extract_statements(doc: Document) -> list[Statement]:
     # "Peskov said:" ending its segment: the statement is the next segment
     raws = _colon_statements(text, units, segments, raws, cased_doc)
     raws.sort(key=lambda r: (r.spans[0][0], r.spans[0][1]))
-    return _resolve(doc, units, raws, cased_doc)
+    return _resolve(doc, text, units, raws, cased_doc)
 
 
 def _headline(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:
@@ -801,6 +855,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         sp, sp_start = _speaker_before(text, claimed_to, a, cased)
         after_stop = b
         inverted = False
+        if sp is None and out and re.fullmatch(r"\s*,?\s*who\s+(?:also\s+|had\s+|has\s+)?", text[claimed_to:a]):
+            sp, sp_start = out[-1].speaker, a  # '"...," added Mr. Horner, who said he had not ...'
         if sp is None:
             # "“...,” said Peskov" / "..., says Kremlin": the speaker after the verb
             prev = text[claimed_to:a].rstrip()
@@ -838,6 +894,9 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
                     parts.append(_Raw(n, [(s, e)], "indirect", verb.lower(), sp, (u.start, u.end)))
             elif not intro or len(first.split()) > 12 and _has_clause(first):
                 s, e = _trim(text, pre_s, pre_e)
+                colon = text.rfind(": ", s, e)
+                if not cased and colon > s and len(text[colon:e].split()) >= 4:
+                    s = colon + 2  # quotation marks stripped: "...was blocked: we don't know ..., he said"
                 lead = re.match(r"(?:(?:but|and|so|however|still|yet)\b,?\s*)", text[s:e], re.I)
                 if lead:
                     s += lead.end()
@@ -1001,6 +1060,158 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
     return out
 
 
+# In text without capitals, a word right after an honorific is a surname ("mr. weaver", "ms
+# warren"), and so is one between a title and a verb or a break ("professor lessig said", "chief
+# lawson, who"); the word before that surname elsewhere is the first name ("jeff weaver").
+_LOW_HONORIFIC = re.compile(r"(?<![\w’'])(mr|mrs|ms|miss|dr|prof)\.?\s+([a-z][a-z’'\-]+)")
+_LOW_TITLED = re.compile(
+    r"(?<![\w’'])(senator|sen\.|rep\.|representative|judge|justice|professor|chief|president|governor|gov\.|"
+    r"mayor|ambassador|commissioner|sheriff|chancellor|minister|secretary)\s+([a-z][a-z’'\-]+)(?=\s*[,.;:!?]|\s+(?:"
+    + _VERB_RE + r"|who|and|was|is|has|had|would|will|also|on|in|at)\b|’s|'s)")
+_LOW_APPOSITIVE = re.compile(  # "eva malecki, a spokeswoman for ...", "the party chairman, tim schneider,"
+    r"(?:^|(?<=[.;:!?,—]\s))([a-z][a-z’'\-]+(?:\s+[a-z]\.)?\s+[a-z][a-z’'\-]+),\s+(?:a|an|the|his|her)\s+"
+    r"(?:[a-z’'\-]+\s+){0,5}?(" + "|".join(sorted(_ROLE_NOUNS | _RELATIONS, key=len, reverse=True)) + r")\b")
+_LOW_ROLE_APPOSITIVE = re.compile(r",\s+([a-z][a-z’'\-]+(?:\s+[a-z]\.)?\s+[a-z][a-z’'\-]+)(?=,)")
+_LOW_ROLE_BEFORE = re.compile(
+    r"(?<![\w’'])((?:(?:the|a|an|his|her)\s+)?(?:[a-z’'\-]+\s+){0,4}?(?:" + "|".join(sorted(_ROLE_NOUNS | _RELATIONS, key=len, reverse=True))
+    + r"))$")
+
+
+_LOW_WORD = re.compile(r"(?<![\w’'\-])[a-z][a-z\-]*(?![\w\-])")
+_INTRODUCED = re.compile(r"\b(?:" + "|".join(sorted(_TITLE_WORDS | _RELATIONS, key=len, reverse=True)) + r")\.?,?\s*$")
+
+
+def _low_name_word(w: str) -> bool:
+    from .text import STOPWORDS
+
+    w = w.rstrip(".")
+    return len(w) > 1 and w not in STOPWORDS and w not in _TITLE_WORDS and w not in _DETERMINERS and w not in _VERBS \
+        and w not in _PARTICIPLES.split("|") and not w.isdigit()
+
+
+# The words a first name follows: a break, a job, a relation, or a word that introduces a person.
+_FIRST_NAME_AFTER = re.compile(
+    r"(?:^|[,.;:!?—–(\[]|\b(?:said|says|told|by|and|with|of|for|from|to|as|like|including|between|according to)"
+    r"|\b(?:" + "|".join(sorted(_TITLE_WORDS | _RELATIONS, key=len, reverse=True)) + r")\.?)\s*$")
+
+
+def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tuple[int, str, str, str]]:
+    """(offset, name, role, gender) of the people an article without capitals names: full names
+    whose surname is used alone elsewhere (after an honorific, a title, or as a speaker's name),
+    set off by a job ("eva malecki, a spokeswoman", "the party chairman, tim schneider,") or with
+    a middle initial; surname mentions resolved to the full name that fits ("ms. sanders" is not
+    the senator; "mr. biden" is not "his son hunter biden"), in article order."""
+    surnames: dict[str, list[tuple[int, str, str]]] = {}  # surname -> (offset, gender, role) of its mentions
+    full: list[tuple[int, str, str, str, bool]] = []  # (offset, full name, role, gender, introduced as a relative)
+    for m in _LOW_HONORIFIC.finditer(text):
+        sur = re.sub(r"[’']s$", "", m.group(2))
+        if not _low_name_word(sur):
+            continue
+        if m.group(1) in ("dr", "prof"):  # "dr. steven nissen": doctors are named in full first
+            nm = re.match(r"\s+([a-z][a-z’'\-]+)(?=\s*[,.;:!?]|\s+(?:" + _VERB_RE + r"|who|and|was|is|of|at)\b|[’']s)", text[m.end():])
+            if nm and _low_name_word(nm.group(1)) and not nm.group(1).endswith(("ed", "ing")):
+                full.append((m.start(), f"{sur} {nm.group(1)}", m.group(1), "", False))
+                surnames.setdefault(nm.group(1), [])
+                continue
+        g = "m" if m.group(1) == "mr" else "f" if m.group(1) in ("mrs", "ms", "miss") else ""
+        surnames.setdefault(sur, []).append((m.start(), g, ""))
+    for m in _LOW_TITLED.finditer(text):
+        sur = re.sub(r"[’']s$", "", m.group(2))
+        if _low_name_word(sur):
+            surnames.setdefault(sur, []).append((m.start(), "", m.group(1).rstrip(".")))
+    lw = [(m.group(0), m.start(), m.end()) for m in _LOW_WORD.finditer(text)]
+    where: dict[str, list[int]] = {}  # word -> indexes in `lw`
+    for k, (w, _, _) in enumerate(lw):
+        where.setdefault(w, []).append(k)
+    bare = set()
+    for sur in speaker_surnames:
+        if _low_name_word(sur) and sur not in surnames:
+            # a surname quoted alone ("biden said"): its bare mentions name that person too, once
+            # the article is seen to give it a first name
+            surnames[sur] = [(lw[k][1], "", "") for k in where.get(sur, ())]
+            bare.add(sur)
+    found = [(m.start(1), m.group(1), text[m.end(1) + 1:m.end()].strip()) for m in _LOW_APPOSITIVE.finditer(text)]
+    for m in _LOW_ROLE_APPOSITIVE.finditer(text):
+        rb = _LOW_ROLE_BEFORE.search(text, max(0, m.start() - 60), m.start())
+        if rb:
+            found.append((rb.start(1), m.group(1), rb.group(1)))
+    for off, name, role in found:
+        words = name.split()
+        if all(_low_name_word(w) or re.fullmatch(r"[a-z]\.", w) for w in words):
+            rel = bool(set(role.split()) & _RELATIONS)
+            role = re.sub(r"^(?:a|an|the|his|her)\s+", "", role)
+            full.append((off, name, role, _gender_of(role), rel))
+            surnames.setdefault(words[-1], [])
+    for m in re.finditer(r"(?<![\w’'.])([a-z][a-z’'\-]+)\s+[a-z]\.\s+([a-z][a-z’'\-]+)(?![\w’'\-])", text):
+        if _low_name_word(m.group(1)) and _low_name_word(m.group(2)):  # "carolyn b. mchugh"
+            surnames.setdefault(m.group(2), [])
+    for sur in surnames:
+        at = where.get(sur, [])
+        for k in at:
+            # "jeff weaver", "joseph r. biden": the word before the surname (and a middle initial)
+            initial = None
+            j = k - 1
+            if j >= 1 and len(lw[j][0]) == 1 and text[lw[j][2]:lw[k][1]].startswith(". ") \
+                    and not text[lw[j][2]:lw[k][1]].strip(". "):
+                initial, j = lw[j][0], j - 1
+            if j < 0 or text[lw[j][2]:lw[j + 1][1]].strip() or lw[j][1] > 0 and text[lw[j][1] - 1] in "’'.":
+                continue
+            first_name = lw[j][0]
+            if not re.fullmatch(r"[a-z][a-z\-]+", first_name) or not _low_name_word(first_name) or first_name == sur:
+                continue
+            start = lw[j][1]
+            before = text[max(0, start - 40):start]
+            pre = re.search(r"((?:[a-z’'\-]+\.?,?\s+){0,3})$", before)
+            pre_words = pre.group(1) if pre else ""
+            low_pre = set(pre_words.replace(",", " ").replace(".", " ").split())
+            rel = bool(low_pre & _RELATIONS)
+            introduced = bool(_INTRODUCED.search(before))
+            # a person is named in full the first time (a later "slamming trump" is no first name),
+            # or again after a job or a relation ("his son hunter biden", "dr. jill biden")
+            at_first = k == at[0]
+            if not (at_first and _FIRST_NAME_AFTER.search(before) or initial or introduced):
+                continue
+            role = " ".join(w for w in pre_words.replace(",", " ").split() if w in _TITLE_WORDS and w not in ("mr", "ms", "mrs", "dr"))
+            name = f"{first_name} {initial}. {sur}" if initial else f"{first_name} {sur}"
+            full.append((start, name, role, _gender_of(pre_words), rel))
+    by_surname: dict[str, dict[str, list]] = {}  # surname -> full name -> [gender, relative, first offset, weak]
+    for off, name, role, g, rel in sorted(full):
+        # weak: only where the surname first occurs, with no job or middle initial ("top biden donors")
+        weak = not role and not re.search(r"\s[a-z]\.\s", name)
+        c = by_surname.setdefault(name.split()[-1], {}).setdefault(name, ["", rel, off, weak])
+        c[0] = c[0] or g
+        c[1] = c[1] and rel
+        c[3] = c[3] and weak
+    for cands in by_surname.values():
+        # "his wife, jane sanders": the one whose wife she is is a man
+        for name, c in cands.items():
+            if c[1] and not c[0]:
+                continue
+        pos = [re.search(r"\b(his|her)\s+(?:\w+\s+){0,2}$", text[max(0, c[2] - 30):c[2]]) for c in cands.values()]
+        for (name, c), pm in zip(list(cands.items()), pos):
+            if c[1] and pm:
+                for other, oc in cands.items():
+                    if other != name and not oc[1] and not oc[0]:
+                        oc[0] = "m" if pm.group(1) == "his" else "f"
+    out = [(off, name, role, g) for off, name, role, g, _ in full]
+    for sur, ms in surnames.items():
+        cands = by_surname.get(sur, {})
+        if sur in bare and not cands:
+            continue
+        for off, g, role in ms:
+            if any(o <= off < o + len(n) for o, n, _, _, _ in full):
+                continue  # the surname of a full name
+            fitting = [n for n, c in cands.items() if not g or not c[0] or c[0] == g]
+            if len(fitting) > 1:
+                fitting = [n for n in fitting if g and cands[n][0] == g] or fitting
+                fitting = [n for n in fitting if not cands[n][1]] or fitting
+            # the person named first, unless the honorific says it is another
+            pick = min(fitting, key=lambda n: (cands[n][3], cands[n][2])) if fitting else None
+            out.append((off, pick or sur, role, g))
+    out.sort()
+    return out
+
+
 def _role_match(want: str, have: str) -> bool:
     def nouns(r: str) -> set[str]:
         # "vice president", "deputy minister": another job than the president's or the minister's
@@ -1012,8 +1223,7 @@ def _role_match(want: str, have: str) -> bool:
     return bool(a) and a <= b
 
 
-def _resolve(doc: Document, units: list[_Unit], raws: list[_Raw], cased: bool) -> list[Statement]:
-    text = doc.text
+def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cased: bool) -> list[Statement]:
     people: dict[str, _Person] = {}  # surname key -> the person last named with it
     order: list[tuple[int, _Person]] = []  # (offset, person) of every person mention, for focus
     if cased:
@@ -1026,6 +1236,15 @@ def _resolve(doc: Document, units: list[_Unit], raws: list[_Raw], cased: bool) -
                     p.role = role
                 people[surname_key(speaker_key(name))] = p
                 order.append((off, p))
+    else:
+        known: dict[str, _Person] = {}
+        alone = {speaker_key(r.speaker.name) for r in raws if r.speaker is not None and r.speaker.kind == "person"
+                 and len(r.speaker.name.split()) == 1}
+        for off, name, role, gender in _lower_mentions(text, alone):
+            p = known.setdefault(speaker_key(name), _Person(name, role, gender))
+            p.role = p.role or role
+            p.gender = p.gender or gender
+            order.append((off, p))
     first_full: dict[str, _Person] = {}
     for _, p in order:
         first_full.setdefault(surname_key(speaker_key(p.name)), p)
@@ -1065,7 +1284,7 @@ def _resolve(doc: Document, units: list[_Unit], raws: list[_Raw], cased: bool) -
                 # ones a surname, "he" or "the senator" later points back to
                 q = _Person(name, role or "")
                 people[surname_key(resolved[1])] = q
-                order.append((at, q))
+                bisect.insort(order, (at, q), key=lambda item: item[0])
         elif sp.kind == "role" and sp.definite:
             resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r) or (
                 sp.role, speaker_key(sp.role), sp.role, "role")
@@ -1108,7 +1327,7 @@ def _resolve(doc: Document, units: list[_Unit], raws: list[_Raw], cased: bool) -
         role = " ".join(resolved[2].split()) if resolved[2] else None
         out.append(Statement(
             file=doc.file, ordinal=len(out), speaker=name, speaker_key=resolved[1], role=role,
-            kind=r.kind, text=" ".join(" ".join(text[a:b].split()) for a, b in spans),
+            kind=r.kind, text=" ".join(" ".join(doc.text[a:b].split()) for a, b in spans),
             char_start=s, char_end=e, line_start=doc.line_of(s), line_end=doc.line_of(e - 1), spans=spans,
             context_start=ctx_s, context_end=ctx_e, cue=r.cue, mention=sp.mention if sp else "",
             date=doc.date, publisher=doc.publisher, speaker_kind=resolved[3],

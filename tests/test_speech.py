@@ -415,3 +415,32 @@ def test_the_dense_topic_match_reads_the_index_chunk_vectors(seed_engine):
     from dataclasses import replace
 
     assert passages.closeness([replace(s, file="not-indexed.txt")], query)[0] == -1.0  # no chunk: no closeness
+
+
+def test_text_without_commas_or_quotation_marks_reads_its_runs_of_spaces_as_punctuation():
+    # bbc-text.csv style: lower case, commas, apostrophes and quotation marks turned into spaces
+    text = ("minister quits over funding row  the health minister has resigned after a row over hospital funding. "
+            "the money was never there   said jane porter  a spokeswoman for the patients  group.  "
+            "she said the cuts would hurt rural hospitals.  mr brown  52  said the decision was his own.  "
+            "i have no regrets   mr brown told reporters.  "
+            "people familiar with the talks said a successor would be named on monday.")
+    sts = extract_statements(clean("bbc.txt", text))
+    by = {" ".join(s.text.split()[:3]): s for s in sts}
+    assert by["the money was"].speaker == "jane porter" and by["the money was"].text == "the money was never there"
+    assert by["the cuts would"].speaker == "jane porter"  # she: the woman just quoted
+    assert by["the decision was"].speaker_key.endswith("brown")  # '52' between commas is his age
+    assert by["i have no"].speaker_key.endswith("brown")
+    assert (by["a successor would"].speaker, by["a successor would"].speaker_kind) == (
+        "people familiar with the talks", "group")
+
+
+def test_lowercase_pronouns_and_roles_follow_the_people_the_narrative_names():
+    text = ("belinda constant, the mayor, said she was away. “i will look into it,” ms. constant said. "
+            "the police chief, arthur lawson, did not respond on sunday. "
+            "eva malecki, a spokeswoman for the capitol police, declined to say more. "
+            "“we do not discuss our work,” she said. the chief told the paper that he was disturbed by the post.")
+    sts = extract_statements(clean("lower.txt", text))
+    by = {" ".join(s.text.split()[:3]): s for s in sts}
+    assert by["i will look"].speaker == "belinda constant"
+    assert by["we do not"].speaker == "eva malecki"  # she: the woman the sentence before is about
+    assert by["he was disturbed"].speaker == "arthur lawson"  # the chief: the one named in that job
