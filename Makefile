@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 # not grant AMX tile state): build for AVX2, which every x86-64 machine of the last decade has.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: setup run index test test-fast bench bench-quick browser clean
+.PHONY: setup run index test test-fast bench bench-quick bench-scale browser clean
 
 setup: $(STAMP)
 
@@ -52,6 +52,12 @@ bench: setup
 
 bench-quick: setup
 	$(PY) bench/run.py --quick
+
+# Ray embedding (1 and 2 workers) against in-process, and Qdrant against the embedded store at 100,000
+# vectors (bench/scale.py; bench/README.md reads the figures). qdrant-edge-py: Qdrant's engine in-process.
+bench-scale: setup
+	$(PIP) install -q 'qdrant-edge-py>=0.9,<0.10'
+	$(PY) bench/scale.py --json bench/results/scale.json
 
 clean:
 	rm -rf index/ .pytest_cache bench/results.json bench/corpora

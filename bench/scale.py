@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Past one machine, measured here: Ray embedding against in-process, and Qdrant against the embedded store.
+
+    .venv/bin/python bench/scale.py                       # both parts (make bench-scale)
+    .venv/bin/python bench/scale.py --part ray --texts 400
+    .venv/bin/python bench/scale.py --part store --vectors 100000 [--queries 200]
+
+ray:   the same passages (~200 word pieces, built from seeds/ as bench/embed_throughput.py builds them)
+       embedded in-process (the engine's embedder: ONNX, one batch per core) and on a local Ray
+       (rag/ray_embed.py, as `rag index --ray` runs it) with 1 and 2 single-thread actors. Per job:
+       Ray's start (once per `rag index --ray`), the overhead of one job (actors started, model loaded,
+       a batch per actor: the time of a job of 4 texts per actor), and the steady throughput
+       ((N - small) / (t_N - t_small)), per worker and against in-process.
+store: N synthetic unit vectors (384-d, in 200 topics and N/5 stories, see make_vectors: every query
+       has many near neighbours, as news passages do; no model, which would take hours to embed N
+       passages here) searched one query at a time, as the engine does, by
+         embedded      FAISS as the index builds it (rag/vector_index.py: exact to 50,000, IVF above)
+         qdrant-local  qdrant-client's local mode (RAG_STORE=qdrant without QDRANT_URL: exact, numpy)
+         qdrant-edge   Qdrant's own Rust shard engine in-process (qdrant-edge-py): HNSW as a Qdrant
+                       server builds it (m 16, ef_construct 100), searched with hnsw_ef 128 as
+                       rag/store/qdrant.py asks a server
+       recall@10 against exact search; latency p50/p95; memory = the process's peak RSS less its RSS
+       before the vectors were made (each engine runs in its own process).
+Figures go to stdout as a table and, last line, JSON; --json FILE writes them too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+
+DIM = 384
+TOPICS = 200
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# ray
+
+
+def ray_part(n_texts: int) -> dict:
+    from embed_throughput import build_passages
+
+    from rag.config import Settings
+    from rag.embeddings import load_embedder
+    from rag.ray_embed import RayEmbedder, ray_session
+
+    texts, _ = build_passages(n_texts, 200)
+    keys = [f"{i:08d}" for i in range(len(texts))]
+    settings = Settings()
+    local = load_embedder(settings)
+    local.embed(texts[:8])  # warm
+    t, cpu = time.perf_counter(), time.process_time()
+    want = local.embed(texts)
+    t_local, cpu_local = time.perf_counter() - t, time.process_time() - cpu
+    out = {"texts": len(texts), "model": local.name, "in_process_s": round(t_local, 2),
+           "in_process_per_s": round(len(texts) / t_local, 1),
+           "in_process_per_cpu_s": round(len(texts) / cpu_local, 1), "load_before": _load(), "ray": {}}
+    for workers in (1, 2):
+        t = time.perf_counter()
+        with ray_session(num_cpus=workers):
+            t_init = time.perf_counter() - t
+            emb = RayEmbedder(settings, local, workers=workers)
+            got = {}
+
+            def sink(k, v):
+                got.update(zip(k, v))
+
+            small = 4 * workers
+            t = time.perf_counter()
+            emb.embed_keyed(keys[:small], texts[:small], sink)
+            t_small = time.perf_counter() - t
+            got.clear()
+            t = time.perf_counter()
+            emb.embed_keyed(keys, texts, sink)
+            t_big = time.perf_counter() - t
+        vecs = np.stack([got[k] for k in keys])
+        rate = (len(texts) - small) / max(t_big - t_small, 1e-9)
+        out["ray"][workers] = {
+            "ray_start_s": round(t_init, 1), "job_overhead_s": round(t_small, 1), "job_s": round(t_big, 1),
+            "steady_per_s": round(rate, 1), "per_worker_per_s": round(rate / workers, 1),
+            "vs_in_process": round(rate / (len(texts) / t_local), 2),
+            "whole_job_per_s": round(len(texts) / t_big, 1),
+            "max_abs_diff_to_in_process": float(np.abs(vecs - want).max()),
+            # passages per CPU-second of one actor: a worker's rate on a core of its own
+            "per_worker_cpu_s": round(len(texts) / emb.last_job_cpu_s, 1),
+            "per_cpu_vs_in_process": round(len(texts) / emb.last_job_cpu_s / (len(texts) / cpu_local), 2),
+        }
+    out["load_after"] = _load()
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# store
+
+
+def make_vectors(n: int, n_queries: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors in topics and stories: a point is its topic + its story + noise (equal norms), so
+    it has ~4 story mates (cosine ~0.6), ~500 topic mates (~0.3) and the rest (~0); a query's top 10
+    are its story mates and the closest of its topic mates, among many nearly as close, as in news."""
+    rng = np.random.default_rng(seed)
+
+    def unit(m: int) -> np.ndarray:
+        v = rng.standard_normal((m, DIM)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    topics, stories = unit(TOPICS), unit(max(1, n // 5))
+    story_topic = rng.integers(0, TOPICS, len(stories))
+
+    def points(m: int) -> np.ndarray:
+        story = rng.integers(0, len(stories), m)
+        pts = topics[story_topic[story]] + stories[story] + 0.8 * unit(m)
+        return pts / np.linalg.norm(pts, axis=1, keepdims=True)
+
+    x = np.concatenate([points(min(100_000, n - s)) for s in range(0, n, 100_000)])
+    return np.ascontiguousarray(x, dtype=np.float32), points(n_queries)
+
+
+def exact_top(x: np.ndarray, q: np.ndarray, k: int = 10) -> np.ndarray:
+    out = np.empty((len(q), k), dtype=np.int64)
+    for s in range(0, len(q), 50):
+        scores = q[s : s + 50] @ x.T
+        top = np.argpartition(-scores, k, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1)
+        out[s : s + 50] = np.take_along_axis(top, order, axis=1)
+    return out
+
+
+def _engine(name: str, x: np.ndarray, workdir: Path):
+    """(build seconds, search(q) -> ids)."""
+    t = time.perf_counter()
+    if name == "embedded":
+        from rag.vector_index import build_vector_index, search
+
+        kind, index = build_vector_index(x)
+        name = f"embedded ({kind})"
+
+        def query(q):
+            return search(index, q[None, :], 10)[1][0]
+    elif name == "qdrant-local":
+        from qdrant_client import QdrantClient, models
+
+        # in memory: the same search code as path=... (which also pickles every point into SQLite, at
+        # ~55 points/s here: 5,000 took 90 s, so 100,000 would take half an hour to load)
+        client = QdrantClient(":memory:")
+        client.create_collection("bench", vectors_config={"dense": models.VectorParams(size=DIM, distance=models.Distance.COSINE)})
+        client.upload_collection("bench", vectors={"dense": x}, ids=range(len(x)), batch_size=2000)
+
+        def query(q):
+            res = client.query_points("bench", query=q.tolist(), using="dense", limit=10, with_payload=False)
+            return np.array([p.id for p in res.points])
+    elif name == "qdrant-edge":
+        import qdrant_edge as qe
+
+        config = qe.EdgeConfig(vectors={"dense": qe.EdgeVectorParams(size=DIM, distance=qe.Distance.Cosine)},
+                               hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=100, full_scan_threshold=10_000))
+        shard = qe.EdgeShard.create(str(workdir / "edge"), config)
+        for s in range(0, len(x), 2000):
+            pts = [qe.Point(i, {"dense": x[i].tolist()}) for i in range(s, min(s + 2000, len(x)))]
+            shard.update(qe.UpdateOperation.upsert_points(pts))
+        shard.optimize()  # builds HNSW, as a server's optimizer does in the background
+        params = qe.SearchParams(hnsw_ef=128)
+
+        def query(q):
+            res = shard.query(qe.QueryRequest(limit=10, query=qe.Query.Nearest(q.tolist(), using="dense"), params=params))
+            return np.array([p.id for p in res])
+    else:
+        raise SystemExit(f"unknown engine {name}")
+    return time.perf_counter() - t, query, name
+
+
+def store_engine(name: str, n: int, n_queries: int) -> dict:
+    """One engine, in this process: build, then search the queries one at a time."""
+    base = _rss_mb()
+    x, qs = make_vectors(n, n_queries)
+    truth = exact_top(x, qs)
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        build_s, query, name = _engine(name, x, Path(tmp))
+        for q in qs[:10]:
+            query(q)  # warm
+        times, recall = [], []
+        for q, want in zip(qs, truth):
+            t = time.perf_counter()
+            got = query(q)
+            times.append((time.perf_counter() - t) * 1000)
+            recall.append(len(set(got.tolist()) & set(want.tolist())) / 10)
+        disk = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file()) / 2**20
+    q = statistics.quantiles(times, n=20)
+    return {"engine": name, "vectors": n, "build_s": round(build_s, 1), "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(q[18], 2), "recall_at_10": round(float(np.mean(recall)), 3),
+            "memory_mb": round(_peak_mb() - base), "vectors_mb": round(x.nbytes / 2**20), "disk_mb": round(disk)}
+
+
+def store_part(n: int, n_queries: int, engines: list[str]) -> list[dict]:
+    rows = []
+    for name in engines:
+        res = subprocess.run([sys.executable, __file__, "--engine", name, "--vectors", str(n), "--queries", str(n_queries)],
+                             capture_output=True, text=True)
+        if res.returncode != 0:
+            rows.append({"engine": name, "vectors": n, "error": res.stderr.strip().splitlines()[-1:]})
+            continue
+        rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        print(f"  {rows[-1]}", file=sys.stderr)
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--part", choices=("ray", "store", "all"), default="all")
+    ap.add_argument("--texts", type=int, default=400)
+    ap.add_argument("--vectors", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--engines", default="embedded,qdrant-local,qdrant-edge")
+    ap.add_argument("--engine", help=argparse.SUPPRESS)  # one engine in a child process
+    ap.add_argument("--json", dest="json_out")
+    args = ap.parse_args()
+    if args.engine:
+        print(json.dumps(store_engine(args.engine, args.vectors, args.queries)))
+        return 0
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), "?")
+    out: dict = {"machine": cpu,
+                 "cores": len(os.sched_getaffinity(0))}
+    if args.part in ("ray", "all"):
+        r = out["ray"] = ray_part(args.texts)
+        print(f"\nRay embedding, {r['texts']} passages of ~200 word pieces, {r['model']} (load {r['load_before']}-{r['load_after']})")
+        print(f"  in-process (one batch per core):  {r['in_process_per_s']:6.1f} passages/s, "
+              f"{r['in_process_per_cpu_s']:.1f} per CPU-second")
+        print("  workers  Ray start  job overhead  steady/s  per worker/s  vs in-process  whole job/s  "
+              "per actor CPU-s  vs in-process/CPU-s  max |diff|")
+        for w, row in r["ray"].items():
+            print(f"  {w:7}  {row['ray_start_s']:8.1f}s  {row['job_overhead_s']:11.1f}s  {row['steady_per_s']:8.1f}  "
+                  f"{row['per_worker_per_s']:12.1f}  {row['vs_in_process']:13.2f}  {row['whole_job_per_s']:11.1f}  "
+                  f"{row['per_worker_cpu_s']:15.1f}  {row['per_cpu_vs_in_process']:19.2f}  "
+                  f"{row['max_abs_diff_to_in_process']:.1e}")
+    if args.part in ("store", "all"):
+        rows = out["store"] = store_part(args.vectors, args.queries, args.engines.split(","))
+        print(f"\nDense search, {args.vectors:,} vectors, {args.queries} queries one at a time")
+        print("  engine              build s   p50 ms   p95 ms  recall@10  memory MB  disk MB")
+        for row in rows:
+            if "error" in row:
+                print(f"  {row['engine']:13}  failed: {row['error']}")
+                continue
+            print(f"  {row['engine']:18}  {row['build_s']:7.1f}  {row['p50_ms']:7.2f}  {row['p95_ms']:7.2f}  "
+                  f"{row['recall_at_10']:9.3f}  {row['memory_mb']:9}  {row['disk_mb']:7}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(out, indent=1))
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
