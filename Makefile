@@ -56,7 +56,7 @@ bench-quick: setup
 # Ray embedding (1 and 2 workers) against in-process, and Qdrant against the embedded store at 100,000
 # vectors (bench/scale.py; bench/README.md reads the figures). qdrant-edge-py: Qdrant's engine in-process.
 bench-scale: setup
-	$(PIP) install -q 'qdrant-edge-py>=0.9,<0.10'
+	$(PIP) install -q -e '.[bench]'
 	$(PY) bench/scale.py --json bench/results/scale.json
 
 clean:
