@@ -394,10 +394,17 @@ def _passage(s: Statement, documents: dict) -> Hit:
     doc = documents.get(s.file)
     text = (doc_field(doc, "text") or "") if doc is not None else ""
     lines = text.split("\n")[s.line_start - 1:s.line_end] if text else [s.text]
+    from .formats import split_key
+
+    _file, row_id, page = split_key(s.file)
+    # the article's metadata, as search's hits carry it: source cards, the timeline and --json read it
     return Hit(chunk_id=f"{s.file}:{s.line_start}-{s.line_end}", file=s.file, line_start=s.line_start,
                line_end=s.line_end, score=1.0, text="\n".join(lines),
                title=(doc_field(doc, "title") or "") if doc is not None else "",
-               char_start=s.char_start, char_end=s.char_end)
+               char_start=s.char_start, char_end=s.char_end,
+               date=(doc_field(doc, "date") if doc is not None else None) or s.date,
+               source=(doc_field(doc, "publisher") if doc is not None else None) or s.publisher,
+               url=doc_field(doc, "url") if doc is not None else None, row=row_id, page=page)
 
 
 def statements_answer(question: str, speaker: Speaker, topic: str, found: Sequence[Statement], documents: dict,
