@@ -268,7 +268,8 @@ def speakers_panel(engine) -> None:
     theirs = everyone if key == EVERYONE else speakers.statements_of(key)
     total = len(theirs)
     if topic:  # the match the chat's "what did X say about Y" uses: names, words, then meaning
-        theirs = about(theirs, topic, retriever.index.documents, engine.embed, retriever.query_terms(topic))
+        theirs = about(theirs, topic, retriever.index.documents, engine.embed, retriever.query_terms(topic),
+                       passages=speakers.passages)
     name = EVERYONE if key == EVERYONE else speakers.speakers[key].name
     st.caption(speaker_count_text(name, total, theirs, topic))
     for file, group in statements_by_article(theirs):

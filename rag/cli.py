@@ -272,7 +272,7 @@ def cmd_quotes(args) -> int:
 
         found = [s for s in found if statement_allowed(wanted, s, index.documents)]
     if args.about:
-        found = about(found, args.about, index.documents, embed, topic_terms)
+        found = about(found, args.about, index.documents, embed, topic_terms, passages=d.passages)
     found = sorted(found, key=lambda s: (s.date is None, s.date or "", s.file, s.char_start))
     if args.json:
         keys = ("speaker", "file", "line_start", "line_end", "text", "date", "role", "publisher", "kind")
