@@ -439,3 +439,14 @@ def test_source_card_names_the_original_file_row_and_links_its_url(archive_engin
     assert rows and all(r["date"].startswith("1987-02") for r in rows)
     assert {r["kind"] for r in rows} <= {"cited", "retrieved"}
     assert ("cited" in {r["kind"] for r in rows}) == (not answer.refused)
+
+
+def test_a_page_read_again_keeps_all_its_text():
+    # trafilatura's own de-duplication remembers paragraphs across pages in one process: reading the
+    # same page again (a re-index, a syndicated copy) must give the same text
+    from rag.formats.html import extract
+
+    page = (DATA / "foxnews_warren_labor_complaint.html").read_bytes()
+    first = extract(page)["text"]
+    again = [extract(page)["text"] for _ in range(4)]
+    assert first and again == [first] * 4

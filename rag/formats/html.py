@@ -27,7 +27,10 @@ def extract(data: bytes | str, url: str | None = None) -> dict:
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     doc = trafilatura.bare_extraction(
         data, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        include_images=False, include_links=False, deduplicate=True, favor_precision=True,
+        # deduplicate=False: trafilatura's de-duplication remembers text across calls (a process-wide
+        # LRU cache), so a page read a second time, or a syndicated copy, would lose the paragraphs
+        # seen before; documents.py drops an article's repeated paragraphs itself
+        include_images=False, include_links=False, deduplicate=False, favor_precision=True,
         # htmldate's extensive search guesses from any date-like string in the page; the
         # metadata (JSON-LD, article:published_time, <time>) is what we trust
         date_extraction_params={"extensive_search": False, "original_date": True},
