@@ -87,12 +87,12 @@ def _rag(*args: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def killed_job(tmp_path_factory):
-    """`rag index --ray --ray-workers 2` on 36 articles, killed (SIGKILL, its whole process group) once
+    """`rag index --ray --ray-workers 2` on 24 articles, killed (SIGKILL, its whole process group) once
     some batches are in the journal; what Ray listened on while it ran, what the journal kept."""
     from make_corpus import make_corpus
 
     base = tmp_path_factory.mktemp("ray")
-    corpus, _ = make_corpus(36, base / "syn", seed=3, n_questions=5)
+    corpus, _ = make_corpus(24, base / "syn", seed=3, n_questions=5)
     index = base / "index"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     job = subprocess.Popen(_rag("index", "--corpus", str(corpus), "--index", str(index), "--ray", "--ray-workers", "2",
