@@ -21,6 +21,7 @@ UPLOAD_MAX_MB = 5  # keep in step with server.maxUploadSize in .streamlit/config
 # Share of the progress bar each indexing stage fills; embedding is where the time goes.
 STAGES = {
     "reading": (0.0, 0.1, "Reading files"),
+    "rows": (0.0, 0.1, "Reading export rows"),  # a CSV/JSONL export, row by row, while files are read
     "chunking": (0.1, 0.2, "Splitting into passages"),
     "embedding": (0.2, 0.9, "Embedding passages"),
     "writing": (0.9, 1.0, "Writing the index"),

@@ -432,6 +432,9 @@ def test_index_progress_moves_forward_through_the_stages():
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     assert steps[4][1] == "Embedding passages… 8/16"
     assert app.progress_step("embedding", 0, 0)[0] == pytest.approx(0.9)  # an empty stage counts as done
+    # an export's rows are counted within the reading stage, by rows
+    frac, text = app.progress_step("rows", 812, 40194)
+    assert 0.0 < frac < 0.1 and text == "Reading export rows… 812/40194"
 
 
 def test_source_card_marks_the_cited_sentence_in_its_lines():
