@@ -236,8 +236,8 @@ def cmd_speakers(args) -> int:
     index = load_index(Path(_settings(args).index_dir))
     ranked = directory(index).ranked()
     if args.json:
-        _print_json([{"speaker": s.name, "key": s.key, "role": s.role, "statements": s.statements,
-                      "articles": s.articles} for s in ranked])
+        _print_json([{"speaker": s.name, "key": s.key, "role": s.role, "kind": s.kind,
+                      "statements": s.statements, "articles": s.articles} for s in ranked])
     elif not ranked:
         print("No statements in the index. Run `rag index` to extract them.")
     for s in [] if args.json else ranked:

@@ -238,6 +238,7 @@ def test_cli_quotes_and_speakers_print_json(seed_engine):
 
     speakers = rag("speakers", "--json")
     assert speakers[0]["speaker"] == "Dmitry Peskov" and speakers[0]["statements"] >= 20
+    assert speakers[0]["kind"] == "person" and {s["kind"] for s in speakers} <= {"person", "org", "group", "role"}
     quotes = rag("quotes", "--speaker", "peskov", "--about", "Finland", "--json")
     assert {(q["file"], q["line_start"]) for q in quotes} >= GOLD_FINLAND
     assert all(q["speaker"] == "Dmitry Peskov" and "date" in q and q["text"] for q in quotes)
