@@ -29,6 +29,8 @@ _TIME = re.compile(
     r"|\b(?:ago|later|earlier|since|until|till|by the end of)\b",
     re.I,
 )
+_CALENDAR = frozenset("""january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split())
 _NUM_WORD = frozenset("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
                       "fifty hundred hundreds thousand thousands million millions billion dozen dozens".split())
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
@@ -167,6 +169,7 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
             # a sentence's first word is capitalised anyway: "The", "But", "French" lead in
             while words and words[0].lower() in STOPWORDS:
                 words = words[1:]
+        words = [w for w in words if w.lower() not in _CALENDAR]  # "March 2" is a date, not a name
         if words:
             names.append(words)
     if kind == "person":  # a person is named with at least two words: "Alexander Bogomaz", not "Interfax"

@@ -390,6 +390,8 @@ def _headline_end(text: str, ls: int, le: int) -> int | None:
             last_cap = i
     if last_cap is None or last_cap < 2 or last_cap >= len(words) - 1:
         return None
+    if words[last_cap].group().endswith(","):
+        return None  # "The Aspen Institute for Humanistic Studies, a private group, ...": a subject, no headline
     if re.search(r"[.!?:;]", text[words[0].start() : words[last_cap + 1].start()]):
         return None
     cut = words[last_cap].end()

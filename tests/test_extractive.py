@@ -45,6 +45,8 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("In what year did Finland become a NATO member?", "Finland became Nato's 31st member on Tuesday.", False),
         ("Which First Boston analyst recommended Texaco?", "First Boston analyst William Randol recommended it.", True),
         ("Which First Boston analyst recommended Texaco?", "First Boston recommended Texaco shares.", False),
+        # a month is no name: the study group of "WASHINGTON, March 2 - A study group said" is unnamed
+        ("Which study group urged a bigger reserve?", "WASHINGTON, March 2 - A study group said so.", False),
         # without capitals a name cannot be seen, so a lower-cased sentence is not ruled out
         ("who predicted a dynasty", "the trumps will be a dynasty, brad parscale said.", True),
     ],

@@ -118,3 +118,10 @@ def test_a_wrapped_line_that_ends_on_a_name_goes_on_in_the_next_line():
                "Trump Repeatedly Refuses To Answer Questions About Biden Part Of Ukraine Call\n"
                "HuffPost is part of Verizon Media.\n")
     assert len(split_sentences(related)) == 5
+
+
+def test_a_subject_followed_by_a_comma_is_no_run_in_headline():
+    # reuters_489.txt: an organisation's name opens the sentence, then an apposition in lower case
+    line = ("The Aspen Institute for Humanistic Studies, a private group, also called for new research "
+            "for oil exploration and development techniques.")
+    assert [line[a:b] for a, b in split_sentences(line)] == [line]
