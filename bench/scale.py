@@ -4,6 +4,7 @@
     .venv/bin/python bench/scale.py                       # both parts (make bench-scale)
     .venv/bin/python bench/scale.py --part ray --texts 400
     .venv/bin/python bench/scale.py --part store --vectors 100000 [--queries 200]
+    .venv/bin/python bench/scale.py --part hybrid --vectors 100000 [--queries 200]
 
 ray:   the same passages (~200 word pieces, built from seeds/ as bench/embed_throughput.py builds them)
        embedded in-process (the engine's embedder: ONNX, one batch per core) and on a local Ray
@@ -21,6 +22,16 @@ store: N synthetic unit vectors (384-d, in 200 topics and N/5 stories, see make_
                        rag/store/qdrant.py asks a server
        recall@10 against exact search; latency p50/p95; memory = the process's peak RSS less its RSS
        before the vectors were made (each engine runs in its own process).
+hybrid: the same vectors plus synthetic BM25 terms for every point (see make_terms: a Zipf vocabulary
+       of 50,000 terms, ~60 distinct terms a passage; queries of 3-8 terms taken from a passage), and
+       the engine's hybrid query as rag/retrieval.py sends it: dense top-50 and lexical top-50 (the
+       pool of a k=5 search), then `fuse` in the library. The lexical side by
+         embedded      bm25s built by rag/bm25.py, searched through EmbeddedStore.lexical
+         qdrant-local  a sparse vector with Modifier.IDF, as rag/store/qdrant.py creates the collection,
+                       values tf / (tf + k1 (1 - b + b dl/avgdl)) (rag/bm25.term_weights), query = counts
+         qdrant-edge   the same sparse field in Qdrant's engine (EdgeSparseVectorParams(modifier=Idf))
+       p50/p95 of the whole query (dense + lexical + fusion) and of each part; recall@10 of the lexical
+       top 10 against exact BM25 (scipy, Lucene IDF), a tie with the exact 10th counting as a hit.
 Figures go to stdout as a table and, last line, JSON; --json FILE writes them too.
 """
 
@@ -220,10 +231,182 @@ def store_engine(name: str, n: int, n_queries: int) -> dict:
             "memory_mb": round(_peak_mb() - base), "vectors_mb": round(x.nbytes / 2**20), "disk_mb": round(disk)}
 
 
-def store_part(n: int, n_queries: int, engines: list[str]) -> list[dict]:
+# ------------------------------------------------------------------------------------------------
+# hybrid
+
+VOCAB = 50_000
+ZIPF_OFFSET = 20  # p(rank r) ~ 1 / (r + 20): the commonest term is in ~1/3 of passages, as a content word
+POOL = 50  # rag/retrieval.py: pool = max(50, 8 k) for the k = 5 of a chat question
+# qdrant-client's local mode scores a sparse query in Python over every point (~180 ms at 5,000 points
+# here, growing with them): fewer queries for it, so that the run stays within minutes
+LOCAL_HYBRID_QUERIES = 40
+
+
+def make_terms(n: int, n_queries: int, seed: int = 1) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """(term ids per passage, their counts, query term ids with repeats): each passage draws its terms
+    from a Zipf vocabulary until it has 40-80 distinct ones (counts 1 + geometric, mean ~1.7, as term
+    counts of a ~100-word passage); a query is 3-8 distinct terms of a random passage, so it mixes
+    common and rare terms as a question about an article does."""
+    rng = np.random.default_rng(seed)
+    p = 1.0 / (np.arange(VOCAB) + 1 + ZIPF_OFFSET)
+    cdf = np.cumsum(p / p.sum())
+    ids, counts = [], []
+    want = rng.integers(40, 81, n)
+    for s in range(0, n, 10_000):
+        draws = np.searchsorted(cdf, rng.random((min(10_000, n - s), 160)))
+        for row, m in zip(draws, want[s : s + len(draws)]):
+            _, first = np.unique(row, return_index=True)
+            t = row[np.sort(first)[:m]].astype(np.int32)
+            ids.append(t)
+            counts.append(rng.geometric(0.6, len(t)).astype(np.int32))
+    queries = []
+    for d in rng.integers(0, n, n_queries):
+        t = rng.choice(ids[d], size=int(rng.integers(3, 9)), replace=False)
+        queries.append(np.concatenate([t, t[rng.random(len(t)) < 0.1]]))  # now and then a term twice
+    return ids, counts, queries
+
+
+def exact_bm25(ids: list[np.ndarray], counts: list[np.ndarray]):
+    """(term-major weight matrix with IDF, avgdl): BM25 "lucene" as bm25s and rag/bm25.py score it."""
+    import scipy.sparse as sp
+
+    from rag import bm25 as _bm25
+
+    sizes = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
+    cols = np.concatenate(ids)
+    tf = np.concatenate(counts).astype(np.float64)
+    doc = np.repeat(np.arange(len(ids)), sizes)
+    dl = np.bincount(doc, weights=tf, minlength=len(ids))
+    avgdl = float(dl.mean())
+    df = np.bincount(cols, minlength=VOCAB)
+    idf = _bm25.idf_values(df, len(ids))
+    w = idf[cols] * tf / (tf + _bm25.K1 * ((1 - _bm25.B) + _bm25.B * dl[doc] / avgdl))
+    return sp.csc_matrix((w, (doc, cols)), shape=(len(ids), VOCAB)), avgdl
+
+
+def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir: Path):
+    """(build seconds, dense(q, n) -> [(row, score)], lexical(term ids, n) -> [(row, score)], name)."""
+    from rag import bm25 as _bm25
+
+    def weights(i: int) -> list[float]:
+        pairs = np.stack([ids[i], counts[i]], axis=1).astype("<i4").tobytes()
+        return _bm25.term_weights(pairs, avgdl)[1].tolist()
+
+    t = time.perf_counter()
+    if name == "embedded":
+        from rag.store.embedded import EmbeddedStore
+        from rag.vector_index import build_vector_index
+
+        kind, index = build_vector_index(x)
+        rows = [np.stack([a, c], axis=1).astype("<i4").tobytes() for a, c in zip(ids, counts)]
+        store = EmbeddedStore(index, _bm25.build(rows, [f"t{i}" for i in range(VOCAB)]), range(len(x)))
+        del rows
+        name = f"embedded ({kind} + bm25s)"
+
+        def dense(q, n):
+            return store.dense(q[None, :], n)[0]
+
+        def lexical(terms, n):
+            return store.lexical([f"t{i}" for i in terms], n)
+    elif name == "qdrant-local":
+        from qdrant_client import QdrantClient, models
+
+        client = QdrantClient(":memory:")  # see _engine: path=... pickles every point into SQLite
+        client.create_collection("bench", vectors_config={"dense": models.VectorParams(size=DIM, distance=models.Distance.COSINE)},
+                                 sparse_vectors_config={"bm25": models.SparseVectorParams(modifier=models.Modifier.IDF)})
+        for s in range(0, len(x), 2000):
+            client.upsert("bench", [models.PointStruct(id=i, vector={
+                "dense": x[i].tolist(), "bm25": models.SparseVector(indices=ids[i].tolist(), values=weights(i))})
+                for i in range(s, min(s + 2000, len(x)))], wait=True)
+
+        def dense(q, n):  # as QdrantStore.dense in local mode (exact: no search params)
+            res = client.query_points("bench", query=q.tolist(), using="dense", limit=n, with_payload=False)
+            return [(p.id, p.score) for p in res.points]
+
+        def lexical(terms, n):  # as QdrantStore.lexical: each term once, its count as the value
+            u, c = np.unique(terms, return_counts=True)
+            res = client.query_points("bench", query=models.SparseVector(indices=u.tolist(), values=c.astype(float).tolist()),
+                                      using="bm25", limit=n, with_payload=False)
+            return [(p.id, p.score) for p in res.points if p.score > 0]
+    elif name == "qdrant-edge":
+        import qdrant_edge as qe
+
+        config = qe.EdgeConfig(vectors={"dense": qe.EdgeVectorParams(size=DIM, distance=qe.Distance.Cosine)},
+                               sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+                               hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=100, full_scan_threshold=10_000))
+        shard = qe.EdgeShard.create(str(workdir / "edge"), config)
+        for s in range(0, len(x), 2000):
+            pts = [qe.Point(i, {"dense": x[i].tolist(), "bm25": qe.SparseVector(ids[i].tolist(), weights(i))})
+                   for i in range(s, min(s + 2000, len(x)))]
+            shard.update(qe.UpdateOperation.upsert_points(pts))
+        shard.optimize()
+        params = qe.SearchParams(hnsw_ef=128)
+
+        def dense(q, n):  # as QdrantStore.dense on a server: hnsw_ef max(128, n)
+            res = shard.query(qe.QueryRequest(limit=n, query=qe.Query.Nearest(q.tolist(), using="dense"), params=params))
+            return [(p.id, p.score) for p in res]
+
+        def lexical(terms, n):
+            u, c = np.unique(terms, return_counts=True)
+            res = shard.query(qe.QueryRequest(limit=n, query=qe.Query.Nearest(
+                qe.SparseVector(u.tolist(), c.astype(float).tolist()), using="bm25")))
+            return [(p.id, p.score) for p in res if p.score > 0]
+    else:
+        raise SystemExit(f"unknown engine {name}")
+    return time.perf_counter() - t, dense, lexical, name
+
+
+def hybrid_engine(name: str, n: int, n_queries: int) -> dict:
+    """One engine, in this process: build dense + sparse, then the hybrid query one at a time."""
+    from rag.retrieval import fuse
+
+    base = _rss_mb()
+    x, qs = make_vectors(n, n_queries)
+    ids, counts, qterms = make_terms(n, n_queries)
+    w, avgdl = exact_bm25(ids, counts)
+    exact = []
+    for terms in qterms:
+        u, c = np.unique(terms, return_counts=True)
+        scores = np.asarray(w[:, u] @ c.astype(np.float64)).ravel()
+        exact.append((scores, np.sort(scores)[-10]))
+    del w
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        build_s, dense, lexical, name = _hybrid_engine(name, x, ids, counts, avgdl, Path(tmp))
+        for q, terms in list(zip(qs, qterms))[:10]:
+            fuse(dense(q, POOL), lexical(terms, POOL), zeros_to=POOL)  # warm
+        whole, t_dense, t_lex, t_fuse, recall, lex_len = [], [], [], [], [], []
+        for q, terms, (scores, kth) in zip(qs, qterms, exact):
+            t0 = time.perf_counter()
+            d = dense(q, POOL)
+            t1 = time.perf_counter()
+            s = lexical(terms, POOL)
+            t2 = time.perf_counter()
+            fuse(d, s, zeros_to=POOL)
+            t3 = time.perf_counter()
+            whole.append((t3 - t0) * 1000)
+            t_dense.append((t1 - t0) * 1000)
+            t_lex.append((t2 - t1) * 1000)
+            t_fuse.append((t3 - t2) * 1000)
+            recall.append(sum(scores[r] >= kth - 1e-4 * max(kth, 1) for r, _ in s[:10]) / 10)
+            lex_len.append(len(s))
+    pct = lambda v: (round(statistics.median(v), 2), round(statistics.quantiles(v, n=20)[18], 2))  # noqa: E731
+    df_top = int(np.bincount(np.concatenate(ids), minlength=VOCAB).max())
+    return {"engine": name, "vectors": n, "build_s": round(build_s, 1),
+            "hybrid_p50_ms": pct(whole)[0], "hybrid_p95_ms": pct(whole)[1],
+            "dense_p50_ms": pct(t_dense)[0], "dense_p95_ms": pct(t_dense)[1],
+            "lexical_p50_ms": pct(t_lex)[0], "lexical_p95_ms": pct(t_lex)[1],
+            "fuse_p50_ms": pct(t_fuse)[0], "lexical_recall_at_10": round(float(np.mean(recall)), 3),
+            "queries": n_queries, "pool": POOL, "terms_per_passage": round(float(np.mean([len(t) for t in ids])), 1),
+            "query_terms": round(float(np.mean([len(t) for t in qterms])), 1), "commonest_term_df": df_top,
+            "memory_mb": round(_peak_mb() - base), "load": _load()}
+
+
+def store_part(n: int, n_queries: int, engines: list[str], hybrid: bool = False) -> list[dict]:
     rows = []
     for name in engines:
-        res = subprocess.run([sys.executable, __file__, "--engine", name, "--vectors", str(n), "--queries", str(n_queries)],
+        nq = min(n_queries, LOCAL_HYBRID_QUERIES) if hybrid and name == "qdrant-local" else n_queries
+        res = subprocess.run([sys.executable, __file__, "--engine", name, "--vectors", str(n), "--queries", str(nq)]
+                             + (["--hybrid"] if hybrid else []),
                              capture_output=True, text=True)
         if res.returncode != 0:
             rows.append({"engine": name, "vectors": n, "error": res.stderr.strip().splitlines()[-1:]})
@@ -235,16 +418,18 @@ def store_part(n: int, n_queries: int, engines: list[str]) -> list[dict]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", choices=("ray", "store", "all"), default="all")
+    ap.add_argument("--part", choices=("ray", "store", "hybrid", "all"), default="all")
     ap.add_argument("--texts", type=int, default=400)
     ap.add_argument("--vectors", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--engines", default="embedded,qdrant-local,qdrant-edge")
     ap.add_argument("--engine", help=argparse.SUPPRESS)  # one engine in a child process
+    ap.add_argument("--hybrid", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args()
     if args.engine:
-        print(json.dumps(store_engine(args.engine, args.vectors, args.queries)))
+        run = hybrid_engine if args.hybrid else store_engine
+        print(json.dumps(run(args.engine, args.vectors, args.queries)))
         return 0
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), "?")
@@ -272,6 +457,20 @@ def main() -> int:
                 continue
             print(f"  {row['engine']:18}  {row['build_s']:7.1f}  {row['p50_ms']:7.2f}  {row['p95_ms']:7.2f}  "
                   f"{row['recall_at_10']:9.3f}  {row['memory_mb']:9}  {row['disk_mb']:7}")
+    if args.part in ("hybrid", "all"):
+        load_before = _load()
+        rows = out["hybrid"] = store_part(args.vectors, args.queries, args.engines.split(","), hybrid=True)
+        print(f"\nHybrid search (dense top-{POOL} + lexical top-{POOL} + fuse), {args.vectors:,} points, "
+              f"{args.queries} queries one at a time ({LOCAL_HYBRID_QUERIES} for qdrant-local; load {load_before}-{_load()})")
+        print("  engine                     build s  hybrid p50  p95   dense p50  lexical p50  p95   fuse p50  "
+              "lexical recall@10  memory MB  load")
+        for row in rows:
+            if "error" in row:
+                print(f"  {row['engine']:13}  failed: {row['error']}")
+                continue
+            print(f"  {row['engine']:25}  {row['build_s']:7.1f}  {row['hybrid_p50_ms']:10.2f}  {row['hybrid_p95_ms']:6.2f}  "
+                  f"{row['dense_p50_ms']:9.2f}  {row['lexical_p50_ms']:11.2f}  {row['lexical_p95_ms']:6.2f}  "
+                  f"{row['fuse_p50_ms']:8.2f}  {row['lexical_recall_at_10']:17.3f}  {row['memory_mb']:9}  {row['load']}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(out, indent=1))
     print(json.dumps(out))
