@@ -658,8 +658,12 @@ def load_document(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> D
         return doc
     if len(_words(text)) < KEEP_WHOLE_WORDS:
         return Skipped(rel, "no article text left after removing boilerplate")
-    # A long file the rules would empty is more likely a page they misread than pure furniture:
-    # index every line of it and say so, rather than lose an article.
+    return _indexed_whole(doc, text)
+
+
+def _indexed_whole(doc: Document, text: str) -> Document:
+    """A long text the rules would empty is more likely a page they misread than pure furniture:
+    every line of it indexed, and a warning that says so, rather than an article lost."""
     lines = text.split("\n")
     offsets = [0]
     for line in lines[:-1]:
@@ -691,13 +695,7 @@ def article_document(key: str, body: str, *, title: str | None = None, date: obj
     if not doc.blocks:
         if len(_words(text)) < KEEP_WHOLE_WORDS:
             return Skipped(key, "no article text left after removing boilerplate")
-        lines = text.split("\n")
-        offsets = [0]
-        for line in lines[:-1]:
-            offsets.append(offsets[-1] + len(line) + 1)
-        doc = dataclasses.replace(
-            doc, blocks=tuple(_blocks(text, lines, offsets, [bool(x.strip()) for x in lines], {})), removed_lines=(),
-            warnings=("every line looked like site furniture (menus, footers, notices); indexed whole",))
+        doc = _indexed_whole(doc, text)
     return dataclasses.replace(
         doc, title=title or doc.title, date=normalize_date(date) or doc.date,
         publisher=(" ".join(publisher.split()) if publisher and publisher.strip() else None) or doc.publisher,

@@ -34,6 +34,7 @@ _CALENDAR = frozenset("""january february march april may june july august septe
 _NUM_WORD = frozenset("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
                       "fifty hundred hundreds thousand thousands million millions billion dozen dozens".split())
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_YEAR_IN_TEXT = re.compile(r"\b" + _YEAR.pattern + r"\b")
 _NP_END = frozenset("""did do does were was are is have has had will would could can should may might must of in at
     for on from with to by during about under over after before since that who which""".split())
 _ANY_COUNT = frozenset("times people persons ones".split())
@@ -118,13 +119,17 @@ def counted_noun(question: str) -> str | None:
     return None if head is None or head in _ANY_COUNT else head
 
 
-def _numbers(sentence: str, question: str) -> list[int]:
-    """Word positions of the numbers in a sentence that the question does not already give (a year
-    is a time, "31st" an ordinal, "Sismik 1" a name from the question)."""
+def _words_of(sentence: str) -> list[str]:
+    """Lower-cased words with the signs a number carries ("$4.5", "20%", "1,350")."""
+    return [w.strip(".,'’") for w in re.findall(r"[\w$£€.,%'’-]+", sentence.lower())]
+
+
+def _numbers(words: list[str], question: str) -> list[int]:
+    """Positions of the numbers among a sentence's words that the question does not already give (a
+    year is a time, "31st" an ordinal, "Sismik 1" a name from the question)."""
     given = set(re.findall(r"\d[\d,.]*", question))
     out = []
-    for i, w in enumerate(re.findall(r"[\w$£€.,%'’-]+", sentence.lower())):
-        w = w.strip(".,'’")
+    for i, w in enumerate(words):
         digits = re.sub(r"^[$£€]", "", w)
         if digits[:1].isdigit():
             if _ORDINAL.fullmatch(digits) or _YEAR.fullmatch(digits) or digits in given:
@@ -138,10 +143,10 @@ def _numbers(sentence: str, question: str) -> list[int]:
 def _near_head(sentence: str, question: str, head: str) -> bool:
     """A number just before what is counted ("eight new models", "27 large, energy-intensive
     industries") or just after it ("staff of 300")."""
-    words = [w.strip(".,'’") for w in re.findall(r"[\w$£€.,%'’-]+", sentence.lower())]
+    words = _words_of(sentence)
     root = stem(head)[:5]
     heads = [j for j, w in enumerate(words) if w.startswith(root) or stem(w) == stem(head)]
-    return any(0 < j - i <= 4 or 0 < i - j <= 3 for i in _numbers(sentence, question) for j in heads)
+    return any(0 < j - i <= 4 or 0 < i - j <= 3 for i in _numbers(words, question) for j in heads)
 
 
 def has_type(sentence: str, kind: str, question: str) -> bool:
@@ -151,14 +156,14 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
             return _near_head(sentence, question, head)
         if re.search(r"\bhow much\b", question, re.I) and (_AMOUNT.search(sentence) or _MEASURE.search(sentence)):
             return True
-        return bool(_numbers(sentence, question))
+        return bool(_numbers(_words_of(sentence), question))
     if kind == "measure":  # "how long is the border": 1,350-kilometer, not "31st member"
         return bool(_MEASURE.search(sentence))
     if kind == "time":
         return bool(_TIME.search(sentence))
     if kind == "year":  # "in what year": a year the question does not give, not "on Tuesday"
         given = set(re.findall(r"\d{4}", question))
-        return any(y not in given for y in re.findall(r"\b(?:1[89]\d\d|20\d\d)\b", sentence))
+        return any(y not in given for y in _YEAR_IN_TEXT.findall(sentence))
     if not re.search(r"[A-Z]", sentence):
         return True  # lower-cased text (bbc-text.csv and the like) shows no names: it may hold one
     asked = {stem(w) for w in re.findall(r"[a-z0-9]+", question.lower())}
