@@ -311,7 +311,9 @@ class Engine:
         k = k or self.settings.top_k
         query = rewrite_query(question, history, is_speaker=self._is_speaker)
 
-        routed = None if exclude_files else self._route(question, query, self.search_filter(question, filter))
+        # one filter for the statements route and the search (the route is skipped with left-out files)
+        search_filter = self.search_filter(question, filter, exclude_files)
+        routed = None if exclude_files else self._route(question, query, search_filter)
         if routed is not None and not routed[0].refused:
             answer, hits = routed
             yield Retrieved(query, tuple(hits))
@@ -323,7 +325,7 @@ class Engine:
             yield Done(answer)
             return
 
-        hits = self.retriever.search(query, k, mode, filter=self.search_filter(question, filter, exclude_files))
+        hits = self.retriever.search(query, k, mode, filter=search_filter)
         clock.mark("retrieval_ms")
         yield Retrieved(query, tuple(hits))
 
