@@ -131,7 +131,9 @@ class Engine:
         except RagError:
             return self.settings
         if "#onnx" in name:  # the precision too ("...#onnx-int8-rr"), whatever this CPU would choose
-            precision = name.rsplit("#onnx-", 1)[1] if "#onnx-" in name else "int8"
+            from .onnx_embedder import precision_of
+
+            precision = precision_of(name) or "int8"
             return replace(self.settings, embed_runtime="onnx", embed_precision=precision)
         return replace(self.settings, embed_runtime="torch")
 

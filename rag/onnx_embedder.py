@@ -375,11 +375,17 @@ def auto_precision(onnx_providers: Sequence[str] | None = None, flags: frozenset
     return choose_precision(cpu_flags() if flags is None else flags)
 
 
-def _cpu_count() -> int:
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask on Linux)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def precision_of(name: str) -> str | None:
+    """The ONNX precision an embedder's name carries ("...#onnx-int8-rr" -> "int8-rr"), or None."""
+    return name.rsplit("#onnx-", 1)[1] if "#onnx-" in name else None
 
 
 class OnnxEmbedder:
@@ -410,13 +416,13 @@ class OnnxEmbedder:
         self.max_tokens = int(max_tokens)
         self.batch_size = max(1, int(batch_size))
         self.model_file = Path(model_file)
-        self.workers = workers if workers > 0 else _cpu_count()
+        self.workers = workers if workers > 0 else usable_cpus()
         self._pool = None
         self._pool_lock = threading.Lock()
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # threads: onnxruntime's threads per batch; 0: the cores left to each worker
-        options.intra_op_num_threads = threads if threads > 0 else max(1, _cpu_count() // self.workers)
+        options.intra_op_num_threads = threads if threads > 0 else max(1, usable_cpus() // self.workers)
         options.inter_op_num_threads = 1
         from .embeddings import CUDA_PROVIDER, choose_device
 

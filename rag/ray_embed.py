@@ -23,6 +23,7 @@ import numpy as np
 
 from .config import Settings
 from .errors import RagError, UserInputError
+from .onnx_embedder import usable_cpus
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,6 @@ def _import_ray():
     except ImportError as exc:
         raise RagError(f"Embedding on Ray needs ray[data] ({exc}).", SCALE_HINT) from exc
     return ray
-
-
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def local_ray_kwargs(num_cpus: int) -> dict:
@@ -108,7 +102,7 @@ def ray_session(address: str | None = None, num_cpus: int = 0) -> Iterator[int]:
     try:
         if local:
             with _local_environment():
-                ray.init(**local_ray_kwargs(num_cpus or _cpu_count()))
+                ray.init(**local_ray_kwargs(num_cpus or usable_cpus()))
                 node_ip = ray.util.get_node_ip_address()
             if node_ip != LOOPBACK:  # Ray changed how it binds: refuse rather than listen on the network
                 ray.shutdown()
@@ -175,11 +169,12 @@ def pinned_settings(settings: Settings, like) -> Settings:
     """The settings each actor loads its embedder with: the runtime and precision this process chose
     (a node with other CPU features must not choose another int8 recipe), one thread per actor."""
     from .embeddings import resolve_runtime
+    from .onnx_embedder import precision_of
 
     runtime = getattr(like, "runtime", None) or resolve_runtime(settings)
     precision = settings.embed_precision
     if runtime == "onnx":
-        precision = str(like.name).rpartition("#onnx-")[2] or precision
+        precision = precision_of(str(like.name)) or precision
     return replace(settings, embed_runtime=runtime, embed_precision=precision, embed_workers=1, threads=1)
 
 
