@@ -5,6 +5,9 @@
     .venv/bin/python bench/scale.py --part ray --texts 400
     .venv/bin/python bench/scale.py --part store --vectors 100000 [--queries 200]
     .venv/bin/python bench/scale.py --part hybrid --vectors 100000 [--queries 200]
+    .venv/bin/python bench/scale.py --part store --vectors 1000000 --engines qdrant-edge \
+        --indexing-threads 1 --hnsw-ef 64,128,256 [--hnsw-m 16 --ef-construct 100 --quantize int8 | --exact] \
+        --json bench/results/scale.json --json-key store_1m_run
 
 ray:   the same passages (~200 word pieces, built from seeds/ as bench/embed_throughput.py builds them)
        embedded in-process (the engine's embedder: ONNX, one batch per core) and on a local Ray
@@ -32,7 +35,15 @@ hybrid: the same vectors plus synthetic BM25 terms for every point (see make_ter
          qdrant-edge   the same sparse field in Qdrant's engine (EdgeSparseVectorParams(modifier=Idf))
        p50/p95 of the whole query (dense + lexical + fusion) and of each part; recall@10 of the lexical
        top 10 against exact BM25 (scipy, Lucene IDF), a tie with the exact 10th counting as a hit.
-Figures go to stdout as a table and, last line, JSON; --json FILE writes them too.
+qdrant-edge's index (store and hybrid): --hnsw-m, --ef-construct (the graph; m 0 = no graph, every
+       query scans the sealed segment, quantized if asked), --indexing-threads (0 = Qdrant's auto; 1 on a
+       shared machine), --quantize int8 (scalar quantization in RAM, searched with rescoring and
+       --oversampling), --hnsw-ef (a comma list: each value searched on the same build), --exact (no
+       index at all: indexing off, every query a full scan of the original vectors; embedded: FAISS flat).
+       Defaults are the index a Qdrant server builds, as measured at 100,000.
+Figures go to stdout as a table and, last line, JSON; --json FILE merges them into FILE (the other keys
+of an existing file are kept; --json-key NAME stores a single part's figures under NAME instead of
+"ray"/"store"/"hybrid"). Progress of each engine's child process goes to stderr.
 """
 
 from __future__ import annotations
@@ -46,6 +57,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +69,67 @@ import numpy as np  # noqa: E402
 
 DIM = 384
 TOPICS = 200
+
+
+@dataclass(frozen=True)
+class EdgeIndex:
+    """How qdrant-edge indexes the dense vector (the defaults: a Qdrant server's HNSW, as at 100,000)."""
+
+    m: int = 16
+    ef_construct: int = 100
+    threads: int = 0  # HNSW build threads, 0 = Qdrant's auto (every core)
+    quantize: str = "none"  # or "int8": scalar quantization, searched with rescoring
+    oversampling: float = 2.0
+    exact: bool = False  # no index: indexing off, a full scan of the original vectors
+    hnsw_ef: tuple[int, ...] = (128,)
+
+    def config_kwargs(self) -> dict:
+        import qdrant_edge as qe
+
+        kw = {"hnsw_config": qe.HnswIndexConfig(m=self.m, ef_construct=self.ef_construct, full_scan_threshold=10_000,
+                                                max_indexing_threads=self.threads)}
+        if self.quantize == "int8":
+            kw["quantization_config"] = qe.ScalarQuantizationConfig(type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)
+        if self.exact:  # indexing_threshold 0 turns the indexing optimizer off: one appendable segment
+            kw["optimizers"] = qe.EdgeOptimizersConfig(indexing_threshold=0)
+        return kw
+
+    def search_params(self, ef: int):
+        import qdrant_edge as qe
+
+        quant = qe.QuantizationSearchParams(rescore=True, oversampling=self.oversampling) if self.quantize == "int8" else None
+        return qe.SearchParams(hnsw_ef=ef, quantization=quant)
+
+    def describe(self) -> str:
+        if self.exact:
+            return "none (full scan)"
+        graph = f"hnsw m {self.m} / ef_construct {self.ef_construct}" if self.m else "no graph (full scan)"
+        return graph + (f" + int8, rescore x{self.oversampling:g}" if self.quantize == "int8" else "")
+
+    def efs(self) -> tuple[int, ...]:
+        # ef means nothing to a scan: one row
+        return self.hnsw_ef if self.m and not self.exact else self.hnsw_ef[:1]
+
+
+def _progress(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')} load {_load()} rss {_rss_mb():,.0f} MB] {msg}", file=sys.stderr, flush=True)
+
+
+def _edge_fill(shard, n: int, point) -> None:
+    """Upsert points 0..n-1 (point(i) -> qe.Point) in batches of 2,000, then build the index as a server's
+    optimizer does in the background, logging progress (a 1M build takes tens of minutes here)."""
+    import qdrant_edge as qe
+
+    for s in range(0, n, 2000):
+        shard.update(qe.UpdateOperation.upsert_points([point(i) for i in range(s, min(s + 2000, n))]))
+        if (s + 2000) % 100_000 == 0:
+            _progress(f"upserted {s + 2000:,}")
+    _progress("optimize (index build) started")
+    t, cpu = time.perf_counter(), time.process_time()
+    shard.optimize()
+    info = shard.info()
+    _progress(f"optimize done in {time.perf_counter() - t:.0f} s ({time.process_time() - cpu:.0f} CPU-s): "
+              f"{info.segments_count} segments, {info.indexed_vectors_count:,} vectors indexed")
 
 
 def _rss_mb() -> float:
@@ -166,16 +239,16 @@ def exact_top(x: np.ndarray, q: np.ndarray, k: int = 10) -> np.ndarray:
     return out
 
 
-def _engine(name: str, x: np.ndarray, workdir: Path):
-    """(build seconds, search(q) -> ids)."""
-    t = time.perf_counter()
+def _engine(name: str, x: np.ndarray, workdir: Path, edge: EdgeIndex):
+    """(build seconds, build CPU seconds, search(q, ef) -> ids, name)."""
+    t, cpu = time.perf_counter(), time.process_time()
     if name == "embedded":
         from rag.vector_index import build_vector_index, search
 
-        kind, index = build_vector_index(x)
+        kind, index = build_vector_index(x, kind="flat" if edge.exact else None)
         name = f"embedded ({kind})"
 
-        def query(q):
+        def query(q, ef):
             return search(index, q[None, :], 10)[1][0]
     elif name == "qdrant-local":
         from qdrant_client import QdrantClient, models
@@ -186,49 +259,58 @@ def _engine(name: str, x: np.ndarray, workdir: Path):
         client.create_collection("bench", vectors_config={"dense": models.VectorParams(size=DIM, distance=models.Distance.COSINE)})
         client.upload_collection("bench", vectors={"dense": x}, ids=range(len(x)), batch_size=2000)
 
-        def query(q):
+        def query(q, ef):
             res = client.query_points("bench", query=q.tolist(), using="dense", limit=10, with_payload=False)
             return np.array([p.id for p in res.points])
     elif name == "qdrant-edge":
         import qdrant_edge as qe
 
         config = qe.EdgeConfig(vectors={"dense": qe.EdgeVectorParams(size=DIM, distance=qe.Distance.Cosine)},
-                               hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=100, full_scan_threshold=10_000))
+                               **edge.config_kwargs())
         shard = qe.EdgeShard.create(str(workdir / "edge"), config)
-        for s in range(0, len(x), 2000):
-            pts = [qe.Point(i, {"dense": x[i].tolist()}) for i in range(s, min(s + 2000, len(x)))]
-            shard.update(qe.UpdateOperation.upsert_points(pts))
-        shard.optimize()  # builds HNSW, as a server's optimizer does in the background
-        params = qe.SearchParams(hnsw_ef=128)
+        _edge_fill(shard, len(x), lambda i: qe.Point(i, {"dense": x[i].tolist()}))
+        params = {ef: edge.search_params(ef) for ef in edge.efs()}
 
-        def query(q):
-            res = shard.query(qe.QueryRequest(limit=10, query=qe.Query.Nearest(q.tolist(), using="dense"), params=params))
+        def query(q, ef):
+            res = shard.query(qe.QueryRequest(limit=10, query=qe.Query.Nearest(q.tolist(), using="dense"), params=params[ef]))
             return np.array([p.id for p in res])
     else:
         raise SystemExit(f"unknown engine {name}")
-    return time.perf_counter() - t, query, name
+    return time.perf_counter() - t, time.process_time() - cpu, query, name
 
 
-def store_engine(name: str, n: int, n_queries: int) -> dict:
-    """One engine, in this process: build, then search the queries one at a time."""
+def store_engine(name: str, n: int, n_queries: int, edge: EdgeIndex = EdgeIndex()) -> list[dict]:
+    """One engine, in this process: build, then search the queries one at a time (for qdrant-edge's HNSW,
+    once per hnsw_ef, on the same build): a row per search setting."""
     base = _rss_mb()
     x, qs = make_vectors(n, n_queries)
     truth = exact_top(x, qs)
+    _progress(f"{name}: {n:,} vectors and the exact top 10 of {n_queries} queries made")
+    rows = []
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        build_s, query, name = _engine(name, x, Path(tmp))
-        for q in qs[:10]:
-            query(q)  # warm
-        times, recall = [], []
-        for q, want in zip(qs, truth):
-            t = time.perf_counter()
-            got = query(q)
-            times.append((time.perf_counter() - t) * 1000)
-            recall.append(len(set(got.tolist()) & set(want.tolist())) / 10)
+        build_s, build_cpu_s, query, name = _engine(name, x, Path(tmp), edge)
+        rss_built = _rss_mb() - base
         disk = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file()) / 2**20
-    q = statistics.quantiles(times, n=20)
-    return {"engine": name, "vectors": n, "build_s": round(build_s, 1), "p50_ms": round(statistics.median(times), 2),
-            "p95_ms": round(q[18], 2), "recall_at_10": round(float(np.mean(recall)), 3),
-            "memory_mb": round(_peak_mb() - base), "vectors_mb": round(x.nbytes / 2**20), "disk_mb": round(disk)}
+        for ef in edge.efs() if name == "qdrant-edge" else (None,):
+            for q in qs[:10]:
+                query(q, ef)  # warm
+            times, recall = [], []
+            for q, want in zip(qs, truth):
+                t = time.perf_counter()
+                got = query(q, ef)
+                times.append((time.perf_counter() - t) * 1000)
+                recall.append(len(set(got.tolist()) & set(want.tolist())) / 10)
+            q = statistics.quantiles(times, n=20)
+            row = {"engine": name, "vectors": n, "build_s": round(build_s, 1), "build_cpu_s": round(build_cpu_s, 1),
+                   "p50_ms": round(statistics.median(times), 2), "p95_ms": round(q[18], 2),
+                   "recall_at_10": round(float(np.mean(recall)), 3), "memory_mb": round(_peak_mb() - base),
+                   "rss_after_build_mb": round(rss_built), "vectors_mb": round(x.nbytes / 2**20), "disk_mb": round(disk),
+                   "load": _load()}
+            if name == "qdrant-edge":
+                row.update(index=edge.describe(), hnsw_ef=ef if edge.m and not edge.exact else None)
+            rows.append(row)
+            _progress(f"{row}")
+    return rows
 
 
 # ------------------------------------------------------------------------------------------------
@@ -284,7 +366,7 @@ def exact_bm25(ids: list[np.ndarray], counts: list[np.ndarray]):
     return sp.csc_matrix((w, (doc, cols)), shape=(len(ids), VOCAB)), avgdl
 
 
-def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir: Path):
+def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir: Path, edge: EdgeIndex):
     """(build seconds, dense(q, n) -> [(row, score)], lexical(term ids, n) -> [(row, score)], name)."""
     from rag import bm25 as _bm25
 
@@ -333,14 +415,10 @@ def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir:
 
         config = qe.EdgeConfig(vectors={"dense": qe.EdgeVectorParams(size=DIM, distance=qe.Distance.Cosine)},
                                sparse_vectors={"bm25": qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
-                               hnsw_config=qe.HnswIndexConfig(m=16, ef_construct=100, full_scan_threshold=10_000))
+                               **edge.config_kwargs())
         shard = qe.EdgeShard.create(str(workdir / "edge"), config)
-        for s in range(0, len(x), 2000):
-            pts = [qe.Point(i, {"dense": x[i].tolist(), "bm25": qe.SparseVector(ids[i].tolist(), weights(i))})
-                   for i in range(s, min(s + 2000, len(x)))]
-            shard.update(qe.UpdateOperation.upsert_points(pts))
-        shard.optimize()
-        params = qe.SearchParams(hnsw_ef=128)
+        _edge_fill(shard, len(x), lambda i: qe.Point(i, {"dense": x[i].tolist(), "bm25": qe.SparseVector(ids[i].tolist(), weights(i))}))
+        params = edge.search_params(edge.hnsw_ef[0])
 
         def dense(q, n):  # as QdrantStore.dense on a server: hnsw_ef max(128, n)
             res = shard.query(qe.QueryRequest(limit=n, query=qe.Query.Nearest(q.tolist(), using="dense"), params=params))
@@ -356,12 +434,13 @@ def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir:
     return time.perf_counter() - t, dense, lexical, name
 
 
-def hybrid_engine(name: str, n: int, n_queries: int) -> dict:
+def hybrid_engine(name: str, n: int, n_queries: int, edge: EdgeIndex = EdgeIndex()) -> dict:
     """One engine, in this process: build dense + sparse, then the hybrid query one at a time."""
     from rag.retrieval import fuse
 
     base = _rss_mb()
     x, qs = make_vectors(n, n_queries)
+    dense_truth = exact_top(x, qs)
     ids, counts, qterms = make_terms(n, n_queries)
     w, avgdl = exact_bm25(ids, counts)
     exact = []
@@ -370,12 +449,13 @@ def hybrid_engine(name: str, n: int, n_queries: int) -> dict:
         scores = np.asarray(w[:, u] @ c.astype(np.float64)).ravel()
         exact.append((scores, np.sort(scores)[-10]))
     del w
+    _progress(f"{name}: {n:,} points with terms, the exact BM25 and dense top 10 of {n_queries} queries made")
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        build_s, dense, lexical, name = _hybrid_engine(name, x, ids, counts, avgdl, Path(tmp))
+        build_s, dense, lexical, name = _hybrid_engine(name, x, ids, counts, avgdl, Path(tmp), edge)
         for q, terms in list(zip(qs, qterms))[:10]:
             fuse(dense(q, POOL), lexical(terms, POOL), zeros_to=POOL)  # warm
-        whole, t_dense, t_lex, t_fuse, recall, lex_len = [], [], [], [], [], []
-        for q, terms, (scores, kth) in zip(qs, qterms, exact):
+        whole, t_dense, t_lex, t_fuse, recall, lex_len, dense_recall = [], [], [], [], [], [], []
+        for q, terms, (scores, kth), want in zip(qs, qterms, exact, dense_truth):
             t0 = time.perf_counter()
             d = dense(q, POOL)
             t1 = time.perf_counter()
@@ -389,6 +469,7 @@ def hybrid_engine(name: str, n: int, n_queries: int) -> dict:
             t_fuse.append((t3 - t2) * 1000)
             recall.append(sum(scores[r] >= kth - 1e-4 * max(kth, 1) for r, _ in s[:10]) / 10)
             lex_len.append(len(s))
+            dense_recall.append(len({r for r, _ in d[:10]} & set(want.tolist())) / 10)
     pct = lambda v: (round(statistics.median(v), 2), round(statistics.quantiles(v, n=20)[18], 2))  # noqa: E731
     df_top = int(np.bincount(np.concatenate(ids), minlength=VOCAB).max())
     return {"engine": name, "vectors": n, "build_s": round(build_s, 1),
@@ -396,23 +477,32 @@ def hybrid_engine(name: str, n: int, n_queries: int) -> dict:
             "dense_p50_ms": pct(t_dense)[0], "dense_p95_ms": pct(t_dense)[1],
             "lexical_p50_ms": pct(t_lex)[0], "lexical_p95_ms": pct(t_lex)[1],
             "fuse_p50_ms": pct(t_fuse)[0], "lexical_recall_at_10": round(float(np.mean(recall)), 3),
+            "dense_recall_at_10": round(float(np.mean(dense_recall)), 3),
             "queries": n_queries, "pool": POOL, "terms_per_passage": round(float(np.mean([len(t) for t in ids])), 1),
             "query_terms": round(float(np.mean([len(t) for t in qterms])), 1), "commonest_term_df": df_top,
-            "memory_mb": round(_peak_mb() - base), "load": _load()}
+            "memory_mb": round(_peak_mb() - base), "load": _load(),
+            **({"index": edge.describe(), "hnsw_ef": edge.hnsw_ef[0] if edge.m and not edge.exact else None}
+               if name == "qdrant-edge" else {})}
 
 
-def store_part(n: int, n_queries: int, engines: list[str], hybrid: bool = False) -> list[dict]:
+def store_part(n: int, n_queries: int, engines: list[str], hybrid: bool = False, edge_args: list[str] = ()) -> list[dict]:
+    """Each engine in a child process of its own (its peak RSS is its own); its stderr (progress) is passed on."""
     rows = []
     for name in engines:
         nq = min(n_queries, LOCAL_HYBRID_QUERIES) if hybrid and name == "qdrant-local" else n_queries
-        res = subprocess.run([sys.executable, __file__, "--engine", name, "--vectors", str(n), "--queries", str(nq)]
-                             + (["--hybrid"] if hybrid else []),
-                             capture_output=True, text=True)
-        if res.returncode != 0:
-            rows.append({"engine": name, "vectors": n, "error": res.stderr.strip().splitlines()[-1:]})
+        child = subprocess.Popen([sys.executable, __file__, "--engine", name, "--vectors", str(n), "--queries", str(nq),
+                                  *edge_args] + (["--hybrid"] if hybrid else []),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        tail: list[str] = []
+        for line in child.stderr:
+            sys.stderr.write(line)
+            tail = (tail + [line.rstrip()])[-1:]
+        stdout = child.stdout.read()
+        if child.wait() != 0:
+            rows.append({"engine": name, "vectors": n, "error": tail})
             continue
-        rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
-        print(f"  {rows[-1]}", file=sys.stderr)
+        got = json.loads(stdout.strip().splitlines()[-1])
+        rows.extend(got if isinstance(got, list) else [got])
     return rows
 
 
@@ -425,16 +515,36 @@ def main() -> int:
     ap.add_argument("--engines", default="embedded,qdrant-local,qdrant-edge")
     ap.add_argument("--engine", help=argparse.SUPPRESS)  # one engine in a child process
     ap.add_argument("--hybrid", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--json", dest="json_out")
+    ap.add_argument("--hnsw-m", type=int, default=EdgeIndex.m, help="qdrant-edge HNSW m (0: no graph, a full scan)")
+    ap.add_argument("--ef-construct", type=int, default=EdgeIndex.ef_construct)
+    ap.add_argument("--indexing-threads", type=int, default=EdgeIndex.threads, help="HNSW build threads (0: auto)")
+    ap.add_argument("--quantize", choices=("none", "int8"), default=EdgeIndex.quantize)
+    ap.add_argument("--oversampling", type=float, default=EdgeIndex.oversampling)
+    ap.add_argument("--hnsw-ef", default=",".join(map(str, EdgeIndex.hnsw_ef)), help="comma list, each searched on one build")
+    ap.add_argument("--exact", action="store_true", help="no index: qdrant-edge full scan, embedded FAISS flat")
+    ap.add_argument("--json", dest="json_out", help="merge the figures into this JSON file")
+    ap.add_argument("--json-key", help="store the one part's figures under this key of --json")
     args = ap.parse_args()
+    edge_args = ["--hnsw-m", str(args.hnsw_m), "--ef-construct", str(args.ef_construct), "--indexing-threads",
+                 str(args.indexing_threads), "--quantize", args.quantize, "--oversampling", str(args.oversampling),
+                 "--hnsw-ef", args.hnsw_ef] + (["--exact"] if args.exact else [])
+    edge = EdgeIndex(args.hnsw_m, args.ef_construct, args.indexing_threads, args.quantize, args.oversampling,
+                     args.exact, tuple(int(v) for v in args.hnsw_ef.split(",")))
     if args.engine:
-        run = hybrid_engine if args.hybrid else store_engine
-        print(json.dumps(run(args.engine, args.vectors, args.queries)))
+        if args.hybrid:
+            print(json.dumps(hybrid_engine(args.engine, args.vectors, args.queries, edge)))
+        else:
+            rows = store_engine(args.engine, args.vectors, args.queries, edge)
+            print(json.dumps(rows[0] if len(rows) == 1 else rows))
         return 0
+    if args.json_key and args.part == "all":
+        raise SystemExit("--json-key names one part's figures: give --part ray, store or hybrid with it")
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), "?")
     out: dict = {"machine": cpu,
                  "cores": len(os.sched_getaffinity(0))}
+    command = "bench/scale.py " + " ".join(sys.argv[1:])
+    load_before = _load()
     if args.part in ("ray", "all"):
         r = out["ray"] = ray_part(args.texts)
         print(f"\nRay embedding, {r['texts']} passages of ~200 word pieces, {r['model']} (load {r['load_before']}-{r['load_after']})")
@@ -448,31 +558,40 @@ def main() -> int:
                   f"{row['per_worker_cpu_s']:15.1f}  {row['per_cpu_vs_in_process']:19.2f}  "
                   f"{row['max_abs_diff_to_in_process']:.1e}")
     if args.part in ("store", "all"):
-        rows = out["store"] = store_part(args.vectors, args.queries, args.engines.split(","))
+        rows = out["store"] = store_part(args.vectors, args.queries, args.engines.split(","), edge_args=edge_args)
         print(f"\nDense search, {args.vectors:,} vectors, {args.queries} queries one at a time")
-        print("  engine              build s   p50 ms   p95 ms  recall@10  memory MB  disk MB")
+        print("  engine              build s   p50 ms   p95 ms  recall@10  memory MB  disk MB  index")
         for row in rows:
             if "error" in row:
                 print(f"  {row['engine']:13}  failed: {row['error']}")
                 continue
+            index = f"{row['index']}, hnsw_ef {row['hnsw_ef']}" if row.get("hnsw_ef") else row.get("index", "")
             print(f"  {row['engine']:18}  {row['build_s']:7.1f}  {row['p50_ms']:7.2f}  {row['p95_ms']:7.2f}  "
-                  f"{row['recall_at_10']:9.3f}  {row['memory_mb']:9}  {row['disk_mb']:7}")
+                  f"{row['recall_at_10']:9.3f}  {row['memory_mb']:9}  {row['disk_mb']:7}  {index}")
     if args.part in ("hybrid", "all"):
         load_before = _load()
-        rows = out["hybrid"] = store_part(args.vectors, args.queries, args.engines.split(","), hybrid=True)
+        rows = out["hybrid"] = store_part(args.vectors, args.queries, args.engines.split(","), hybrid=True,
+                                          edge_args=edge_args)
         print(f"\nHybrid search (dense top-{POOL} + lexical top-{POOL} + fuse), {args.vectors:,} points, "
               f"{args.queries} queries one at a time ({LOCAL_HYBRID_QUERIES} for qdrant-local; load {load_before}-{_load()})")
         print("  engine                     build s  hybrid p50  p95   dense p50  lexical p50  p95   fuse p50  "
-              "lexical recall@10  memory MB  load")
+              "lexical recall@10  dense recall@10  memory MB  load")
         for row in rows:
             if "error" in row:
                 print(f"  {row['engine']:13}  failed: {row['error']}")
                 continue
             print(f"  {row['engine']:25}  {row['build_s']:7.1f}  {row['hybrid_p50_ms']:10.2f}  {row['hybrid_p95_ms']:6.2f}  "
                   f"{row['dense_p50_ms']:9.2f}  {row['lexical_p50_ms']:11.2f}  {row['lexical_p95_ms']:6.2f}  "
-                  f"{row['fuse_p50_ms']:8.2f}  {row['lexical_recall_at_10']:17.3f}  {row['memory_mb']:9}  {row['load']}")
+                  f"{row['fuse_p50_ms']:8.2f}  {row['lexical_recall_at_10']:17.3f}  {row['dense_recall_at_10']:15.3f}  {row['memory_mb']:9}  {row['load']}")
+    if args.json_key:
+        (part,) = (k for k in ("ray", "store", "hybrid") if k in out)
+        out[args.json_key] = {"command": command, "load_during_run": f"{load_before}-{_load()}", "rows": out.pop(part)}
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(out, indent=1))
+        # merge: the file's other keys (figures arranged by hand, other parts' runs) are kept
+        path = Path(args.json_out)
+        merged = json.loads(path.read_text()) if path.exists() else {}
+        merged.update(out)
+        path.write_text(json.dumps(merged, indent=1) + "\n")
     print(json.dumps(out))
     return 0
 
