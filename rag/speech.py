@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -122,17 +122,18 @@ _ROLE_NOUNS = frozenset(
     investigators witness witnesses resident residents observers critics economist officer people broker
     brokers delegate delegates meteorologist analyst spokesmen owner surgeon doctor physician cardiologist
     councilman councilwoman teacher activist consultant researcher scientist historian pollster organizer
-    voter voters supporter supporters""".split()
+    voter voters supporter supporters inspector superintendent sheriff student students newspaper newspapers
+    worker workers employee employees parent parents""".split()
 )
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
     former first lady crown supreme acting interim senior mr mrs ms dr prof gen sen rep gov lt col sir
-    lord dame president-elect treasury""".split()
+    lord dame president-elect treasury capt sgt adm det insp supt maj cpl pvt rev""".split()
 )
 _PLURAL_GROUP = frozenset(
     """analysts officials sources economists traders dealers experts lawmakers legislators diplomats
     residents witnesses investigators critics people executives bankers observers aides members
-    spokespeople spokesmen brokers delegates""".split()
+    spokespeople spokesmen brokers delegates newspapers students workers employees parents""".split()
 )
 _ORG_WORDS = frozenset(
     """kremlin ministry house department council agency commission bank reserve fund inc co corp plc
@@ -145,7 +146,7 @@ _ORG_WORDS = frozenset(
 _STATEMENT_NOUNS = frozenset("statement communique communiqué declaration report letter release".split())
 _PARTICLES = frozenset("von van der den de del della di da dos du la le al el bin ibn ben".split())
 _DETERMINERS = frozenset("the a an one two three four several some many other another".split())
-_PRONOUNS = {"he": "m", "she": "f", "they": "p"}
+_PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "o"}
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 # Between a speaker and the verb: "Peskov also said", "The Kremlin on Wednesday said".
 _ADVERBIAL_TAIL = re.compile(
@@ -259,6 +260,58 @@ def _segments(doc: Document) -> list[tuple[int, int]]:
     return out
 
 
+# A line that ends on a title's abbreviation was cut inside a name ("Moorhead Police Capt." /
+# "Deric Swenson told ..."): the scraper took the period for a sentence end.
+_TITLE_ABBREVIATION_END = re.compile(
+    r"\b(?:Capt|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Adm|Dr|Mr|Mrs|Ms|Prof|Rev|Det|Insp|Supt|Cmdr|Maj|Cpl|Pvt)\.$")
+
+
+def _opens_quote(text: str, s: int, e: int) -> bool:
+    """The segment leaves a quotation open at its end."""
+    opens = sum(text.count(c, s, e) for c in _OPEN_QUOTES)
+    closes = sum(text.count(c, s, e) for c in _CLOSE_QUOTES)
+    return opens > closes or (opens == closes and text.count('"', s, e) % 2 == 1)
+
+
+def _closes_quote(text: str, s: int, e: int) -> bool:
+    """The segment closes a quotation it did not open (its first mark closes, and is not at its start)."""
+    m = _QUOTE_CHAR.search(text, s, e)
+    if m is None or m.start() == s:
+        return False  # no mark, or a quotation reopened at the paragraph's start (the usual way)
+    if m.group(0) in _CLOSE_QUOTES:
+        return True
+    return m.group(0) == '"' and text.count('"', s, e) % 2 == 1
+
+
+def _join_segments(text: str, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Segments that are one: a line cut after a title's abbreviation, and a quotation that runs
+    over paragraphs without being reopened ('"They got brought here ...' / 'Some were good
+    students.' / '... what's going to happen." Advocates are ...'), closed within three paragraphs."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(segments):
+        s, e = segments[i]
+        j = i
+        while j + 1 < len(segments):
+            ns, ne = segments[j + 1]
+            if _TITLE_ABBREVIATION_END.search(text, max(s, e - 6), e) and text[ns:ns + 1].isupper():
+                j += 1
+                e = ne
+                continue
+            if _opens_quote(text, s, e):
+                k = j + 1
+                while k < len(segments) and k <= j + 3 and not _QUOTE_CHAR.search(text, *segments[k]):
+                    k += 1
+                if k < len(segments) and k <= j + 3 and _closes_quote(text, *segments[k]):
+                    j = k
+                    e = segments[k][1]
+                    continue
+            break
+        out.append((s, e))
+        i = j + 1
+    return out
+
+
 def _quote_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """(open, close) offsets of the quotations in one segment; close is exclusive of the mark.
 
@@ -352,7 +405,19 @@ def _clean_np(toks: list[str]) -> list[str]:
         toks = toks[:-1]
     while toks and toks[0].lower() in ("of", "for", "and", "&"):
         toks = toks[1:]
+    # "But Blumenthal argued", "In March Trump complained": a sentence's opening words, not a name
+    stripped = False
+    while len(toks) >= 2 and toks[0] in _OPENERS:
+        toks, stripped = toks[1:], True
+    if stripped and len(toks) >= 2 and toks[0].lower() in _MONTHS | _WEEKDAYS:
+        toks = toks[1:]
     return toks
+
+
+_OPENERS = frozenset("But And So Yet Then In On At After Before When While Since Also Meanwhile However Still Now "
+                     "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday".split())
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 def _classify(words: list[str], cased: bool) -> _Speaker | None:
@@ -387,7 +452,7 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
             return None
     last_title = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
     head = low[last_title] if last_title >= 0 else ""
-    if 0 <= last_title < len(low) - 1 and low[last_title + 1] in ("of", "for", "at", "in", "with") + tuple(_KNOWING):
+    if 0 <= last_title < len(low) - 1 and low[last_title + 1] in ("of", "for", "at", "in", "with", "from") + tuple(_KNOWING):
         last_title = len(low) - 1  # "the governor of Russia's Bryansk region": all of it is the role
     role_words = words[: last_title + 1]
     name_words = words[last_title + 1:]
@@ -405,13 +470,21 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     nlow = [w.lower() for w in name_words]
     if not name:
         if not role:
+            if low and low[-1] in _ORG_WORDS and low[-1] not in _STATEMENT_NOUNS and (the_np or len(low) == 1):
+                return _Speaker(mention, " ".join(words), "", "org", definite)  # "after police say ..."
             return None
         if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in low) and low[-1] not in _ROLE_NOUNS:
             return _Speaker(mention, " ".join(words), "", "org", definite)
         # "a company official", "the U.S. Bank spokesman": someone in a job, not the organisation
         kind = "group" if low[-1] in _PLURAL_GROUP or head in _PLURAL_GROUP or not definite else "role"
         return _Speaker(mention, "", role, kind, definite)
-    if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in nlow):
+    if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in nlow) or (
+            low[-1] in _ORG_WORDS and low[-1] not in _ROLE_NOUNS and low[-1] not in _STATEMENT_NOUNS and len(low) >= 2):
+        # "the official Tanjug news agency": the last word says it is an organisation (named
+        # from its first capitalised word when cased: "Tanjug news agency")
+        if cased:
+            k0 = next((i for i, w in enumerate(words) if _is_caps_word(w)), 0)
+            words = words[k0:]
         # "the Ukrainian Foreign Ministry": an organisation is named by all its words
         return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
     if not definite and not role:
@@ -423,9 +496,21 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
 
 
 _ROLE_PHRASE = re.compile(
-    r"\b((?:the|a|an)\s+(?:[A-Z][\w’'\-]*\s+)?(?:" + "|".join(sorted(_ROLE_NOUNS, key=len, reverse=True))
-    + r")\s+(?:of|for|at|in)\s+[^,;:\"“”]{1,50}?)\s*$"
+    r"\b((?:[Tt]he|[Aa]n?)\s+(?:[A-Z][\w’'\-]*\s+|[a-z][a-z\-]+\s+){0,2}(?:" + "|".join(sorted(_ROLE_NOUNS, key=len, reverse=True))
+    + r")\s+(?:of|for|at|in|from)\s+[^,;:\"“”]{1,50}?)\s*$"
 )
+
+
+# Why a source is not named, between the source and the verb: "a senior administration official
+# speaking on the condition of anonymity to detail internal discussions said", ", who asked not to be named,"
+_ANONYMITY_TAIL = re.compile(
+    r"(?:,?\s+(?:who\s+(?:was\s+)?)?(?:speaking|spoke|talking|talked)\s+(?:on|under)\s+(?:the\s+)?condition\s+(?:of\s+)?"
+    r"(?:anonymity|not\s+being\s+(?:named|identified))[^,.;:\"“”]{0,60}|,\s*who\s+(?:asked|declined|requested)\s+"
+    r"not\s+to\s+be\s+(?:named|identified)[^,.;:\"“”]{0,40})\s*,?\s*$", re.I)
+_ASIDE_TAIL = re.compile(r",\s*(?:meanwhile|however|too|though|instead|also|in turn|for (?:his|her|its|their) part|"
+                         r"in response|separately|later|earlier)\s*,\s*$", re.I)
+# A party and state after a politician's name: "(R-Fla.)", "(I-VT)", ", R-Ga.,", "(D)".
+_AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{0,20})\)|,\s*[RDI]\s*-\s*[A-Z][\w.]{0,12},)\s*$")
 
 
 def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_Speaker | None, int]:
@@ -436,6 +521,12 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     head = text[start:anchor]
     m = _ADVERBIAL_TAIL.search(head)
     end = start + (m.start() if m else len(head))
+    for tail in (_ASIDE_TAIL, _ANONYMITY_TAIL, _AFFILIATION_TAIL):
+        pm = tail.search(text, start, end)
+        if pm:  # "Sen. Marco Rubio (R-Fla.) said", "Doug Collins, R-Ga., said": the party, not the speaker
+            end = pm.start()
+            m = _ADVERBIAL_TAIL.search(text[start:end])
+            end = start + (m.start() if m else end - start)
     ap = _appositive(text, start, end, cased)
     if ap is not None:
         return ap
@@ -459,6 +550,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             if j >= 0 and toks[j][0] == "," and inner and (
                 inner[0].endswith("ing") or inner[0] in ("who", "the", "a", "an") or inner[0] in _ROLE_NOUNS
                 or (len(inner) == 1 and inner[0].isdigit())  # "Elizabeth Bennett, 54, said"
+                # "Martin, of Phillips and Drew, said", "Rubio, meanwhile, said"
+                or (inner[0] in ("of", "at", "from") and len(inner) <= 6 and j >= 1 and _is_caps_word(toks[j - 1][0]))
+                or (len(inner) <= 3 and " ".join(inner) in _ASIDES)
             ):
                 i = j - 1
                 continue
@@ -480,7 +574,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 picked.extend(reversed(toks[k:i + 1]))
                 i = k - 1
                 continue
-        if tok.lower() == "who" and picked == [] and i >= 2 and toks[i - 1][0] == ",":
+        if tok.lower() in ("who", "which") and picked == [] and i >= 2 and toks[i - 1][0] == ",":
             relative = True
             i -= 2  # "Jens Stoltenberg, who on Wednesday said ...": the name before the relative
             continue
@@ -488,6 +582,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             break
         if tok.lower() == "the":
             picked.append(toks[i])
+            i -= 1  # taken: the job words before it are looked for from the word before
             break
         if tok.lower() in _PRONOUNS and picked:
             break
@@ -510,7 +605,8 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             k, caps = k - 1, caps + 1
         if k >= 0 and toks[k][0].lower() in _DETERMINERS:
             k -= 1
-        boundary = k < 0 or toks[k][0] in (",", "”", '"', "’", "-", "–", "—") or toks[k][1] < start
+        boundary = k < 0 or toks[k][0] in (",", "”", '"', "’", "-", "–", "—") or toks[k][1] < start or (
+            toks[k][0] in _OPENERS and (k == 0 or toks[k - 1][0] in (".", ";", ":", "!", "?", '"', "”")))
         if k < i and boundary:
             picked.extend(reversed(toks[k + 1:i + 1]))
     if not picked:
@@ -548,6 +644,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     return sp, (anchor if relative else run_start)
 
 
+# Words set off by commas between a speaker and the verb that are no part of the speaker's name.
+_ASIDES = frozenset({"meanwhile", "however", "too", "though", "instead", "also", "in turn", "for his part", "for her part",
+                     "for its part", "for their part", "in response", "separately", "later", "earlier", "in a statement"})
 # Words between a group and what it knows: "people familiar with the matter", "officials close to".
 _KNOWING = frozenset("familiar close knowledge briefed".split())
 _RELATIONS = frozenset("wife husband son daughter mother father brother sister widow spouse partner".split())
@@ -563,7 +662,17 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
     pre = text[start:m.start()]
     piece = re.split(r"[.;:!?\"”]\s+|^\W*(?:and|but)\s+", pre)[-1].strip()
     words = piece.split()
-    if not 1 <= len(words) <= 5 or not any(w.lower().strip("’'s") in _ROLE_NOUNS | _RELATIONS for w in words):
+    if len(words) > 5 and "," in piece:
+        # "..., the president of the Federal Association of German Banks, Wolfgang Roeller, said":
+        # the job set off by commas after the statement, named with its employer
+        tail = piece.rsplit(",", 1)[1].strip()
+        tw = tail.split()
+        if 2 <= len(tw) <= 10 and tw[0].lower() in ("the", "a", "an", "his", "her", "its", "their") and any(
+                w.lower() in _ROLE_NOUNS | _RELATIONS for w in tw[1:4]):
+            piece, words = tail, tw
+    if not 1 <= len(words) <= 5 and not (len(words) <= 10 and words[0].lower() in ("the", "a", "an", "his", "her", "its", "their")
+                                         and any(w.lower() in _ROLE_NOUNS | _RELATIONS for w in words[1:4])) \
+            or not any(w.lower().strip("’'s") in _ROLE_NOUNS | _RELATIONS for w in words):
         return None
     name_words = m.group(1).split()
     if not 2 <= len(name_words) <= 4 or (cased and not all(_is_caps_word(w) or w.lower() in _PARTICLES for w in name_words)):
@@ -580,17 +689,34 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
     return sp, start + pre.rfind(piece)
 
 
+_SOURCE_DOCUMENT = re.compile(
+    r"\s*(?:a|an|the|his|her|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:statement|release|report|filing|letter|post|tweet|"
+    r"study|survey|poll|analysis|memo|complaint|lawsuit|email|transcript)s?\s+(?:\w+\s+)?(?:from|by|of)\s+", re.I)
+
+
 def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker | None, int]:
     """The speaker of an inverted attribution: '..., said Kremlin spokesman Dmitry Peskov'."""
+    src = _SOURCE_DOCUMENT.match(text, pos, end)
+    if src:  # "according to a release from the Moorhead Police Department": the source, not the release
+        pos = src.end()
     toks = _tokens(text, pos, end)
     picked: list[str] = []
     stop = pos
-    for tok, s, e in toks[:10]:
+    for n, (tok, s, e) in enumerate(toks[:10]):
         low = tok.lower().rstrip(".")
         if not picked and low in _DETERMINERS:
             picked.append(tok)
             stop = e
             continue
+        if cased and len(picked) == 1 and picked[0].lower() in ("the", "a", "an") and re.fullmatch(r"[a-z][a-z\-]+", tok):
+            # "said the political-science student": a job's lower-case words after the article
+            k = n
+            while k < min(len(toks), n + 3) and re.fullmatch(r"[a-z][a-z\-]+", toks[k][0]) and toks[k][0] not in _ROLE_NOUNS:
+                k += 1
+            if k < len(toks) and toks[k][0] in _ROLE_NOUNS:
+                picked.extend(t[0] for t in toks[n:k + 1])
+                sp = _classify(picked, cased=False)
+                return sp, toks[k][2]
         if cased:
             ok = _is_caps_word(tok) or low in _ROLE_NOUNS or low in _PARTICLES or (picked and low in ("of", "for", "the"))
         else:
@@ -602,7 +728,7 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
         stop = e
     if cased and picked and stop < end:
         # "said Prescott, Ball and Turben analyst Bruce Lazier": a firm with commas, then the job
-        ext = re.match(r"((?:,?\s+(?:and\s+|&\s+)?[A-Z][\w’'\-.]*)+)\s+((?:[a-z\-]+\s+)?(?:" + "|".join(_ROLE_NOUNS)
+        ext = re.match(r"((?:,?\s+(?:and\s+|&\s+)?[A-Z][\w’'\-.]*)*)\s+((?:[a-z\-]+\s+)?(?:" + "|".join(_ROLE_NOUNS)
                        + r"))\s+((?:[A-Z][\w’'\-]*\.?\s*){1,3})", text[stop:end])
         if ext:
             name = ext.group(3).strip()
@@ -658,6 +784,33 @@ def _in_quote(pos: int, quotes: Sequence[tuple[int, int]]) -> bool:
 _ANCHOR = re.compile(r"(?<![\w’'])(?:according to|" + _VERB_RE + r")(?![\w’'])", re.I)
 
 
+# When and where a statement was made, between the verb and its clause without a "that":
+# "said today it had licensed ...", "said in a radio interview it is unlikely ...".
+_SPEECH_EVENTS = (r"interview|statement|speech|briefing|conference|letter|report|address|meeting|session|broadcast|"
+                  r"post|tweet|message|hearing|debate|call|remarks|appearance|rally|filing|lawsuit|complaint|op-ed|email")
+_CLAUSE_MODIFIERS = re.compile(
+    r"(?:\s*,?\s*(?:today|yesterday|tonight|recently|previously|again|also|repeatedly|publicly|privately|"
+    r"earlier|later|last\s+(?:week|month|year|night)|this\s+(?:week|month|year|morning|afternoon|evening)|"
+    r"on\s+" + _DAYS + r"|(?:in|during|at|on)\s+(?:a|an|the|his|her|its|their)\s+(?:[\w\-]+\s+){0,3}?(?:"
+    + _SPEECH_EVENTS + r")s?(?:\s+(?:with|to|on|in|for)\s+(?:the\s+)?[\w\-.’']+(?:\s+[A-Z][\w\-.’']*){0,3})?))+\s*,?\s+",
+    re.I)
+_CLAUSE_START = re.compile(r"(?:it|he|she|they|we|i|there|this|these|those|the|a|an|[A-Z][\w’'\-]*)\b")
+
+
+def _clause_after_modifiers(text: str, i: int, end: int) -> int | None:
+    """Where the reported clause starts after the modifiers of a verb, when one follows."""
+    m = _CLAUSE_MODIFIERS.match(text, i, end)
+    if m is None or m.end() >= end:
+        return None
+    j = m.end()
+    if not _CLAUSE_START.match(text, j, end):
+        return None
+    words = text[j:end].split()[:12]
+    if len(words) < 3 or not (_has_clause(" ".join(words)) or any(re.fullmatch(r"[a-z]+ed", w) for w in words[1:])):
+        return None
+    return j
+
+
 def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
     """Where the reported clause after the verb starts, or None when only modifiers follow."""
     rest = text[pos:end]
@@ -677,10 +830,13 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
             if om and om.end() > 0:
                 i += om.end()
         # "... in Moscow on Tuesday that": skip modifiers up to a "that"
-        tm = re.match(r"[^,.;:\"“”]{0,60}?\bthat\b\s*", text[i:end])
+        tm = re.match(r"[^,.;:\"“”]{0,80}?\bthat\b\s*", text[i:end])
         if tm:
             return i + tm.end()
         rest2 = text[i:end].lstrip()
+        mods = _clause_after_modifiers(text, i, end)
+        if mods is not None:
+            return mods
         if not rest2 or rest2[0] in ".;" or _MODIFIER_START.match(rest2):
             return None
         return i + (len(text[i:end]) - len(rest2))
@@ -694,9 +850,13 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
     if tm:
         return i + tm.end()
     # "said in a statement that ...", "said on Monday that ...", "said in a Thursday meeting with X that"
-    tm = re.match(r"(?:in|on|at|during|after|before|late|early|last|this|earlier|later)\b[^,.;:\"“”]{0,80}?\bthat\b\s*", head, re.I)
+    tm = re.match(r"(?:in|on|at|during|after|before|late|early|last|this|earlier|later|today|yesterday|tonight)\b"
+                  r"[^,.;:\"“”]{0,80}?\bthat\b\s*", head, re.I)
     if tm:
         return i + tm.end()
+    mods = _clause_after_modifiers(text, i, end)
+    if mods is not None:
+        return mods
     if head[0] in ".;!?)" or _MODIFIER_START.match(head):
         return None
     if head[0] in _OPEN_QUOTES + '"':
@@ -772,7 +932,7 @@ def extract_statements(doc: Document) -> list[Statement]:
     if not cased_doc:
         text = _punctuated(text)  # the rules read the punctuation back; statements keep the article's words
     flat = text.replace("\n", " ")  # same offsets; hard-wrapped lines read as one paragraph
-    segments = _segments(doc)
+    segments = _join_segments(text, _segments(doc))
     units = _units(text, flat, segments)
     raws: list[_Raw] = []
     title_line_end = -1
@@ -830,9 +990,13 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             continue
         if cased and verb[0].isupper() and low != "according to" and a != u.start:
             continue  # "States", "Notes": a name, not a verb
-        before_word = re.search(r"(\w+)\W*$", text[u.start:a])
+        before_word = re.search(r"(\w+)[^\w,;:\"“”’]*$", text[u.start:a])  # adjacent: not "... worth it,\" said"
         if before_word and before_word.group(1).lower() in ("what", "as", "was", "were", "is", "be", "been", "being", "not", "never", "to", "it", "who's"):
-            continue  # "what he said", "was said to be", "did not say"
+            # "what he said", "was said to be", "did not say"; "It said ..." only opening a sentence
+            # or a clause after a comma or "and" (an organisation named before), not "which it said"
+            if not (before_word.group(1).lower() == "it" and re.search(r"(?:^|[.;:!?]\s+|,\s+|\b(?:and|but)\s+)It?\s*$",
+                                                                         text[u.start:a], re.I)):
+                continue
         if low == "according to":
             sp, stop = _speaker_after(text, b, u.end, cased)
             if sp is None or sp.kind == "pronoun":
@@ -852,9 +1016,20 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
                     out.append(_Raw(n, [(s, e)], "indirect", "according to", sp, (u.start, u.end)))
                     claimed_to = u.end
             continue
-        sp, sp_start = _speaker_before(text, claimed_to, a, cased)
+        if low == "accused" and re.match(r"\s+of\b", text[b:b + 4]):
+            continue  # "Joe Biden, who he has accused of enriching ...": the accused is not named after it
+        sp, sp_start = None, a
         after_stop = b
         inverted = False
+        if cased and text[claimed_to:a].rstrip().endswith(","):
+            # "..., boasting rapid growth, said Cornelissen, whose company ...": a name right after
+            # the verb, closed by punctuation, is the speaker (the words before are the statement)
+            sp_after, stop_after = _speaker_after(text, b, u.end, cased)
+            if sp_after is not None and sp_after.kind in ("person", "org") and _is_caps_word(text[b:u.end].lstrip()[:1] or "x") \
+                    and re.match(r"\s*(?:[,.;]|$)", text[stop_after:stop_after + 2]):
+                sp, after_stop, inverted, sp_start = sp_after, stop_after, True, a
+        if sp is None:
+            sp, sp_start = _speaker_before(text, claimed_to, a, cased)
         if sp is None and out and re.fullmatch(r"\s*,?\s*who\s+(?:also\s+|had\s+|has\s+)?", text[claimed_to:a]):
             sp, sp_start = out[-1].speaker, a  # '"...," added Mr. Horner, who said he had not ...'
         if sp is None:
@@ -888,7 +1063,14 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             intro = re.match(r"^\W*(?:speaking|asked|on|in|at|during|after|before|while|when|responding|"
                              r"commenting|referring|addressing|writing|meeting|earlier|later|separately|"
                              r"however|but|and|also|meanwhile|separately)\b", first, re.I)
-            if fm:
+            # "Asked about ..., Sanders acknowledged ...", "With ..., Marshall said "...": the words
+            # before the speaker set the scene when they are a question put to the speaker or when
+            # the speaker's own words follow the verb in quotation marks
+            framing = _FRAMING.match(first) or _DATELINE.fullmatch(first) or (not inverted and not first.endswith(("”", '"'))
+                                                 and re.match(r"\s*[,:]?\s*[“\"]", text[b:u.end]))
+            if framing and not fm:
+                pass
+            elif fm:
                 s, e = _trim(text, pre_s + fm.end(), pre_e)
                 if e > s:
                     parts.append(_Raw(n, [(s, e)], "indirect", verb.lower(), sp, (u.start, u.end)))
@@ -920,6 +1102,14 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         elif inverted:
             pm = _PARTICIPLE_BREAK.match(text, _skip_mods(text, pos, u.end))
             tail_start = pm.end() if pm else None
+        elif parts and cased and parts[-1].kind == "indirect" and _SPLIT_CLAUSE.match(text, pos, u.end) and \
+                not _ANCHOR.search(text, pos, u.end):
+            # 'That "corrupt cabal" ..., Collins said, stemmed from ...': the clause split by its attribution
+            cs, ce = _trim(text, _SPLIT_CLAUSE.match(text, pos, u.end).start(1), u.end)
+            if ce > cs:
+                parts[-1].spans.append((cs, ce))
+                pos, claimed_to = ce, u.end
+            tail_start = None
         elif parts and tail_start is not None:
             # "..., Peskov said, noting that ...": only a participle continues after a statement before
             pm = _PARTICIPLE_BREAK.match(text, _skip_mods(text, pos, u.end))
@@ -934,7 +1124,17 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             while nxt is not None:
                 if not _in_quote(nxt.start(), u.quotes) and not _in_any_quote(text, tail_start, nxt.start()):
                     cut = _next_anchor_cut(text, tail_start, nxt.start(), cased)
+                    before_verb = text[tail_start:nxt.start()]
+                    if cut is None and _QUOTE_THEN_VERB.search(before_verb) and \
+                            _speaker_after(text, nxt.end(), u.end, cased)[0] is not None:
+                        cut = nxt.start()  # '... D.C. “It’s so brazen,” said Sen. Richard Blumenthal'
                     if cut is not None:
+                        # the quotation right before that attribution is its statement, not this one's
+                        close = _QUOTE_THEN_VERB.search(text[tail_start:cut])
+                        if close and not re.match(r"(?:and|but|or)\b", text[cut:cut + 4], re.I):
+                            cpos = tail_start + close.start()
+                            q = next((q for q in u.quotes if q[1] == cpos and q[0] > tail_start), None)
+                            cut = q[0] if q else cut
                         stop = cut
                         break
                 nxt = _ANCHOR.search(text, nxt.end(), u.end)
@@ -951,6 +1151,21 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             claimed_to = max(claimed_to, after_stop if inverted else b)
         out.extend(parts)
     return out
+
+
+# "BERLIN, New Hampshire —", "WASHINGTON -": where the story was filed, not a statement
+_DATELINE = re.compile(r"[A-Z][A-Z .'\-]{2,30},?(?:\s+[A-Z][\w.]*){0,3}\s*[—–-]+")
+_FRAMING = re.compile(r"^\W*(?:asked|pressed|questioned|quizzed|citing|echoing|reacting|appearing|testifying|"
+                     r"speaking|responding|referring|commenting|addressing)\b", re.I)
+
+
+# After a statement and its verb, the rest of the statement's own clause: ", stemmed from ..." (a
+# verb in lower case, not a conjunction, a relative or a modifier).
+_SPLIT_CLAUSE = re.compile(
+    r"\s*,\s+(?=[a-z])(?!(?:and|but|or|so|yet|who|which|whose|that|adding|noting|saying|according|in|at|on|during|after|"
+    r"before|while|when|as|because|since|although|though|referring|speaking|citing|with|without|from|to|for|by|"
+    r"if|unless|than|then|the|a|an|his|her|its|their|this|these|those|it|he|she|they|we|i)\b)([a-z]+(?:ed|s|es)\b)")
+_QUOTE_THEN_VERB = re.compile(r"[”\"]\s*,?\s*$")
 
 
 def _skip_mods(text: str, pos: int, end: int) -> int:
@@ -1036,6 +1251,11 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
     out = []
     for m in _NAME_RUN.finditer(text, s, e):
         words = m.group(1).split()
+        lead = len(words)
+        words = _clean_np(words)  # "In March Trump": the name is "Trump"
+        if not words:
+            continue
+        skipped = len(" ".join(m.group(1).split()[:lead - len(words)])) + 1 if len(words) < lead else 0
         low = [w.lower().rstrip(".") for w in words]
         last_title = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
         name = [w for w in words[last_title + 1:]]
@@ -1056,7 +1276,7 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
         pre = re.search(r"((?:[A-Z][\w’'\-]*\s+)?(?:[a-z\-]+\s+){0,2}[a-z\-]*),?\s*$", text[max(s, m.start() - 40):m.start()])
         if not role and pre and any(w.lower() in _ROLE_NOUNS for w in pre.group(1).split()):
             role = pre.group(1).strip()
-        out.append((m.start() + (len(" ".join(words[: last_title + 1])) + 1 if last_title >= 0 else 0), " ".join(name), role))
+        out.append((m.start() + skipped + (len(" ".join(words[: last_title + 1])) + 1 if last_title >= 0 else 0), " ".join(name), role))
     return out
 
 
@@ -1203,6 +1423,12 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
                 continue  # the surname of a full name
             fitting = [n for n, c in cands.items() if not g or not c[0] or c[0] == g]
             if len(fitting) > 1:
+                # "peter strzok", later "pete strzok" (a short form, in a quote): one person, named first in full
+                first = min(fitting, key=lambda n: cands[n][2])
+                f0 = first.split()[0]
+                if all(n == first or n.split()[0].startswith(f0) or f0.startswith(n.split()[0]) for n in fitting):
+                    fitting = [first]
+            if len(fitting) > 1:
                 fitting = [n for n in fitting if g and cands[n][0] == g] or fitting
                 fitting = [n for n in fitting if not cands[n][1]] or fitting
             # the person named first, unless the honorific says it is another
@@ -1212,10 +1438,42 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
     return out
 
 
+_TITLE_ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "adm": "admiral",
+                        "capt": "captain", "lt": "lieutenant", "col": "colonel", "sgt": "sergeant", "prof": "professor",
+                        "atty": "attorney", "amb": "ambassador", "supt": "superintendent", "insp": "inspector"}
+
+
+def _with_surname_mentions(text: str, doc: Document, order: list[tuple[int, _Person]]) -> list[tuple[int, _Person]]:
+    """The person mentions and, after each person's first full name, that person's surname used
+    alone ("Trump made illegal immigration the cornerstone of his campaign"): the subject a later
+    "he" may follow."""
+    named: dict[str, list[tuple[int, _Person]]] = {}  # surname -> its full-name mentions, in order
+    for off, p in order:
+        words = p.name.split()
+        if len(words) >= 2 and len(words[-1]) >= 3 and words[-1][:1].isupper():
+            named.setdefault(words[-1], []).append((off, p))
+    if not named:
+        return order
+    covered = [(off, off + len(p.name)) for off, p in order]  # a surname inside a full name is that name
+    rx = re.compile(r"(?<![\w’'.\-])(" + "|".join(sorted(map(re.escape, named), key=len, reverse=True)) + r")(?![\w\-])")
+    extra = []
+    for m in rx.finditer(text):
+        if any(a <= m.start() < b for a, b in covered):
+            continue
+        before = [p for off, p in named[m.group(1)] if off < m.start()]
+        if before:  # the person last named in full with that surname
+            extra.append((m.start(), before[-1]))
+    if not extra:
+        return order
+    return sorted(order + extra, key=lambda item: item[0])
+
+
 def _role_match(want: str, have: str) -> bool:
     def nouns(r: str) -> set[str]:
         # "vice president", "deputy minister": another job than the president's or the minister's
         r = re.sub(r"\b(vice|deputy)[\s\-]+", r"\1-", r.lower())
+        # "Sen. Bernie Sanders", later "the senator"
+        r = re.sub(r"\b(" + "|".join(_TITLE_ABBREVIATIONS) + r")\b\.?", lambda m: _TITLE_ABBREVIATIONS[m.group(1)], r)
         return {("spokes" if w.startswith("spokes") else w) for w in re.findall(r"[a-z\-]+", r)
                 if w in _ROLE_NOUNS or w.startswith("spokes") or w.startswith(("vice-", "deputy-"))}
 
@@ -1248,6 +1506,8 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
     first_full: dict[str, _Person] = {}
     for _, p in order:
         first_full.setdefault(surname_key(speaker_key(p.name)), p)
+    if cased:
+        order = _with_surname_mentions(text, doc, order)
 
     out: list[Statement] = []
     last: tuple[str, str, str | None, str] | None = None  # (speaker, key, role, kind) of the statement before
@@ -1277,6 +1537,11 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
             name = full.name if full else sp.name
             role = _no_honorific(sp.role) or (full.role if full else "") or _known_role(recent, speaker_key(name))
             resolved = (name, speaker_key(name), role or None, "person")
+            if full is None and len(key.split()) == 1 and not sp.role:
+                # "the official Tanjug news agency said ...", later "Tanjug said": the organisation
+                org = next((item for item in reversed(recent) if item[4] == "org" and key in item[2].split()), None)
+                if org is not None:
+                    resolved = (org[1], org[2], org[3], "org")
             if gender:
                 genders.setdefault(resolved[1], gender)
             if not cased and len(resolved[1].split()) >= 2 and speaker_key(name) not in {speaker_key(q.name) for _, q in order[-8:]}:
@@ -1440,12 +1705,29 @@ def _forward_speaker(raws: list[_Raw], r: _Raw) -> tuple[str, str, str | None, s
 
 
 def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tuple[str, str, str | None, str] | None:
-    """He/she: the person the story is following; they: the last group or organisation."""
+    """He/she: the person the story is following; they: the last group or organisation; it: the
+    last organisation ("Tanjug said ... It said ...")."""
     if gender == "p":
         for _, name, key, role, kind in reversed(recent[-4:]):
             if kind in ("group", "org"):
                 return name, key, role, kind
         return None
+    if gender == "o":
+        for _, name, key, role, kind in reversed(recent[-3:]):
+            if kind == "org":
+                return name, key, role, kind
+            if kind == "person":
+                return None
+        return None
+    if recent and recent[-1][4] in ("role", "group") and _singular(recent[-1][2]) and \
+            _unit_index(units, at) - _unit_index(units, recent[-1][0]) <= 2 and \
+            _gender_of(recent[-1][3] or recent[-1][1]) in ("", gender):
+        # '"...," one leading options analyst said.' / 'He said much of the growth ...': the one just
+        # quoted, unless a sentence since is about someone named ("mr. biden was asked ...")
+        subject = _subject_since(text, recent[-1][0], at, gender, order, genders, units)
+        if subject is not None:
+            return subject
+        return recent[-1][1], recent[-1][2], recent[-1][3], recent[-1][4]
     # the subject of a narrative sentence since the last speaker takes the focus
     last_speaker = None
     for item in reversed(recent):
@@ -1453,6 +1735,16 @@ def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tu
             last_speaker = item
             break
     since = last_speaker[0] if last_speaker else -1
+    subject = _subject_since(text, since, at, gender, order, genders, units)
+    if subject is not None:
+        return subject
+    if last_speaker:
+        return last_speaker[1], last_speaker[2], last_speaker[3], "person"
+    return None
+
+
+def _subject_since(text: str, since: int, at: int, gender: str, order, genders, units) -> tuple[str, str, str | None, str] | None:
+    """The person a narrative sentence between `since` and `at` is about (the latest)."""
     for off, p in reversed(order):
         if since < off < at:
             u = units[_unit_index(units, off)]
@@ -1460,9 +1752,14 @@ def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tu
             # the sentence's subject: named in its first few words, outside any quotation
             if len(lead.split()) <= 3 and not any(c in lead for c in _OPEN_QUOTES + '"') and genders.get(speaker_key(p.name), gender) == gender:
                 return p.name, speaker_key(p.name), p.role or None, "person"
-    if last_speaker:
-        return last_speaker[1], last_speaker[2], last_speaker[3], "person"
     return None
+
+
+def _singular(key: str) -> bool:
+    """One person in a job ("options analyst", "spokesman for shanahan"), not a group ("analysts")."""
+    words = key.split()
+    head = next((w for w in words if w in _ROLE_NOUNS), words[-1] if words else "")
+    return bool(head) and head not in _PLURAL_GROUP and not (head.endswith("s") and head[:-1] in _ROLE_NOUNS)
 
 
 # ---------------------------------------------------------------------------------------------
