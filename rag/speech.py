@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ _ADVERBIAL_TAIL = re.compile(
     r"(?:\s+(?:also|further|later|earlier|again|previously|then|recently|repeatedly|separately|once|"
     r"himself|herself|reportedly|publicly|meanwhile|subsequently|however|though|too|has|have|had|would|has also|had also|"
     r"first|(?:on\s+)?" + _DAYS + r"|yesterday|today|tonight|last\s+(?:week|month|year|night)|this\s+(?:week|month|morning|year)|"
-    r"(?:in|at|during)\s+(?:a|an|the|his|her|its)\s+[^,.;:\"“”]{1,40}?))+\s*$",
+    r"(?:in|at|during)\s+(?:a|an|the|his|her|its)\s+(?:(?!\b(?:what|who|whom|which|that|he|she|they|it|we|i|and|but|or)\b)[^,.;:\"“”]){1,40}?))+\s*$",
     re.I,
 )
 # What can follow a verb without being the reported clause: "said during a press briefing."
@@ -441,7 +441,10 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     if "of" in low or "for" in low:
         k = next(i for i, w in enumerate(low) if w in ("of", "for"))
         head = low[:k]
-        if head and not any(w in _TITLE_WORDS or w in _ORG_WORDS for w in head) and k > 0:
+        # "Rosario Ilaqua of L.F. Rothschild", "chief arthur lawson of the gretna police department":
+        # a name (after its title, if any) then where the person works; not "the governor of ..."
+        named = head and head[-1] not in _TITLE_WORDS and head[-1] not in _ORG_WORDS and not any(w in _ORG_WORDS for w in head)
+        if head and named and (not any(w in _TITLE_WORDS for w in head) or not cased and len(head) >= 2) and k > 0:
             affiliation = " ".join(words[k:])
             words, low = words[:k], low[:k]
     # "Putin and Lukashenko said": keep the one next to the verb
@@ -473,13 +476,16 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
             if low and low[-1] in _ORG_WORDS and low[-1] not in _STATEMENT_NOUNS and (the_np or len(low) == 1):
                 return _Speaker(mention, " ".join(words), "", "org", definite)  # "after police say ..."
             return None
-        if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in low) and low[-1] not in _ROLE_NOUNS:
+        if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in low) and low[-1] not in _ROLE_NOUNS and not (
+                head in _ROLE_NOUNS and head != "official" and low.index(head) < len(low) - 1 and low[low.index(head) + 1] in ("of", "for", "at")):
+            # (not "a spokesman for the ministry": someone in a job there)
             return _Speaker(mention, " ".join(words), "", "org", definite)
         # "a company official", "the U.S. Bank spokesman": someone in a job, not the organisation
         kind = "group" if low[-1] in _PLURAL_GROUP or head in _PLURAL_GROUP or not definite else "role"
         return _Speaker(mention, "", role, kind, definite)
     if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in nlow) or (
-            low[-1] in _ORG_WORDS and low[-1] not in _ROLE_NOUNS and low[-1] not in _STATEMENT_NOUNS and len(low) >= 2):
+            low[-1] in _ORG_WORDS and low[-1] not in _ROLE_NOUNS and low[-1] not in _STATEMENT_NOUNS and len(low) >= 2
+            and not {"of", "for", "at", "with", "from"} & set(low)):
         # "the official Tanjug news agency": the last word says it is an organisation (named
         # from its first capitalised word when cased: "Tanjug news agency")
         if cased:
@@ -511,6 +517,9 @@ _ASIDE_TAIL = re.compile(r",\s*(?:meanwhile|however|too|though|instead|also|in t
                          r"in response|separately|later|earlier)\s*,\s*$", re.I)
 # A party and state after a politician's name: "(R-Fla.)", "(I-VT)", ", R-Ga.,", "(D)".
 _AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{0,20})\)|,\s*[RDI]\s*-\s*[A-Z][\w.]{0,12},)\s*$")
+
+
+from .text import STOPWORDS as STOPWORDS_LOW  # noqa: E402
 
 
 def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_Speaker | None, int]:
@@ -583,6 +592,15 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
         if tok.lower() == "the":
             picked.append(toks[i])
             i -= 1  # taken: the job words before it are looked for from the word before
+            if not cased and i >= 2 and toks[i][0].lower() in ("of", "for", "at") and len(picked) <= 5:
+                # "chief arthur lawson of the gretna police department announced": the person
+                # before the employer, up to a break
+                k = i - 1
+                while k >= 0 and i - k <= 4 and _low_name_word(toks[k][0]) or k >= 0 and toks[k][0].lower() in _TITLE_WORDS and i - k <= 5:
+                    k -= 1
+                if k < i - 2 and (k < 0 or not re.match(r"\w", toks[k][0]) or toks[k][0].lower() in STOPWORDS_LOW):
+                    picked.extend(reversed(toks[k + 1:i + 1]))
+                    i = k
             break
         if tok.lower() in _PRONOUNS and picked:
             break
@@ -722,6 +740,8 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
         else:
             ok = _np_token_ok(tok, cased) and low not in ("in", "on", "at", "during", "after", "while")
             ok = ok and len(picked) < 4
+            if ok and picked == [] and low in _PRONOUNS and n + 1 < len(toks) and re.match(r"\w", toks[n + 1][0]):
+                return None, pos  # "says he won t serve ...": the clause's subject, not an inverted speaker
         if not ok:
             break
         picked.append(tok)
@@ -811,6 +831,18 @@ def _clause_after_modifiers(text: str, i: int, end: int) -> int | None:
     return j
 
 
+# Verbs that also take a thing for object; then the words after them are no statement unless a
+# clause follows within a few words ("announced the terminations" / "announced the plan would ...").
+_OBJECT_VERBS = frozenset("announced announces confirmed confirms denied denies acknowledged acknowledges admitted admits "
+                          "noted notes mentioned highlighted recalled wrote writes tweeted told tells".split())
+_NOUN_OBJECT = re.compile(
+    r"(?:the|a|an|his|her|its|their|this|these|those|our|my)\s+(?:(?!(?:that|who|which|was|were|is|are|had|has|have|would|"
+    r"will|could|should|can|may|might|must|did|does|do)\b)[\w\-’']+\s+){0,4}?(?:(?!(?:that|who|which|was|were|is|are|had|has|"
+    r"have|would|will|could|should|can|may|might|must|did|does|do)\b)[\w\-’']+)\s*(?:(?<![A-Z])(?<!\.\w)[.;!?]|,\s+(?:saying|adding|noting|"
+    r"and|but|as|while|which|who|according)\b|\s+(?:of|for|to|at|on|in|with|from|during|after|before)\s+(?:the|a|an|his|her|"
+    r"its|their|mr|ms|mrs)\b[^,.;:\"“”]{0,60}?(?:(?<![A-Z])(?<!\.\w)[.;!?]|,\s+(?:saying|adding|noting|and|but|as|while|which|who)\b)|$)", re.I)
+
+
 def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
     """Where the reported clause after the verb starts, or None when only modifiers follow."""
     rest = text[pos:end]
@@ -820,6 +852,12 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
         return None
     if verb.lower() in ("accused", "urged"):
         return i  # "accused the US administration of pursuing ...": the accusation is the statement
+    obj = _NOUN_OBJECT.match(text, i, end) if verb.lower() in _OBJECT_VERBS else None
+    if obj is not None:
+        # "announced the terminations", "noted the death of ...", "told the graduates.": a thing, not a
+        # clause; "denied the report, saying it was false": the participle's clause
+        pm = _PARTICIPLE_BREAK.search(text, obj.start(), end) if re.search(r",\s+(?:saying|adding|noting)\b", obj.group(0)) else None
+        return pm.end() if pm else None
     if verb.lower().startswith(("told", "tell")) or verb.lower() == "warned":
         am = _AUDIENCE.match(text[i:end])
         if am:
@@ -991,6 +1029,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         if cased and verb[0].isupper() and low != "according to" and a != u.start:
             continue  # "States", "Notes": a name, not a verb
         before_word = re.search(r"(\w+)[^\w,;:\"“”’]*$", text[u.start:a])  # adjacent: not "... worth it,\" said"
+        if low in ("say", "tell") and before_word and before_word.group(1).lower() in _NOT_A_SUBJECT:
+            continue  # "the license to go out and say whatever they want", "would say", "did not tell"
         if before_word and before_word.group(1).lower() in ("what", "as", "was", "were", "is", "be", "been", "being", "not", "never", "to", "it", "who's"):
             # "what he said", "was said to be", "did not say"; "It said ..." only opening a sentence
             # or a clause after a comma or "and" (an organisation named before), not "which it said"
@@ -1028,8 +1068,15 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             if sp_after is not None and sp_after.kind in ("person", "org") and _is_caps_word(text[b:u.end].lstrip()[:1] or "x") \
                     and re.match(r"\s*(?:[,.;]|$)", text[stop_after:stop_after + 2]):
                 sp, after_stop, inverted, sp_start = sp_after, stop_after, True, a
+        if sp is None and out and out[-1].speaker is not None and re.search(
+                r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(u.start, a - 16):a], re.I):
+            # "hunter biden repeatedly admitted he made a mistake ... but denied doing anything improper":
+            # the subject of the verb before
+            sp, sp_start = out[-1].speaker, a
         if sp is None:
             sp, sp_start = _speaker_before(text, claimed_to, a, cased)
+            if sp is not None and sp.kind != "pronoun" and speaker_key(sp.mention).split()[-1:] == ["who"]:
+                sp = None  # "the officer who wrote the facebook post": a relative clause, not a speaker
         if sp is None and out and re.fullmatch(r"\s*,?\s*who\s+(?:also\s+|had\s+|has\s+)?", text[claimed_to:a]):
             sp, sp_start = out[-1].speaker, a  # '"...," added Mr. Horner, who said he had not ...'
         if sp is None:
@@ -1067,7 +1114,7 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             # before the speaker set the scene when they are a question put to the speaker or when
             # the speaker's own words follow the verb in quotation marks
             framing = _FRAMING.match(first) or _DATELINE.fullmatch(first) or (not inverted and not first.endswith(("”", '"'))
-                                                 and re.match(r"\s*[,:]?\s*[“\"]", text[b:u.end]))
+                                                 and re.match(r"\s*[,:]?\s*(?:[“\"]|that\b)", text[b:u.end]))
             if framing and not fm:
                 pass
             elif fm:
@@ -1165,6 +1212,9 @@ _SPLIT_CLAUSE = re.compile(
     r"\s*,\s+(?=[a-z])(?!(?:and|but|or|so|yet|who|which|whose|that|adding|noting|saying|according|in|at|on|during|after|"
     r"before|while|when|as|because|since|although|though|referring|speaking|citing|with|without|from|to|for|by|"
     r"if|unless|than|then|the|a|an|his|her|its|their|this|these|those|it|he|she|they|we|i)\b)([a-z]+(?:ed|s|es)\b)")
+# Words before a base form ("say", "tell") that make it no attribution.
+_NOT_A_SUBJECT = frozenset("and or to would will can could should might must may did does do didn don doesn won t "
+                           "not never let lets please".split())
 _QUOTE_THEN_VERB = re.compile(r"[”\"]\s*,?\s*$")
 
 
@@ -1377,7 +1427,8 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
             if j < 0 or text[lw[j][2]:lw[j + 1][1]].strip() or lw[j][1] > 0 and text[lw[j][1] - 1] in "’'.":
                 continue
             first_name = lw[j][0]
-            if not re.fullmatch(r"[a-z][a-z\-]+", first_name) or not _low_name_word(first_name) or first_name == sur:
+            if not re.fullmatch(r"[a-z][a-z\-]+", first_name) or not _low_name_word(first_name) or first_name == sur \
+                    or re.search(r"(?:ing|ed)$", first_name) and "-" in first_name:  # "fact-checking trump"
                 continue
             start = lw[j][1]
             before = text[max(0, start - 40):start]

@@ -600,3 +600,38 @@ def test_an_object_relative_is_no_statement_and_a_short_first_name_is_the_same_p
             "his termination violated his rights. while many have faced attacks by this president  pete strzok has "
             "been a constant target  aitan d. goelman said. mr. strzok said he agreed to that recommendation.")
     assert {s[0] for s in said(text) if "strzok" in s[0]} == {"peter strzok"}
+
+
+def test_lowercase_names_before_their_employer_and_nouns_after_a_verb():
+    # nyt_b9156d8a8c (punctuation stripped): the chief before his department; "announced the terminations"
+    # is no statement, the participle after it is; "the officer who wrote the facebook post" is no speaker
+    text = ("chief arthur lawson of the gretna police department announced the terminations  saying that charles "
+            "rispoli  the officer who wrote the facebook post  had violated the department s social media policy.  "
+            "this incident  we feel  has been an embarrassment   chief lawson said.")
+    sts = said(text)
+    assert [s[0] for s in sts] == ["arthur lawson", "arthur lawson"]
+    assert sts[0][2].startswith("charles rispoli") and not any(s[2].startswith("the terminations") for s in sts)
+    assert by(said("Peskov denied the report, saying it was false. Peskov confirmed the talks would take place."),
+              "it was false")[2] == "it was false"
+    assert said("A spokesman for the ministry said it was fine.")[0][:2] == ("spokesman for the ministry", "group")
+
+
+def test_lowercase_pronouns_conjunctions_and_base_forms():
+    # nyt_a37f4650cc: "for what she said was ..." keeps "she"; nyt_fdbc569ca2: "fact-checking trump" is no name
+    text = ("hillary clinton spoke on wednesday.  mrs. clinton said that the  systemic efforts to interfere   deserve "
+            "attention.  she also leveled fresh criticism at the trump administration for what she said was its  "
+            "complete refusal to condemn a foreign power.")
+    assert {s[0] for s in said(text)} == {"hillary clinton"}
+    text = ("fact-checking trump s claim that google  manipulated  votes  mr. trump lost the popular vote  and mr. "
+            "trump suggests that he would have won it.  donald trump has said so before  his aides said.")
+    assert by(said(text), "he would have won")[0] != "fact-checking trump"
+    # usatoday_b70ebc8a20: "... but denied ..." is the same speaker; "and say whatever they want" is no attribution
+    text = ("hunter biden repeatedly admitted he made a  mistake  in joining the board while his father had official "
+            "business in the country as vice president but denied doing anything  improper  in an interview.  they "
+            "feel like they have the license to go out and say whatever they want   biden said.")
+    sts = said(text)
+    assert by(sts, "doing anything")[0] == "hunter biden"
+    assert not any(s[2].startswith("whatever they want") for s in sts)
+    # usatoday_48110d635b: "says he won t serve": the clause's subject, not a speaker after the verb
+    assert not any(s[0] == "he won" for s in said("hunter biden will resign from board  says he won t serve on foreign "
+                                                   "boards  his lawyer said.  it is final  he said.  it is done  she said."))
