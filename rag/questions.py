@@ -49,7 +49,12 @@ _PERSON_NOUNS = """person people man woman analyst official officials senator co
     minister spokesman spokeswoman spokesperson adviser advisor aide president governor mayor chairman chairwoman
     chair executive ceo director secretary ambassador diplomat leader economist professor expert politician coach
     player actor actress author writer commander general officer manager owner founder deputy representative
-    prosecutor investigator activist strategist pollster banker trader dealer broker""".split()
+    prosecutor investigator activist strategist pollster banker trader dealer broker doctor physician nurse
+    scientist researcher newsman newswoman artist singer musician accuser victim witness student teacher""".split()
+# "Which status did Putin offer ...?", "which measures ...": the answer is a thing or an idea, no name
+_THING_NOUNS = """status role issue issues measure measures step steps kind type form way method option options
+    reason reasons policy policies topic topics subject message term terms condition conditions rule rules
+    idea ideas word words phrase title position demand demands proposal proposals""".split()
 _NAME_NOUNS = """city country countries town village place state province region capital company companies firm bank
     banks organisation organization agency court group union network newspaper paper outlet magazine channel station
     show shows school college university team party club hospital committee department ministry institute brand
@@ -98,6 +103,8 @@ def _expected(q: str) -> str | None:
                 return "person"
             if word in _NAME_NOUNS or word.rstrip("s") in _NAME_NOUNS:
                 return "name"
+            if word in _THING_NOUNS:
+                return None
         if q.startswith("which"):
             return "name"
     if _NUMBER_NOUNS.match(q):

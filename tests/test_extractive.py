@@ -57,6 +57,22 @@ def test_answer_types(question, sentence, expected):
     assert has_type(sentence, kind, question) is expected
 
 
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Which doctor compared the conditions to torture facilities?", "person"),
+        ("Which Bill Clinton accuser did George Conway compare her account with?", "person"),
+        ("Which court revived the lawsuit?", "name"),
+        # a status, a measure, a message is no name: "observer status", "tighter controls"
+        ("Which status did Putin offer the Commonwealth of Independent States?", None),
+        ("Which measures did the ministry announce?", None),
+        ("Which Ukrainian foreign minister travelled to Brussels?", "person"),
+    ],
+)
+def test_what_which_asks_for(question, kind):
+    assert expected_type(question) == kind
+
+
 def test_a_multi_part_question_is_answered_from_the_article_that_answers_every_part():
     from rag.questions import split_parts
 
