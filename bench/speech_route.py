@@ -14,6 +14,11 @@ passages), with the bundled model embedding on this CPU. The FAISS/BM25 side sta
 index's (the speech route does not search it). First question (directory built) reported apart.
 
     .venv/bin/python bench/speech_route.py [--index /work/data/idx-haystack3] [--articles 10000] [--repeat 20]
+        [--cache /tmp/speech_route_10k.pkl] [--profile-first]
+
+"first" is each question's first run in the process (its topic and candidate statements not yet
+embedded); --profile-first prints where that run's time goes. The load average is printed before
+and after: the machine is shared.
 """
 
 from __future__ import annotations
@@ -99,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--cache", type=Path, help="keep the built corpus in this pickle (outside the repo) for the next run")
     ap.add_argument("--profile", action="store_true", help="cProfile the slowest question")
+    ap.add_argument("--profile-first", action="store_true", help="cProfile each question's first (uncached) run")
+    ap.add_argument("--first", type=int, default=5, metavar="N",
+                    help="time each question N more times as a first question: embeddings and per-speaker caches forgotten")
     args = ap.parse_args(argv)
 
     from rag.config import Settings
@@ -133,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     index.documents.update(docs)
     object.__setattr__(index, "statements", statements)
     print(f"corpus: {len(docs)} articles, {len(statements)} statements (extracted in {t_extract:.1f} s)")
+    print("load average before timing: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     def before_generation(question: str):
         q = clean_question(question)
@@ -155,7 +164,21 @@ def main(argv: list[str] | None = None) -> int:
     for question in QUESTIONS:
         times = []
         answer = None
-        for _ in range(args.repeat):
+        for n in range(args.repeat):
+            if n == 0 and args.profile_first:
+                import cProfile
+                import pstats
+
+                prof = cProfile.Profile()
+                t0 = time.perf_counter()
+                prof.enable()
+                routed = before_generation(question)
+                prof.disable()
+                times.append(1000 * (time.perf_counter() - t0))
+                print(f"--- first run of {question!r}: {times[-1]:.1f} ms (profiled)")
+                pstats.Stats(prof).sort_stats("tottime").print_stats(8)
+                answer = routed[0] if routed else None
+                continue
             t0 = time.perf_counter()
             routed = before_generation(question)
             times.append(1000 * (time.perf_counter() - t0))
@@ -164,9 +187,30 @@ def main(argv: list[str] | None = None) -> int:
         if answer is not None and answer.refused:
             head = next((ln for ln in answer.text.splitlines()[1:] if ln.strip()), "")[:90]
         rows.append((question, statistics.median(times), sorted(times)[int(0.95 * (len(times) - 1))], times[0], head))
-    print(f"{'question':48} {'median':>8} {'p95':>8} {'first':>8}  answer")
+    def forget() -> None:
+        """As if no question had been asked: the engine's embeddings, the directory's per-statement caches."""
+        vectors = getattr(engine, "_vectors", None)
+        if vectors is not None:
+            vectors._d.clear()
+        d = directory(index)
+        for cache in (getattr(d, "_terms", None), getattr(d.passages, "_rows", None)):
+            if cache is not None:
+                cache.clear()
+
+    firsts = {}
+    for question in QUESTIONS:
+        ts = []
+        for _ in range(args.first):
+            forget()
+            t0 = time.perf_counter()
+            before_generation(question)
+            ts.append(1000 * (time.perf_counter() - t0))
+        firsts[question] = ts
+    print(f"{'question':48} {'median':>8} {'p95':>8} {'first':>8} {'first med':>9} {'first max':>9}  answer")
     for q, med, p95, first, head in rows:
-        print(f"{q[:48]:48} {med:8.1f} {p95:8.1f} {first:8.1f}  {head}")
+        fm = statistics.median(firsts[q]) if firsts[q] else float("nan")
+        fx = max(firsts[q]) if firsts[q] else float("nan")
+        print(f"{q[:48]:48} {med:8.1f} {p95:8.1f} {first:8.1f} {fm:9.1f} {fx:9.1f}  {head}")
     if args.profile:
         import cProfile
         import pstats
@@ -178,7 +222,10 @@ def main(argv: list[str] | None = None) -> int:
             before_generation(worst)
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(18)
-    print(f"all questions: median {statistics.median(r[1] for r in rows):.1f} ms, worst median {max(r[1] for r in rows):.1f} ms")
+    worst_first = max((statistics.median(v) for v in firsts.values() if v), default=float("nan"))
+    print(f"all questions: median {statistics.median(r[1] for r in rows):.1f} ms, worst median {max(r[1] for r in rows):.1f} ms, "
+          f"worst first {max(r[3] for r in rows):.1f} ms, worst median of {args.first} first runs {worst_first:.1f} ms")
+    print("load average after timing: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
 

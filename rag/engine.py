@@ -163,6 +163,9 @@ class Engine:
                 f"The index was built with {index.manifest.get('embed_model')}, but the engine uses {embedder.name}.",
                 "Run `rag index --rebuild` to rebuild it with the current model.",
             )
+        from .quotes import prepare_directory
+
+        prepare_directory(index)  # speakers ready before the first "what did X say?"
         return Retriever(index, embedder)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

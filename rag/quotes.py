@@ -125,6 +125,7 @@ class SpeakerDirectory:
     """The index's speakers, one per person across articles, and their statements."""
 
     def __init__(self, statements: Sequence[Statement]):
+        self.statements = statements  # what it was built from (directory() builds again if the index's change)
         self.passages: PassageVectors | None = None  # the index's chunk vectors (directory() sets them)
         self.canonical = _merge_keys(statements)
         self.by_key: dict[str, list[Statement]] = {}
@@ -144,8 +145,19 @@ class SpeakerDirectory:
             self.speakers[key] = Speaker(key, best, role, len(group), len({s.file for s in group}), kind)
         for group in self.by_key.values():
             group.sort(key=_date_order)
-        # the speakers a name may mean, with their surname keys: every question reads them all
+        # the speakers a name may mean, with their surname keys; find() scores a name against all of
+        # them at once (rapidfuzz's process functions), so these are kept as parallel lists too
         self._people = [(s, surname_key(s.key)) for s in self.speakers.values() if " " in s.key or s.statements > 0]
+        self._surnames = [sur for _, sur in self._people]
+        self._keys = [p.key for p, _ in self._people]
+        self._by_surname: dict[str, list[int]] = {}
+        self._by_initial: dict[str, tuple[list[str], list[int]]] = {}
+        for i, (p, sur) in enumerate(self._people):
+            self._by_surname.setdefault(sur, []).append(i)
+            group = self._by_initial.setdefault(p.key[:1], ([], []))
+            group[0].append(sur)
+            group[1].append(i)
+        self._terms: dict[int, tuple[Statement, frozenset[str]]] = {}  # id(statement) -> (it, its context terms)
 
     def ranked(self) -> list[Speaker]:
         return sorted(self.speakers.values(), key=lambda s: (-s.statements, s.key))
@@ -170,18 +182,41 @@ class SpeakerDirectory:
                              ("minister", "president", "secretary", "chancellor", "governor", "chief", "leader"))]
             if cands:
                 return max(cands, key=lambda s: s.statements)
+        from rapidfuzz import process
+
         toks = key.split()
         own_surname = surname_key(key)
-        best: tuple[float, int, Speaker] | None = None
-        for s, sur in people:
-            if len(toks) == 1:
-                score = fuzz.ratio(toks[0], sur) if len(toks[0]) >= 4 else (100.0 if toks[0] == sur else 0.0)
+        # per speaker (by position in self._people), the best score at or above SPEAKER_MIN_RATIO:
+        # a one-word name against surnames (exactly when shorter than 4 letters); a full name against
+        # full names, or its surname against the surnames of those with the same first initial
+        scores: dict[int, float] = {}
+        if len(toks) == 1:
+            if len(toks[0]) >= 4:
+                for _, score, i in process.extract(toks[0], self._surnames, scorer=fuzz.ratio,
+                                                   score_cutoff=SPEAKER_MIN_RATIO, limit=None):
+                    scores[i] = score
             else:
-                score = max(fuzz.token_sort_ratio(key, s.key), fuzz.ratio(own_surname, sur) if
-                            toks[0][:1] == s.key[:1] else 0.0)
-            if score >= SPEAKER_MIN_RATIO and (best is None or (score, s.statements) > best[:2]):
-                best = (score, s.statements, s)
-        return best[2] if best else None
+                scores = {i: 100.0 for i in self._by_surname.get(toks[0], ())}
+        else:
+            for _, score, i in process.extract(key, self._keys, scorer=fuzz.token_sort_ratio,
+                                               score_cutoff=SPEAKER_MIN_RATIO, limit=None):
+                scores[i] = score
+            surs, idx = self._by_initial.get(toks[0][:1], ([], []))
+            for _, score, j in process.extract(own_surname, surs, scorer=fuzz.ratio,
+                                               score_cutoff=SPEAKER_MIN_RATIO, limit=None):
+                scores[idx[j]] = max(score, scores.get(idx[j], 0.0))
+        if not scores:
+            return None
+        # the best score, then the most statements, then the first in the directory's order
+        best = max(sorted(scores), key=lambda i: (scores[i], people[i][0].statements))
+        return people[best][0]
+
+    def context_terms_of(self, s: Statement, documents: dict) -> frozenset[str]:
+        """A statement's context terms, split once per directory (questions about a speaker recur)."""
+        got = self._terms.get(id(s))
+        if got is None or got[0] is not s:
+            got = self._terms[id(s)] = (s, frozenset(_context_terms(s, documents)))
+        return got[1]
 
     def statements_of(self, key: str) -> list[Statement]:
         return self.by_key.get(key, [])
@@ -226,7 +261,7 @@ def directory(index) -> SpeakerDirectory:
     """The speaker directory of a loaded index, built once per index object."""
     with _DIR_LOCK:
         hit = _DIRECTORIES.get(id(index))
-        if hit is not None and hit[0]() is index:
+        if hit is not None and hit[0]() is index and hit[1].statements is index.statements:
             return hit[1]
         d = SpeakerDirectory(index.statements)
         d.passages = PassageVectors.of(index)
@@ -234,6 +269,14 @@ def directory(index) -> SpeakerDirectory:
             del _DIRECTORIES[k]
         _DIRECTORIES[id(index)] = (weakref.ref(index), d)
         return d
+
+
+def prepare_directory(index) -> None:
+    """Build the index's speaker directory in the background, so that the first question about
+    what someone said does not wait for it (about 1 s at 10,000 articles); a question that comes
+    sooner waits for the same build."""
+    if getattr(index, "statements", None):
+        threading.Thread(target=directory, args=(index,), name="speaker-directory", daemon=True).start()
 
 
 def is_speaker(index, name: str) -> bool:
@@ -276,6 +319,7 @@ class PassageVectors:
     def __init__(self, vectors: np.ndarray, chunks: Sequence):
         self.vectors = vectors  # one row per chunk, memory-mapped
         self.spans: dict[str, list[tuple[int, int, int]]] = {}  # file -> (char_start, char_end, row)
+        self._rows: dict[tuple[str, int, int], list[int]] = {}  # a statement's span -> its chunks' rows
         for row, c in enumerate(chunks):
             self.spans.setdefault(c.file, []).append((c.char_start, c.char_end, row))
 
@@ -294,9 +338,16 @@ class PassageVectors:
             return None
         return cls(vectors, chunks)
 
+    def _rows_of(self, s: Statement) -> list[int]:
+        key = (s.file, s.char_start, s.char_end)
+        rows = self._rows.get(key)
+        if rows is None:
+            rows = self._rows[key] = [r for a, b, r in self.spans.get(s.file, ()) if a < s.char_end and b > s.char_start]
+        return rows
+
     def closeness(self, statements: Sequence[Statement], query: np.ndarray) -> np.ndarray:
         """Per statement, the cosine of the query to the closest chunk overlapping it (-1: none)."""
-        rows = [[r for a, b, r in self.spans.get(s.file, ()) if a < s.char_end and b > s.char_start] for s in statements]
+        rows = [self._rows_of(s) for s in statements]
         wanted = sorted({r for rs in rows for r in rs})
         if not wanted:
             return np.full(len(statements), -1.0)
@@ -312,7 +363,8 @@ def _context_terms(s: Statement, documents: dict) -> set[str]:
 
 
 def about(statements: Sequence[Statement], topic: str, documents: dict, embed: Callable | None = None,
-          topic_terms: Sequence[str] | None = None, passages: PassageVectors | None = None) -> list[Statement]:
+          topic_terms: Sequence[str] | None = None, passages: PassageVectors | None = None,
+          speakers: "SpeakerDirectory | None" = None) -> list[Statement]:
     """The statements about the topic, judged on the statement and its surrounding sentences.
 
     Names decide when the topic has any: each name (or one of names joined by "and"/"or") must
@@ -328,7 +380,9 @@ def about(statements: Sequence[Statement], topic: str, documents: dict, embed: C
     need = len(tt) if len(tt) <= 2 else max(2, round(len(tt) / 2))
     matched: list[Statement] = []
     rest: list[Statement] = []
-    contexts = [_context_terms(s, documents) for s in statements]
+    # (split once per directory when the speaker directory is given: questions about a speaker recur)
+    contexts = ([speakers.context_terms_of(s, documents) for s in statements] if speakers is not None
+                else [_context_terms(s, documents) for s in statements])
     # each topic term's related words among those the statements use, found once: a statement then
     # matches a term when it shares a word with that set
     vocab = set().union(*contexts)
@@ -548,7 +602,7 @@ def answer_speech(question: str, retriever, embed: Callable | None = None,
     if not topic:
         return statements_answer(question, speaker, "", theirs, index.documents, filter=filter)
     topic_terms = retriever.query_terms(topic) if hasattr(retriever, "query_terms") else terms(topic)
-    found = about(theirs, topic, index.documents, embed, topic_terms, d.passages)
+    found = about(theirs, topic, index.documents, embed, topic_terms, d.passages, speakers=d)
     if not found:
         return _not_on_topic(question, speaker, topic, theirs, index.documents, filter)
     return statements_answer(question, speaker, topic, found, index.documents, filter=filter)

@@ -635,3 +635,54 @@ def test_lowercase_pronouns_conjunctions_and_base_forms():
     # usatoday_48110d635b: "says he won t serve": the clause's subject, not a speaker after the verb
     assert not any(s[0] == "he won" for s in said("hunter biden will resign from board  says he won t serve on foreign "
                                                    "boards  his lawyer said.  it is final  he said.  it is done  she said."))
+
+
+def test_the_speaker_directory_is_built_when_the_index_is_loaded_and_rebuilt_when_its_statements_change(make_settings):
+    import threading
+
+    from rag.engine import Engine
+    from rag.quotes import directory
+
+    engine = Engine(make_settings())
+    engine.index()
+    index = engine.retriever.index
+    for t in [t for t in threading.enumerate() if t.name == "speaker-directory"]:
+        t.join(timeout=60)
+    d = directory(index)
+    assert d.statements is index.statements and d.find("Peskov").key == "dmitry peskov"
+    object.__setattr__(index, "statements", [s for s in index.statements if s.speaker_key != "dmitry peskov"])
+    assert directory(index) is not d and directory(index).find("Peskov") is None or \
+        directory(index).find("Peskov").key != "dmitry peskov"
+
+
+def test_find_scores_a_name_against_every_speaker_as_the_plain_loop_does(seed_engine):
+    from rapidfuzz import fuzz
+
+    from rag.quotes import SPEAKER_MIN_RATIO, directory
+    from rag.speech import surname_key
+
+    d = directory(seed_engine.retriever.index)
+
+    def plain(who):  # the rule written out: best ratio >= SPEAKER_MIN_RATIO, then most statements, then first
+        key = speaker_key(who)
+        key = d.canonical.get(key, key)
+        if key in d.speakers:
+            return d.speakers[key]
+        toks, own, best = key.split(), surname_key(key), None
+        for s, sur in d._people:
+            if len(toks) == 1:
+                score = fuzz.ratio(toks[0], sur) if len(toks[0]) >= 4 else (100.0 if toks[0] == sur else 0.0)
+            else:
+                score = max(fuzz.token_sort_ratio(key, s.key), fuzz.ratio(own, sur) if toks[0][:1] == s.key[:1] else 0.0)
+            if score >= SPEAKER_MIN_RATIO and (best is None or (score, s.statements) > best[:2]):
+                best = (score, s.statements, s)
+        return best[2] if best else None
+
+    names = [p.key for p, _ in d._people]
+    queries = [q for k in names for q in (k.split()[-1], k.split()[-1][:-1] + "x", k + "e", "j " + k.split()[-1],
+                                          k.split()[-1][:3])] + ["peskof", "dmitri peskov", "putn", "xi", "nobody here"]
+    assert len(queries) > 40
+    for q in queries:
+        want, got = plain(q), d.find(q)
+        assert (want and want.key) == (got and got.key), q
+    assert d.find("peskof").key == "dmitry peskov"
