@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 6
+EXTRACTOR_VERSION = 7
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ _VERBS = (
     "reiterated reiterates confirmed confirms maintained contended remarked observed commented "
     "wrote writes tweeted accused urged urges predicted predicts promised vowed cautioned "
     "complained conceded recalled replied continued concluded alleged mentioned highlighted "
-    "estimated forecast threatened countered agreed responded"
+    "estimated forecast threatened countered agreed responded quipped joked bemoaned lamented contended contends "
+    "testified retorted boasted mused recounted hinted pledged assured reassured responds replies wondered"
 ).split()
 # "pointed out" and "according to" are matched as phrases.
 _VERB_RE = r"(?:pointed out|points out|" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")"
@@ -709,7 +710,7 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
 
 _SOURCE_DOCUMENT = re.compile(
     r"\s*(?:a|an|the|his|her|its|their)\s+(?:[\w\-]+\s+){0,2}?(?:statement|release|report|filing|letter|post|tweet|"
-    r"study|survey|poll|analysis|memo|complaint|lawsuit|email|transcript)s?\s+(?:\w+\s+)?(?:from|by|of)\s+", re.I)
+    r"study|survey|poll|analysis|memo|complaint|lawsuit|email|transcript)s?\s+(?:\w+\s+){0,2}?(?:from|by|of)\s+", re.I)
 
 
 def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker | None, int]:
@@ -838,9 +839,9 @@ _OBJECT_VERBS = frozenset("announced announces confirmed confirms denied denies 
 _NOUN_OBJECT = re.compile(
     r"(?:the|a|an|his|her|its|their|this|these|those|our|my)\s+(?:(?!(?:that|who|which|was|were|is|are|had|has|have|would|"
     r"will|could|should|can|may|might|must|did|does|do)\b)[\w\-’']+\s+){0,4}?(?:(?!(?:that|who|which|was|were|is|are|had|has|"
-    r"have|would|will|could|should|can|may|might|must|did|does|do)\b)[\w\-’']+)\s*(?:(?<![A-Z])(?<!\.\w)[.;!?]|,\s+(?:saying|adding|noting|"
+    r"have|would|will|could|should|can|may|might|must|did|does|do)\b)[\w\-’']+)\s*(?:(?-i:(?<![A-Z]))(?<!\.\w)[.;!?](?!\w)|,\s+(?:saying|adding|noting|"
     r"and|but|as|while|which|who|according)\b|\s+(?:of|for|to|at|on|in|with|from|during|after|before)\s+(?:the|a|an|his|her|"
-    r"its|their|mr|ms|mrs)\b[^,.;:\"“”]{0,60}?(?:(?<![A-Z])(?<!\.\w)[.;!?]|,\s+(?:saying|adding|noting|and|but|as|while|which|who)\b)|$)", re.I)
+    r"its|their|mr|ms|mrs)\b[^,.;:\"“”]{0,60}?(?:(?-i:(?<![A-Z]))(?<!\.\w)[.;!?](?!\w)|,\s+(?:saying|adding|noting|and|but|as|while|which|who)\b)|$)", re.I)
 
 
 def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:

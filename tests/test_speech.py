@@ -686,3 +686,15 @@ def test_find_scores_a_name_against_every_speaker_as_the_plain_loop_does(seed_en
         want, got = plain(q), d.find(q)
         assert (want and want.key) == (got and got.key), q
     assert d.find("peskof").key == "dmitry peskov"
+
+
+def test_more_speech_verbs_and_a_noun_object_ended_by_an_abbreviation():
+    # nyt_0f69a8a2ee, nyt_d79a010a29, usatoday_b70ebc8a20: verbs news uses for what someone said
+    sts = said("Mr. Biden quipped that he had decided to run because Mr. Colbert had told him to. Mr. Strzok testified "
+               "before Congress that he had not let his opinions interfere. Mr. Mesires pledged not to serve on foreign "
+               "boards.")
+    assert [s[0] for s in sts] == ["Biden", "Strzok", "Mesires"]
+    # reuters_10395: "told the U.S. And NATO that ...": the abbreviation's period does not end the object
+    sts = said("Papandreou told the U.S. And NATO that if they had a part in the crisis, Greece would not accept it.")
+    assert sts and sts[0][0] == "Papandreou" and sts[0][2].startswith("if they had a part")
+    assert said("Mr. Biden noted the death of Mr. Cooper’s brother as they discussed his message.") == []
