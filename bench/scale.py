@@ -367,7 +367,7 @@ def exact_bm25(ids: list[np.ndarray], counts: list[np.ndarray]):
 
 
 def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir: Path, edge: EdgeIndex):
-    """(build seconds, dense(q, n) -> [(row, score)], lexical(term ids, n) -> [(row, score)], name)."""
+    """(build seconds, dense(q, n, ef) -> [(row, score)], lexical(term ids, n) -> [(row, score)], name)."""
     from rag import bm25 as _bm25
 
     def weights(i: int) -> list[float]:
@@ -385,7 +385,7 @@ def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir:
         del rows
         name = f"embedded ({kind} + bm25s)"
 
-        def dense(q, n):
+        def dense(q, n, ef):
             return store.dense(q[None, :], n)[0]
 
         def lexical(terms, n):
@@ -401,7 +401,7 @@ def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir:
                 "dense": x[i].tolist(), "bm25": models.SparseVector(indices=ids[i].tolist(), values=weights(i))})
                 for i in range(s, min(s + 2000, len(x)))], wait=True)
 
-        def dense(q, n):  # as QdrantStore.dense in local mode (exact: no search params)
+        def dense(q, n, ef):  # as QdrantStore.dense in local mode (exact: no search params)
             res = client.query_points("bench", query=q.tolist(), using="dense", limit=n, with_payload=False)
             return [(p.id, p.score) for p in res.points]
 
@@ -418,10 +418,10 @@ def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir:
                                **edge.config_kwargs())
         shard = qe.EdgeShard.create(str(workdir / "edge"), config)
         _edge_fill(shard, len(x), lambda i: qe.Point(i, {"dense": x[i].tolist(), "bm25": qe.SparseVector(ids[i].tolist(), weights(i))}))
-        params = edge.search_params(edge.hnsw_ef[0])
+        params = {ef: edge.search_params(ef) for ef in edge.efs()}
 
-        def dense(q, n):  # as QdrantStore.dense on a server: hnsw_ef max(128, n)
-            res = shard.query(qe.QueryRequest(limit=n, query=qe.Query.Nearest(q.tolist(), using="dense"), params=params))
+        def dense(q, n, ef):  # as QdrantStore.dense on a server: hnsw_ef max(128, n)
+            res = shard.query(qe.QueryRequest(limit=n, query=qe.Query.Nearest(q.tolist(), using="dense"), params=params[ef]))
             return [(p.id, p.score) for p in res]
 
         def lexical(terms, n):
@@ -434,8 +434,9 @@ def _hybrid_engine(name: str, x: np.ndarray, ids, counts, avgdl: float, workdir:
     return time.perf_counter() - t, dense, lexical, name
 
 
-def hybrid_engine(name: str, n: int, n_queries: int, edge: EdgeIndex = EdgeIndex()) -> dict:
-    """One engine, in this process: build dense + sparse, then the hybrid query one at a time."""
+def hybrid_engine(name: str, n: int, n_queries: int, edge: EdgeIndex = EdgeIndex()) -> list[dict]:
+    """One engine, in this process: build dense + sparse, then the hybrid query one at a time (for
+    qdrant-edge's HNSW, once per hnsw_ef, on the same build): a row per search setting."""
     from rag.retrieval import fuse
 
     base = _rss_mb()
@@ -452,37 +453,41 @@ def hybrid_engine(name: str, n: int, n_queries: int, edge: EdgeIndex = EdgeIndex
     _progress(f"{name}: {n:,} points with terms, the exact BM25 and dense top 10 of {n_queries} queries made")
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         build_s, dense, lexical, name = _hybrid_engine(name, x, ids, counts, avgdl, Path(tmp), edge)
-        for q, terms in list(zip(qs, qterms))[:10]:
-            fuse(dense(q, POOL), lexical(terms, POOL), zeros_to=POOL)  # warm
-        whole, t_dense, t_lex, t_fuse, recall, lex_len, dense_recall = [], [], [], [], [], [], []
-        for q, terms, (scores, kth), want in zip(qs, qterms, exact, dense_truth):
-            t0 = time.perf_counter()
-            d = dense(q, POOL)
-            t1 = time.perf_counter()
-            s = lexical(terms, POOL)
-            t2 = time.perf_counter()
-            fuse(d, s, zeros_to=POOL)
-            t3 = time.perf_counter()
-            whole.append((t3 - t0) * 1000)
-            t_dense.append((t1 - t0) * 1000)
-            t_lex.append((t2 - t1) * 1000)
-            t_fuse.append((t3 - t2) * 1000)
-            recall.append(sum(scores[r] >= kth - 1e-4 * max(kth, 1) for r, _ in s[:10]) / 10)
-            lex_len.append(len(s))
-            dense_recall.append(len({r for r, _ in d[:10]} & set(want.tolist())) / 10)
-    pct = lambda v: (round(statistics.median(v), 2), round(statistics.quantiles(v, n=20)[18], 2))  # noqa: E731
-    df_top = int(np.bincount(np.concatenate(ids), minlength=VOCAB).max())
-    return {"engine": name, "vectors": n, "build_s": round(build_s, 1),
-            "hybrid_p50_ms": pct(whole)[0], "hybrid_p95_ms": pct(whole)[1],
-            "dense_p50_ms": pct(t_dense)[0], "dense_p95_ms": pct(t_dense)[1],
-            "lexical_p50_ms": pct(t_lex)[0], "lexical_p95_ms": pct(t_lex)[1],
-            "fuse_p50_ms": pct(t_fuse)[0], "lexical_recall_at_10": round(float(np.mean(recall)), 3),
-            "dense_recall_at_10": round(float(np.mean(dense_recall)), 3),
-            "queries": n_queries, "pool": POOL, "terms_per_passage": round(float(np.mean([len(t) for t in ids])), 1),
-            "query_terms": round(float(np.mean([len(t) for t in qterms])), 1), "commonest_term_df": df_top,
-            "memory_mb": round(_peak_mb() - base), "load": _load(),
-            **({"index": edge.describe(), "hnsw_ef": edge.hnsw_ef[0] if edge.m and not edge.exact else None}
-               if name == "qdrant-edge" else {})}
+        pct = lambda v: (round(statistics.median(v), 2), round(statistics.quantiles(v, n=20)[18], 2))  # noqa: E731
+        df_top = int(np.bincount(np.concatenate(ids), minlength=VOCAB).max())
+        rows = []
+        for ef in edge.efs() if name == "qdrant-edge" else (None,):
+            for q, terms in list(zip(qs, qterms))[:10]:
+                fuse(dense(q, POOL, ef), lexical(terms, POOL), zeros_to=POOL)  # warm
+            whole, t_dense, t_lex, t_fuse, recall, dense_recall = [], [], [], [], [], []
+            for q, terms, (scores, kth), want in zip(qs, qterms, exact, dense_truth):
+                t0 = time.perf_counter()
+                d = dense(q, POOL, ef)
+                t1 = time.perf_counter()
+                s = lexical(terms, POOL)
+                t2 = time.perf_counter()
+                fuse(d, s, zeros_to=POOL)
+                t3 = time.perf_counter()
+                whole.append((t3 - t0) * 1000)
+                t_dense.append((t1 - t0) * 1000)
+                t_lex.append((t2 - t1) * 1000)
+                t_fuse.append((t3 - t2) * 1000)
+                recall.append(sum(scores[r] >= kth - 1e-4 * max(kth, 1) for r, _ in s[:10]) / 10)
+                dense_recall.append(len({r for r, _ in d[:10]} & set(want.tolist())) / 10)
+            rows.append({
+                "engine": name, "vectors": n, "build_s": round(build_s, 1),
+                "hybrid_p50_ms": pct(whole)[0], "hybrid_p95_ms": pct(whole)[1],
+                "dense_p50_ms": pct(t_dense)[0], "dense_p95_ms": pct(t_dense)[1],
+                "lexical_p50_ms": pct(t_lex)[0], "lexical_p95_ms": pct(t_lex)[1],
+                "fuse_p50_ms": pct(t_fuse)[0], "lexical_recall_at_10": round(float(np.mean(recall)), 3),
+                "dense_recall_at_10": round(float(np.mean(dense_recall)), 3),
+                "queries": n_queries, "pool": POOL, "terms_per_passage": round(float(np.mean([len(t) for t in ids])), 1),
+                "query_terms": round(float(np.mean([len(t) for t in qterms])), 1), "commonest_term_df": df_top,
+                "memory_mb": round(_peak_mb() - base), "load": _load(),
+                **({"index": edge.describe(), "hnsw_ef": ef if edge.m and not edge.exact else None}
+                   if name == "qdrant-edge" else {})})
+            _progress(f"{rows[-1]}")
+    return rows
 
 
 def store_part(n: int, n_queries: int, engines: list[str], hybrid: bool = False, edge_args: list[str] = ()) -> list[dict]:
@@ -504,6 +509,10 @@ def store_part(n: int, n_queries: int, engines: list[str], hybrid: bool = False,
         got = json.loads(stdout.strip().splitlines()[-1])
         rows.extend(got if isinstance(got, list) else [got])
     return rows
+
+
+def _index_label(row: dict) -> str:
+    return f"{row['index']}, hnsw_ef {row['hnsw_ef']}" if row.get("hnsw_ef") else row.get("index", "")
 
 
 def main() -> int:
@@ -531,11 +540,8 @@ def main() -> int:
     edge = EdgeIndex(args.hnsw_m, args.ef_construct, args.indexing_threads, args.quantize, args.oversampling,
                      args.exact, tuple(int(v) for v in args.hnsw_ef.split(",")))
     if args.engine:
-        if args.hybrid:
-            print(json.dumps(hybrid_engine(args.engine, args.vectors, args.queries, edge)))
-        else:
-            rows = store_engine(args.engine, args.vectors, args.queries, edge)
-            print(json.dumps(rows[0] if len(rows) == 1 else rows))
+        rows = (hybrid_engine if args.hybrid else store_engine)(args.engine, args.vectors, args.queries, edge)
+        print(json.dumps(rows[0] if len(rows) == 1 else rows))
         return 0
     if args.json_key and args.part == "all":
         raise SystemExit("--json-key names one part's figures: give --part ray, store or hybrid with it")
@@ -565,9 +571,8 @@ def main() -> int:
             if "error" in row:
                 print(f"  {row['engine']:13}  failed: {row['error']}")
                 continue
-            index = f"{row['index']}, hnsw_ef {row['hnsw_ef']}" if row.get("hnsw_ef") else row.get("index", "")
             print(f"  {row['engine']:18}  {row['build_s']:7.1f}  {row['p50_ms']:7.2f}  {row['p95_ms']:7.2f}  "
-                  f"{row['recall_at_10']:9.3f}  {row['memory_mb']:9}  {row['disk_mb']:7}  {index}")
+                  f"{row['recall_at_10']:9.3f}  {row['memory_mb']:9}  {row['disk_mb']:7}  {_index_label(row)}")
     if args.part in ("hybrid", "all"):
         load_before = _load()
         rows = out["hybrid"] = store_part(args.vectors, args.queries, args.engines.split(","), hybrid=True,
@@ -575,14 +580,14 @@ def main() -> int:
         print(f"\nHybrid search (dense top-{POOL} + lexical top-{POOL} + fuse), {args.vectors:,} points, "
               f"{args.queries} queries one at a time ({LOCAL_HYBRID_QUERIES} for qdrant-local; load {load_before}-{_load()})")
         print("  engine                     build s  hybrid p50  p95   dense p50  lexical p50  p95   fuse p50  "
-              "lexical recall@10  dense recall@10  memory MB  load")
+              "lexical recall@10  dense recall@10  memory MB  load  index")
         for row in rows:
             if "error" in row:
                 print(f"  {row['engine']:13}  failed: {row['error']}")
                 continue
             print(f"  {row['engine']:25}  {row['build_s']:7.1f}  {row['hybrid_p50_ms']:10.2f}  {row['hybrid_p95_ms']:6.2f}  "
                   f"{row['dense_p50_ms']:9.2f}  {row['lexical_p50_ms']:11.2f}  {row['lexical_p95_ms']:6.2f}  "
-                  f"{row['fuse_p50_ms']:8.2f}  {row['lexical_recall_at_10']:17.3f}  {row['dense_recall_at_10']:15.3f}  {row['memory_mb']:9}  {row['load']}")
+                  f"{row['fuse_p50_ms']:8.2f}  {row['lexical_recall_at_10']:17.3f}  {row['dense_recall_at_10']:15.3f}  {row['memory_mb']:9}  {row['load']}  {_index_label(row)}")
     if args.json_key:
         (part,) = (k for k in ("ray", "store", "hybrid") if k in out)
         out[args.json_key] = {"command": command, "load_during_run": f"{load_before}-{_load()}", "rows": out.pop(part)}
