@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 7
+EXTRACTOR_VERSION = 8
 
 
 @dataclass(frozen=True)
@@ -354,6 +354,9 @@ def _units(text: str, flat: str, segments: list[tuple[int, int]]) -> list[_Unit]
         for a, b in sents:
             if merged and any(qa < merged[-1][1] <= qb and qa < a for qa, qb in quotes if qb > merged[-1][1] - 1):
                 merged[-1][1] = b
+            elif merged and re.match(r"(?:said|says|told|added|noted)\s+(?:that\s+)?(?:he|she|they|it|we|i)\b", text[a:b]):
+                # "mccain, r-ariz. | said he regretted ...": an abbreviation's period cut the sentence
+                merged[-1][1] = b
             elif merged and text[a:a + 1].islower() and not re.search(r"[.!?…][\"”’')\]]*$", text[merged[-1][0]:merged[-1][1]]):
                 # no sentence starts in lower case after one that did not end: the splitter's cut
                 # ("... Minister Joe Clark | said there is ...") is not a sentence boundary
@@ -496,6 +499,10 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
     if not definite and not role:
         return _Speaker(mention, name, role, "group", definite)
+    if the_np and (low[0] in _RELATIONS or re.fullmatch(r"\d+-year-old", low[0])):
+        # "the widow of sen. john mccain", "the 77-year-old independent": someone the article has
+        # named, described
+        return _Speaker(mention, "", " ".join(words), "role", definite)
     if the_np and not role_words:
         # "the centers for disease control", "the post": no one's name follows "the"
         return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
@@ -517,7 +524,8 @@ _ANONYMITY_TAIL = re.compile(
 _ASIDE_TAIL = re.compile(r",\s*(?:meanwhile|however|too|though|instead|also|in turn|for (?:his|her|its|their) part|"
                          r"in response|separately|later|earlier)\s*,\s*$", re.I)
 # A party and state after a politician's name: "(R-Fla.)", "(I-VT)", ", R-Ga.,", "(D)".
-_AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{0,20})\)|,\s*[RDI]\s*-\s*[A-Z][\w.]{0,12},)\s*$")
+_AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{0,20})\)|,\s*[RDI]\s*-\s*[A-Z][\w.]{0,12},"
+                               r"|,\s*[rdi]\s*-\s*[a-z]{2,5}\.?,?)\s*$")  # lower case: "mccain, r-ariz., said"
 
 
 from .text import STOPWORDS as STOPWORDS_LOW  # noqa: E402
@@ -1069,6 +1077,12 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             if sp_after is not None and sp_after.kind in ("person", "org") and _is_caps_word(text[b:u.end].lstrip()[:1] or "x") \
                     and re.match(r"\s*(?:[,.;]|$)", text[stop_after:stop_after + 2]):
                 sp, after_stop, inverted, sp_start = sp_after, stop_after, True, a
+        elif not cased and text[claimed_to:a].rstrip().endswith(",") and _LOW_HONORIFIC_AFTER.match(text, b, u.end):
+            # "... fossil fuel infrastructure, said ms. fonda, who added ...": in lower case an
+            # honorific or a title after the verb says the speaker follows
+            sp_after, stop_after = _speaker_after(text, b, u.end, cased)
+            if sp_after is not None and sp_after.kind == "person":
+                sp, after_stop, inverted, sp_start = sp_after, stop_after, True, a
         if sp is None and out and out[-1].speaker is not None and re.search(
                 r"\b(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$", text[max(u.start, a - 16):a], re.I):
             # "hunter biden repeatedly admitted he made a mistake ... but denied doing anything improper":
@@ -1115,7 +1129,14 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             # before the speaker set the scene when they are a question put to the speaker or when
             # the speaker's own words follow the verb in quotation marks
             framing = _FRAMING.match(first) or _DATELINE.fullmatch(first) or (not inverted and not first.endswith(("”", '"'))
-                                                 and re.match(r"\s*[,:]?\s*(?:[“\"]|that\b)", text[b:u.end]))
+                                                 and re.match(r"\s*[,:]?\s*(?:[“\"]|that\b)", text[b:u.end])) or (
+                # "one year after her husband's death, cindy mccain said the nation is not well": a
+                # few words without a verb, then the speaker's clause after the verb
+                not inverted and len(first.split()) <= 8 and not _has_clause(first) and not _VERB_LIKE.search(first)
+                and re.match(r"\W*(?:in|on|at|after|before|during|since|with|for|last|this|earlier|later|one|two|three|"
+                             r"a\s+(?:day|week|month|year)|\d+)\b", first, re.I)
+                and not any(c in first for c in _OPEN_QUOTES + _CLOSE_QUOTES + '"')
+                and (_post_clause(text, b, u.end, verb) or u.end) < u.end - 12)
             if framing and not fm:
                 pass
             elif fm:
@@ -1216,6 +1237,10 @@ _SPLIT_CLAUSE = re.compile(
 # Words before a base form ("say", "tell") that make it no attribution.
 _NOT_A_SUBJECT = frozenset("and or to would will can could should might must may did does do didn don doesn won t "
                            "not never let lets please".split())
+_LOW_HONORIFIC_AFTER = re.compile(r"\s+(?:mr|mrs|ms|dr|sen|rep|gov|gen|prof)\.?\s+[a-z]|\s+(?:senator|president|governor|"
+                                  r"representative|mayor|chief|judge|professor|secretary|minister)\s+[a-z]+\s*[,.;]")
+# A word that may be a clause's verb when no auxiliary is there: "growth slowed", "prices rise".
+_VERB_LIKE = re.compile(r"\b(?:[a-z]{3,}(?:ed|es|s)|rise|fall|grow|remain|stay|need|want|go|come|know|think|see|hold)\b")
 _QUOTE_THEN_VERB = re.compile(r"[”\"]\s*,?\s*$")
 
 
@@ -1582,6 +1607,14 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
             gender = _gender_of(sp.mention + " " + sp.role)
             full = None
             if len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES):
+                # "Cindy McCain said ...", then "McCain said ...": the one with that surname just quoted
+                known = {speaker_key(p.name) for _, p in order}
+                quoted = next((item for item in reversed(recent[-6:]) if item[4] == "person" and len(item[2].split()) >= 2
+                               and surname_key(item[2]) == key and item[2] in known
+                               and genders.get(item[2], gender) in ("", gender)), None)
+                if quoted is not None:
+                    full = _Person(quoted[1], quoted[3] or "")
+            if full is None and (len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES)):
                 full = _person_before(people, order, key, at, gender, genders)
                 if full is None:
                     first = first_full.get(surname_key(key))
@@ -1603,8 +1636,8 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
                 people[surname_key(resolved[1])] = q
                 bisect.insort(order, (at, q), key=lambda item: item[0])
         elif sp.kind == "role" and sp.definite:
-            resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r) or (
-                sp.role, speaker_key(sp.role), sp.role, "role")
+            resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r) or _described(
+                text, sp.role, at, recent, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
         elif sp.kind == "org":
             name = sp.name
             if speaker_key(name) in {"statement", "report", "communique", "declaration"}:
@@ -1792,6 +1825,27 @@ def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tu
         return subject
     if last_speaker:
         return last_speaker[1], last_speaker[2], last_speaker[3], "person"
+    return None
+
+
+def _described(text: str, role: str, at: int, recent, order, genders, units) -> tuple[str, str, str | None, str] | None:
+    """'the 77-year-old independent', 'the widow of sen. john mccain': a description (no job) of the
+    person the story is about: the subject of the sentence before, else the person just quoted (of
+    the description's gender, and not the one it relates to)."""
+    low = role.lower().split()
+    if not low or not (low[0] in _RELATIONS or re.fullmatch(r"\d+-year-old", low[0])):
+        return None
+    gender = _gender_of(role)
+    related = speaker_key(" ".join(low[2:])) if len(low) > 2 and low[1] == "of" else ""
+    here = _unit_index(units, at)
+    since = units[max(0, here - 1)].start
+    subject = _subject_since(text, since - 1, at, gender, order, genders, units) if not related else None
+    if subject is not None:
+        return subject
+    for _, name, key, r, kind in reversed(recent[-3:]):
+        if kind == "person" and (not related or key not in related and not related.endswith(key)) and \
+                genders.get(key, gender) in ("", gender):
+            return name, key, r, kind
     return None
 
 

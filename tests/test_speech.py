@@ -698,3 +698,26 @@ def test_more_speech_verbs_and_a_noun_object_ended_by_an_abbreviation():
     sts = said("Papandreou told the U.S. And NATO that if they had a part in the crisis, Greece would not accept it.")
     assert sts and sts[0][0] == "Papandreou" and sts[0][2].startswith("if they had a part")
     assert said("Mr. Biden noted the death of Mr. Cooper’s brother as they discussed his message.") == []
+
+
+def test_lowercase_descriptions_recent_surnames_and_abbreviations_in_a_sentence():
+    # usatoday_cd3104776b: "the widow of sen. john mccain said", then "mccain said" is the one just quoted
+    text = ("one year after her husband's death, cindy mccain said the nation is not well. in an interview, the widow "
+            "of sen. john mccain said she still misses the arizona republican. mccain said she is doing ok.")
+    sts = said(text)
+    assert [s[0] for s in sts] == ["cindy mccain"] * 3
+    assert sts[0][2] == "the nation is not well"  # not "one year after her husband's death"
+    # usatoday_02dfc2de98: "the 77-year-old independent" is the senator the sentence before is about
+    text = ("vermont sen. bernie sanders, a top-tier candidate, sparred with the hosts on wednesday. the 77-year-old "
+            "independent said he would work with politicians on the other side of the aisle.")
+    assert said(text)[0][0] == "bernie sanders"
+    # nyt_126ad82b40 (punctuation stripped): "..., said ms. fonda, who added that ..."
+    text = ("jane fonda  81  was arrested on friday  capitol police said.  ms. fonda said she wanted to show solidarity  "
+            "she said.  the demonstrators wanted to press congress to phase out fossil fuel infrastructure  said ms. "
+            "fonda  who added that it was feasible.")
+    assert by(said(text), "the demonstrators")[0] == "jane fonda"
+    # usatoday_5d04740745: "mccain  r-ariz.  said he regretted ...": the party's period is no sentence end
+    text = ("sarah palin was not invited to sen. john mccain s funeral.  in his memoir  mccain  r-ariz.  said he "
+            "regretted choosing palin as his running mate. he said he wished he had gone with his friend former sen. "
+            "joseph lieberman  i-conn. but in the same book  mccain defended palin.")
+    assert [s[0] for s in said(text)] == ["john mccain", "john mccain"]
