@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 8
+EXTRACTOR_VERSION = 9
 
 
 @dataclass(frozen=True)
@@ -419,7 +419,8 @@ def _clean_np(toks: list[str]) -> list[str]:
 
 
 _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since Also Meanwhile However Still Now "
-                     "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday".split())
+                     "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday Despite Although Though "
+                     "Amid Following Even Unlike".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
@@ -596,6 +597,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             relative = True
             i -= 2  # "Jens Stoltenberg, who on Wednesday said ...": the name before the relative
             continue
+        if not cased and tok.lower() in ("a", "an") and picked and not any(t[0].lower() in _PRONOUNS for t in picked):
+            picked.append(toks[i])  # "a downing street spokesman said": someone, not the spokesman
+            break
         if not _np_token_ok(tok, cased):
             break
         if tok.lower() == "the":
@@ -1219,7 +1223,67 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         else:
             claimed_to = max(claimed_to, after_stop if inverted else b)
         out.extend(parts)
+    if not out:
+        out = _saying_after_action(text, n, u, cased)
     return out
+
+
+# "Congress leader Rahul Gandhi on Monday slammed the government, saying it had failed the poor":
+# a sentence whose verb reports no speech, then a participle that does.
+_SAYING = re.compile(r",\s*(?:saying|adding|noting|arguing|insisting|claiming|warning|asserting|stating|declaring)\b"
+                     r"(?:\s+that\b)?\s*[:,]?\s*", re.I)
+
+
+# What may follow a sentence's subject: an auxiliary or adverb, a time or place, or a past tense.
+_SUBJECT_THEN = frozenset("has have had was were is are will would also again on in at during after before last this "
+                          "then later earlier yesterday today repeatedly publicly sharply".split())
+_PAST_FORMS = frozenset("brought took made gave went came spoke wrote sent met led left threw struck hit held ran "
+                        "fought sought drew shot set put cut lost won began stood took broke".split())
+
+
+def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:
+    """The statement after ', saying' in a sentence with no attribution verb, by its subject."""
+    m = next((m for m in _SAYING.finditer(text, u.start, u.end) if not _in_quote(m.start(), u.quotes)
+              and not _in_any_quote(text, u.start, m.start())), None)
+    if m is None or m.end() >= u.end:
+        return []
+    start = u.start
+    dl = re.match(r"[A-Z][A-Z .,'/\-]{2,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+[-–—]\s+", text[start:m.start()])
+    if dl:  # a newswire dateline ("PARIS, June 29 - ")
+        start += dl.end()
+    toks = _tokens(text, start, m.start())
+    while toks and toks[0][0] in _OPENERS | {",", "—", "–", "-"}:
+        toks = toks[1:]
+    words: list[str] = []
+    k = 0
+    for k, (tok, _, _) in enumerate(toks[:8]):
+        low = tok.lower().rstrip(".")
+        if not words and low in _PRONOUNS and low != "it":
+            words = [tok]
+            break
+        if cased and (_is_caps_word(tok) and tok.lower() not in _MONTHS | _WEEKDAYS or low in _ROLE_NOUNS or low in _PARTICLES
+                      or (words and tok in ("’s", "'s"))):
+            words.append(tok)
+            continue
+        break
+    else:
+        k = len(toks[:8])
+    if not words or len(words) > 6 or words[-1].endswith(("’s", "'s")) or words[-1] in ("’s", "'s"):
+        return []  # "President Jose Sarney's government ...": the subject is what the name owns
+    nxt = toks[k + (1 if words[0].lower() in _PRONOUNS and len(words) == 1 else 0)][0].lower() if \
+        k + (1 if words[0].lower() in _PRONOUNS and len(words) == 1 else 0) < len(toks) else ""
+    if not (nxt in _SUBJECT_THEN or nxt.endswith("ed") or nxt in _PAST_FORMS):
+        return []  # "Potash producers from New Mexico, claiming ...": the name is not the subject
+    sp = _classify(words, cased)
+    if sp is None or sp.kind not in ("person", "pronoun", "org", "role"):
+        return []
+    s, e = _trim(text, m.end(), u.end)
+    if e <= s or len(text[s:e].split()) < 3:
+        return []
+    kind = "direct" if _is_whole_quote(text, s, e) else "indirect"
+    if kind == "direct":
+        s, e = _quote_inner(text, (s, e - 1 if text[e - 1] in _CLOSE_QUOTES + '"' else e))
+    return [_Raw(n, [(s, e)], kind, m.group(0).strip(" ,:").split()[0].lower(), sp, (u.start, u.end))]
 
 
 # "BERLIN, New Hampshire —", "WASHINGTON -": where the story was filed, not a statement
@@ -1441,6 +1505,10 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
     for m in re.finditer(r"(?<![\w’'.])([a-z][a-z’'\-]+)\s+[a-z]\.\s+([a-z][a-z’'\-]+)(?![\w’'\-])", text):
         if _low_name_word(m.group(1)) and _low_name_word(m.group(2)):  # "carolyn b. mchugh"
             surnames.setdefault(m.group(2), [])
+    # a headline run into the text: up to the first double space (bbc-text style) or line end, when early
+    first_break = re.search(r"[ \t]{2,}|,\s|\n", text[:200])
+    title_end = first_break.start() if first_break else -1
+    title_end = title_end if 0 < title_end <= 160 else -1
     for sur in surnames:
         at = where.get(sur, [])
         for k in at:
@@ -1465,7 +1533,8 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
             introduced = bool(_INTRODUCED.search(before))
             # a person is named in full the first time (a later "slamming trump" is no first name),
             # or again after a job or a relation ("his son hunter biden", "dr. jill biden")
-            at_first = k == at[0]
+            # (the first after the headline: "blair defends iraq policy  tony blair has defended ...")
+            at_first = k == at[0] or k == next((x for x in at if lw[x][1] > title_end), -1) and lw[at[0]][1] < title_end
             if not (at_first and _FIRST_NAME_AFTER.search(before) or initial or introduced):
                 continue
             role = " ".join(w for w in pre_words.replace(",", " ").split() if w in _TITLE_WORDS and w not in ("mr", "ms", "mrs", "dr"))
@@ -1636,7 +1705,7 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
                 people[surname_key(resolved[1])] = q
                 bisect.insort(order, (at, q), key=lambda item: item[0])
         elif sp.kind == "role" and sp.definite:
-            resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r) or _described(
+            resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or _described(
                 text, sp.role, at, recent, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
         elif sp.kind == "org":
             name = sp.name
@@ -1771,16 +1840,27 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
     return None
 
 
+# Jobs the article means one person by ("the prime minister told mps ...", then "mr blair said").
+_ONE_PERSON_JOBS = frozenset("president prime premier chancellor governor mayor king queen pope minister secretary "
+                             "senator leader".split())
 # Jobs one person holds: "the president" is never just the last person quoted.
 _UNIQUE_OFFICES = frozenset("president king queen pope chancellor premier".split())
 
 
-def _forward_speaker(raws: list[_Raw], r: _Raw) -> tuple[str, str, str | None, str] | None:
+def _forward_speaker(raws: list[_Raw], r: _Raw, order=()) -> tuple[str, str, str | None, str] | None:
     """'the governor ... has claimed ...', then 'It cites Alexander Bogomaz posting ...:': a role
     named before the person, who speaks in the next sentence or two."""
     i = raws.index(r)
     for nxt in raws[i + 1:i + 3]:
         sp = nxt.speaker
+        office = r.speaker is not None and r.speaker.definite and bool(
+            set((r.speaker.role or "").lower().split()) & _ONE_PERSON_JOBS)
+        if office and sp is not None and sp.kind == "person" and len(sp.name.split()) == 1 and nxt.unit - r.unit <= 2 and order:
+            # "the prime minister told mps ...", then "mr blair said": the person named in full before
+            full = next((p for off, p in reversed(order) if off < r.spans[0][0] and len(p.name.split()) >= 2
+                         and surname_key(speaker_key(p.name)) == speaker_key(sp.name)), None)
+            if full is not None and not (_no_honorific(sp.role) and not _role_match(r.speaker.role if r.speaker else "", sp.role)):
+                return full.name, speaker_key(full.name), (r.speaker.role if r.speaker else None) or full.role or None, "person"
         if sp is not None and sp.kind == "person" and len(sp.name.split()) >= 2 and nxt.unit - r.unit <= 2:
             role = r.speaker.role if r.speaker else ""
             if sp.role and not _role_match(role, sp.role):

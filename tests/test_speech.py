@@ -721,3 +721,21 @@ def test_lowercase_descriptions_recent_surnames_and_abbreviations_in_a_sentence(
             "regretted choosing palin as his running mate. he said he wished he had gone with his friend former sen. "
             "joseph lieberman  i-conn. but in the same book  mccain defended palin.")
     assert [s[0] for s in said(text)] == ["john mccain", "john mccain"]
+
+
+def test_saying_after_a_verb_that_reports_no_speech_and_a_title_before_the_name():
+    # breitbart_71a442cb9b / Indian political news shape: "X slammed Y, saying ..." is X's statement
+    sts = said("Congress leader Rahul Gandhi on Monday slammed the government over the price rise, saying it had "
+               "failed the poor. Addressing a rally in Wayanad, he said the party would fight.")
+    assert sts == [("Rahul Gandhi", "person", "it had failed the poor"), ("Rahul Gandhi", "person", "the party would fight")]
+    # not when the name is not the sentence's subject, or only owns it
+    assert said("Potash producers from New Mexico, claiming unfair subsidies, are seeking a 43 pct tariff.") == []
+    assert said("President Jose Sarney's government has refused to approach the Fund, arguing that a programme would "
+                "lead to recession.") == []
+    # bbc-text style: "the prime minister told mps ...", then "mr blair said": the one named in full before
+    text = ("blair defends iraq policy  tony blair has defended his government s policy on iraq  saying it was right. "
+            "the prime minister told mps that the war had been justified. mr blair said he stood by the decision.  we "
+            "did the right thing  he said. a downing street spokesman said the prime minister was confident.")
+    sts = said(text)
+    assert by(sts, "the war had been justified")[0] == "tony blair"
+    assert by(sts, "was confident")[:2] == ("downing street spokesman", "group")
