@@ -117,7 +117,10 @@ def names(text: str) -> set[str]:
     organisations a sentence is about ("Peskov", "Japan", "Haltek Energy")."""
     out = set()
     for m in _NAME.finditer(" " + text[len(text.split(" ", 1)[0]):] if " " in text else ""):
-        for w in words(m.group(1)):
+        # of a hyphenated word only the capitalised parts name something: "Clinton-era" names
+        # Clinton, "Gulf-bound" the Gulf, "Ocasio-Cortez" both
+        parts = " ".join(part for part in m.group(1).split("-") if part[:1].isupper())
+        for w in words(parts):
             if w not in STOPWORDS and len(w) > 1:  # "(D-CA)" names no "d"
                 out.add(stem(w))
     return out

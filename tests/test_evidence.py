@@ -127,3 +127,13 @@ def test_a_story_may_name_a_person_by_surname_alone():
     day = _gate().signals("What did Warren say about Columbus Day?",
                           [_hit("Warren said on the day of the rally that taxes must rise.")])
     assert day.names_together is False
+
+
+def test_a_question_describes_with_demonyms_and_names_with_capitals():
+    # "European" and "US" describe: a story about Belgium after the "U.S." raids answers it
+    hits = [_hit("Belgium held its two Gulf minesweepers back after the U.S. raids on Iranian platforms.")]
+    s = _gate().signals("Which European country held its Gulf-bound minesweepers back after the US raids?", hits)
+    assert s.names_together is True
+    # a person the story does not name is still missing, demonym or not
+    missing = _gate().signals("What did Swedish Prime Minister Ulf Kristersson say about the raids?", hits)
+    assert missing.names_together is False

@@ -125,3 +125,11 @@ def test_a_subject_followed_by_a_comma_is_no_run_in_headline():
     line = ("The Aspen Institute for Humanistic Studies, a private group, also called for new research "
             "for oil exploration and development techniques.")
     assert [line[a:b] for a, b in split_sentences(line)] == [line]
+
+
+def test_only_the_capitalised_parts_of_a_hyphenated_word_are_names():
+    from rag.text import names
+
+    found = names("They reopened the Clinton-era inquiry into Gulf-bound tankers, Ocasio-Cortez said.")
+    assert {"clinton", "gulf", "ocasio", "cortez"} <= found
+    assert not found & {"era", "bound"}
