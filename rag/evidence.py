@@ -128,6 +128,21 @@ def given_names(question: str, correct: Callable[[str], str] = lambda t: t) -> l
             for m in _GIVEN.finditer(" " + question)]
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+_CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w’'.]*(?:[\s-]+(?:of|and|for|the|de|&)?\s*)?){2,6}")
+
+
+def spelt_out(acronym: str, text: str) -> bool:
+    """The text writes out what the acronym stands for: a run of capitalised words (the parts of a
+    hyphenated name count) whose initials spell it ("Alexandria Ocasio-Cortez" for AOC, "Federal
+    Emergency Management Agency" for FEMA)."""
+    for m in _CAPITALISED_RUN.finditer(text):
+        initials = "".join(w[0] for w in re.split(r"[\s-]+", m.group(0)) if w[:1].isupper())
+        if acronym.upper() in initials:
+            return True
+    return False
+
+
 class EvidenceGate:
     """Measures the signals for one question against its retrieved passages.
 
@@ -182,11 +197,15 @@ class EvidenceGate:
         passage names the person by the name after it ("Von der Leyen"; "Columbus Day" is no
         person where "day" is only a word)."""
         pairs = given_names(query, self.correct)
+        short = {self.correct(stem(a.lower())): a for a in _ACRONYM.findall(query)}
         for h, terms_of in zip(hits, have):
             missing = set(wanted) - terms_of
             if missing and pairs:
                 shown = {self.correct(n) for n in names(h.text)}
                 missing -= {first for first, after in pairs if after in shown}
+            if missing and short:  # "AOC" for "Alexandria Ocasio-Cortez", "NYT" for "The New York Times"
+                said = f"{h.title or ''} {h.source or ''} {h.text}"
+                missing -= {m for m in missing if m in short and spelt_out(short[m], said)}
             if not missing:
                 return True
         return False

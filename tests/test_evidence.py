@@ -137,3 +137,10 @@ def test_a_question_describes_with_demonyms_and_names_with_capitals():
     # a person the story does not name is still missing, demonym or not
     missing = _gate().signals("What did Swedish Prime Minister Ulf Kristersson say about the raids?", hits)
     assert missing.names_together is False
+
+
+def test_an_acronym_counts_where_the_passage_spells_it_out():
+    hits = [_hit("Rep. Alexandria Ocasio-Cortez warned that a pullout from Syria could lead to chaos.")]
+    assert _gate().signals("What did AOC warn a pullout from Syria could lead to?", hits).names_together is True
+    # initials that the passage does not spell out still miss
+    assert _gate().signals("What did the NRA warn a pullout from Syria could lead to?", hits).names_together is False
