@@ -71,19 +71,26 @@ def _expand(group: str) -> list[int]:
     return out
 
 
-def parse_answer(text: str, n_sources: int = 99) -> list[ParsedSentence]:
+_AFTER_MARKER = re.compile(r"(?:(?<=\[\d\])|(?<=\[\d\d\]))\s+(?=\S)")
+
+
+def parse_answer(text: str, n_sources: int = 99, verbatim: bool = False) -> list[ParsedSentence]:
     """Split an answer into sentences and the source numbers cited in each.
 
     A marker standing after the sentence's full stop ("... Brussels. [1]") belongs to that sentence.
-    Parenthesised numbers count as markers only when they are valid source numbers.
+    Parenthesised numbers count as markers only when they are valid source numbers. `verbatim`:
+    sentences copied from the sources, each followed by its marker (the extractive backend), so
+    every marker ends one: a headline without a full stop before a lower-cased sentence is two.
     """
     text = text.strip()
     if not text:
         return []
-    # a marker followed by a new sentence ends the previous one, full stop or not
-    text = re.sub(r"\]\s+(?=[\"“‘'(]?[A-Z0-9])", "]\n", text)
-    spans = split_sentences(text)
-    raw = [text[s:e] for s, e in spans]
+    if verbatim:
+        raw = _AFTER_MARKER.split(text)
+    else:
+        # a marker followed by a new sentence ends the previous one, full stop or not
+        text = re.sub(r"\]\s+(?=[\"“‘'(]?[A-Z0-9])", "]\n", text)
+        raw = [text[s:e] for s, e in split_sentences(text)]
     # markers that open a sentence ("[1] Finland joined...") stay with it; a sentence that is only
     # markers is folded into the previous one
     merged: list[str] = []
@@ -234,7 +241,7 @@ class CitationChecker:
         headline without a full stop or a short sentence is a source's own words, not a fragment
         a model stopped in; it is still checked against the passages like any claim."""
         answer_text = verbatim_quotes(answer_text, [h.text for h in passages])
-        parsed = parse_answer(answer_text, len(passages))
+        parsed = parse_answer(answer_text, len(passages), verbatim=verbatim)
         if not parsed or not passages:
             return [AnswerSentence(p.text) for p in parsed]
         ps = [_passage_sentences(h) for h in passages]

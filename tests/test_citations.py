@@ -165,3 +165,20 @@ def test_every_source_sentence_copied_verbatim_is_supported():
                 continue
             checked = checker.check(f"{sentence} [1]", [hit], verbatim=True)
             assert checked and all(s.supported for s in checked if s.text.strip(" .")), (path.name, sentence)
+
+
+def test_copied_sentences_end_at_their_markers():
+    # the extractive backend copies a headline (no full stop) and then a lower-cased sentence: two
+    # claims, each checked against its own source; read as prose they ran into one claim citing both
+    headline = Hit("h", "h.txt", 1, 1, 1.0, "Clinton mocks Giuliani: 'Yes, I am famously under-scrutinized'", "")
+    lower = Hit("l", "l.txt", 1, 1, 1.0, "hillary clinton questioned pompeo s handling of the ukraine call on cbs.", "")
+    answer = ("Clinton mocks Giuliani: 'Yes, I am famously under-scrutinized' [1] "
+              "hillary clinton questioned pompeo s handling of the ukraine call on cbs. [2]")
+    parsed = parse_answer(answer, n_sources=2, verbatim=True)
+    assert [(p.text, p.sources) for p in parsed] == [
+        ("Clinton mocks Giuliani: 'Yes, I am famously under-scrutinized'", (1,)),
+        ("hillary clinton questioned pompeo s handling of the ukraine call on cbs.", (2,))]
+    assert len(parse_answer(answer, n_sources=2)) == 1  # a model's prose is split by sentence, as before
+    checked = CitationChecker(embed=None).check(answer, [headline, lower], verbatim=True)
+    assert [s.supported for s in checked] == [True, True]
+    assert [s.citations[0].file for s in checked] == ["h.txt", "l.txt"]
