@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -39,8 +40,20 @@ SPARSE = "bm25"
 LOCAL_DIR = "qdrant"
 DEFAULT_ALIAS = "corpus-rag"
 UPSERT_BATCH = 256
-# HNSW search breadth on a server (local mode searches exactly): recall ~0.99 at 100,000 vectors
+# HNSW search breadth on a server (local mode searches exactly). One breadth does not fit every size:
+# recall@10 ~0.99 at 100,000 vectors with 128, but at 1,000,000 (m 16, ef_construct 100) 128 gives
+# 0.76-0.78, 256 0.85-0.87, 512 0.93 with a hybrid p50 of 11.8 ms (bench/scale.py --part hybrid,
+# bench/results/scale.json "hybrid_1m", 2-core EPYC). So the breadth grows 4x per 10x of points.
 HNSW_EF = 128
+HNSW_EF_AT = 100_000  # the size up to which HNSW_EF holds
+HNSW_EF_MAX = 1024
+
+
+def search_ef(points: int) -> int:
+    """The HNSW breadth for a collection of `points`: HNSW_EF up to HNSW_EF_AT, then 4x per 10x."""
+    if points <= HNSW_EF_AT:
+        return HNSW_EF
+    return min(HNSW_EF_MAX, int(round(HNSW_EF * 4 ** math.log10(points / HNSW_EF_AT))))
 
 _CLIENTS: dict[tuple, object] = {}
 _CLIENTS_LOCK = threading.Lock()
@@ -162,7 +175,7 @@ class QdrantStore:
 
     def dense(self, queries: np.ndarray, n: int) -> list[list[tuple[int, float]]]:
         m = self._models
-        params = None if self.local else m.SearchParams(hnsw_ef=max(HNSW_EF, n))
+        params = None if self.local else m.SearchParams(hnsw_ef=max(search_ef(len(self._row)), n))
         out = []
         for q in np.asarray(queries, dtype=np.float32):
             res = self._call(self.client.query_points, self.alias, query=q.tolist(), using=DENSE, limit=n,
