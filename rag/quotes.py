@@ -20,7 +20,7 @@ import numpy as np
 
 from .citations import REFUSAL
 from .filters import SearchFilter, statement_allowed
-from .speech import _PARTICLES, Statement, _role_match, context_terms, doc_field, speaker_key, surname_key
+from .speech import _PARTICLES, _TITLE_ABBREVIATIONS, Statement, _role_match, context_terms, doc_field, speaker_key, surname_key
 from .questions import _PERIOD  # the one rule for a period a question names
 from .text import names, normalize, terms
 from .types import Answer, AnswerSentence, Citation, Hit
@@ -140,7 +140,7 @@ class SpeakerDirectory:
             best = max(name, key=lambda x: (x[0] != x[0].lower(), x[1], len(x[0])))[0]
             if kind == "person" and best == best.lower():
                 best = " ".join(w if w in _PARTICLES and i else w[:1].upper() + w[1:] for i, w in enumerate(best.split()))
-            roles = Counter(s.role for s in group if s.role and speaker_key(s.role) != key)  # not "Analysts (analysts)"
+            roles = Counter(_spelt_role(s.role) for s in group if s.role and speaker_key(s.role) != key)  # not "Analysts (analysts)"
             role = max(roles.items(), key=lambda x: (x[0] != x[0].lower(), x[1]))[0] if roles else None
             self.speakers[key] = Speaker(key, best, role, len(group), len({s.file for s in group}), kind)
         for group in self.by_key.values():
@@ -220,6 +220,12 @@ class SpeakerDirectory:
 
     def statements_of(self, key: str) -> list[Statement]:
         return self.by_key.get(key, [])
+
+
+def _spelt_role(role: str) -> str:
+    """A role as a speaker list shows it: "Sen." is "Senator" (and counts with it)."""
+    full = _TITLE_ABBREVIATIONS.get(role.strip().rstrip(".").lower())
+    return full.capitalize() if full else role
 
 
 def _date_order(s: Statement) -> tuple:

@@ -739,3 +739,14 @@ def test_saying_after_a_verb_that_reports_no_speech_and_a_title_before_the_name(
     sts = said(text)
     assert by(sts, "the war had been justified")[0] == "tony blair"
     assert by(sts, "was confident")[:2] == ("downing street spokesman", "group")
+
+
+def test_a_speakers_role_is_shown_spelt_out():
+    from rag.quotes import SpeakerDirectory
+
+    text = clean("sanders.txt", "Sen. Bernie Sanders said the plan would fail. Later Sen. Bernie Sanders said "
+                                "taxes must rise. Senator Bernie Sanders said the vote was close.")
+    sts = extract_statements(text)
+    assert {s.role for s in sts if s.role} >= {"Sen."}  # as the article writes it
+    d = SpeakerDirectory(sts)
+    assert d.find("sanders").role == "Senator"
