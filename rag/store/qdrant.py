@@ -55,6 +55,7 @@ def search_ef(points: int) -> int:
         return HNSW_EF
     return min(HNSW_EF_MAX, int(round(HNSW_EF * 4 ** math.log10(points / HNSW_EF_AT))))
 
+
 _CLIENTS: dict[tuple, object] = {}
 _CLIENTS_LOCK = threading.Lock()
 
