@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 9
+EXTRACTOR_VERSION = 10
 
 
 @dataclass(frozen=True)
@@ -423,6 +423,8 @@ _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since
                      "Amid Following Even Unlike".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# days and months that are nobody's name (April, May, June and August may be someone)
+_NO_SPEAKER_DAYS = _WEEKDAYS | frozenset("january february march september october november december".split())
 
 
 def _classify(words: list[str], cased: bool) -> _Speaker | None:
@@ -432,6 +434,8 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         return None
     mention = " ".join(words).replace(" ’s", "’s").replace(" 's", "'s")
     low = [w.lower().rstrip(".") for w in words]
+    if all(w in _NO_SPEAKER_DAYS for w in low):
+        return None  # "... broke his silence on Wednesday and said ...": a day says nothing
     if len(words) == 1 and low[0] in _PRONOUNS:
         return _Speaker(mention, "", "", "pronoun")
     definite = True

@@ -750,3 +750,11 @@ def test_a_speakers_role_is_shown_spelt_out():
     assert {s.role for s in sts if s.role} >= {"Sen."}  # as the article writes it
     d = SpeakerDirectory(sts)
     assert d.find("sanders").role == "Senator"
+
+
+def test_a_day_is_nobodys_name():
+    # 13 of the haystack's 11,429 statements had "Saturday" or "Thursday" for a speaker
+    text = clean("m.txt", "Special counsel Robert Mueller broke his silence on Wednesday and said that charging "
+                          "the president was not an option. He added that the report did not exonerate him.")
+    speakers = {s.speaker for s in extract_statements(text)}
+    assert "Wednesday" not in speakers and "Robert Mueller" in speakers
