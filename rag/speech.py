@@ -413,7 +413,7 @@ def _clean_np(toks: list[str]) -> list[str]:
     stripped = False
     while len(toks) >= 2 and toks[0] in _OPENERS:
         toks, stripped = toks[1:], True
-    if stripped and len(toks) >= 2 and toks[0].lower() in _MONTHS | _WEEKDAYS:
+    if stripped and len(toks) >= 2 and toks[0].lower() in _CALENDAR_WORDS:
         toks = toks[1:]
     return toks
 
@@ -423,8 +423,9 @@ _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since
                      "Amid Following Even Unlike".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_CALENDAR_WORDS = _MONTHS | _WEEKDAYS
 # days and months that are nobody's name (April, May, June and August may be someone)
-_NO_SPEAKER_DAYS = _WEEKDAYS | frozenset("january february march september october november december".split())
+_NO_SPEAKER_DAYS = _CALENDAR_WORDS - {"april", "may", "june", "august"}
 
 
 def _classify(words: list[str], cased: bool) -> _Speaker | None:
@@ -526,8 +527,12 @@ _ANONYMITY_TAIL = re.compile(
     r"(?:,?\s+(?:who\s+(?:was\s+)?)?(?:speaking|spoke|talking|talked)\s+(?:on|under)\s+(?:the\s+)?condition\s+(?:of\s+)?"
     r"(?:anonymity|not\s+being\s+(?:named|identified))[^,.;:\"“”]{0,60}|,\s*who\s+(?:asked|declined|requested)\s+"
     r"not\s+to\s+be\s+(?:named|identified)[^,.;:\"“”]{0,40})\s*,?\s*$", re.I)
-_ASIDE_TAIL = re.compile(r",\s*(?:meanwhile|however|too|though|instead|also|in turn|for (?:his|her|its|their) part|"
-                         r"in response|separately|later|earlier)\s*,\s*$", re.I)
+# Words set off by commas between a speaker and the verb that are no part of the speaker's name
+# ("Peskov, however, said"); an aside right before the verb is cut off the speaker's words.
+_ASIDE_WORDS = ("meanwhile", "however", "too", "though", "instead", "also", "in turn", "for his part", "for her part",
+                "for its part", "for their part", "in response", "separately", "later", "earlier")
+_ASIDES = frozenset(_ASIDE_WORDS) | {"in a statement"}
+_ASIDE_TAIL = re.compile(r",\s*(?:" + "|".join(_ASIDE_WORDS) + r")\s*,\s*$", re.I)
 # A party and state after a politician's name: "(R-Fla.)", "(I-VT)", ", R-Ga.,", "(D)".
 _AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{0,20})\)|,\s*[RDI]\s*-\s*[A-Z][\w.]{0,12},"
                                r"|,\s*[rdi]\s*-\s*[a-z]{2,5}\.?,?)\s*$")  # lower case: "mccain, r-ariz., said"
@@ -679,9 +684,6 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     return sp, (anchor if relative else run_start)
 
 
-# Words set off by commas between a speaker and the verb that are no part of the speaker's name.
-_ASIDES = frozenset({"meanwhile", "however", "too", "though", "instead", "also", "in turn", "for his part", "for her part",
-                     "for its part", "for their part", "in response", "separately", "later", "earlier", "in a statement"})
 # Words between a group and what it knows: "people familiar with the matter", "officials close to".
 _KNOWING = frozenset("familiar close knowledge briefed".split())
 _RELATIONS = frozenset("wife husband son daughter mother father brother sister widow spouse partner".split())
@@ -1265,7 +1267,7 @@ def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]
         if not words and low in _PRONOUNS and low != "it":
             words = [tok]
             break
-        if cased and (_is_caps_word(tok) and tok.lower() not in _MONTHS | _WEEKDAYS or low in _ROLE_NOUNS or low in _PARTICLES
+        if cased and (_is_caps_word(tok) and tok.lower() not in _CALENDAR_WORDS or low in _ROLE_NOUNS or low in _PARTICLES
                       or (words and tok in ("’s", "'s"))):
             words.append(tok)
             continue
