@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 10
+EXTRACTOR_VERSION = 11
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ _ROLE_NOUNS = frozenset(
     brokers delegate delegates meteorologist analyst spokesmen owner surgeon doctor physician cardiologist
     councilman councilwoman teacher activist consultant researcher scientist historian pollster organizer
     voter voters supporter supporters inspector superintendent sheriff student students newspaper newspapers
-    worker workers employee employees parent parents""".split()
+    worker workers employee employees parent parents cm pm mla mlas mps""".split()
 )
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
@@ -183,7 +183,7 @@ _BACKREF = re.compile(
 # Fronted "Saying that ..., Peskov claimed ..." and intro phrases that are not statements.
 _FRONTED_SPEECH = re.compile(r"^\W*(?:" + _PARTICIPLES + r")\b(?:\s+that)?\s*", re.I)
 _TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}|(?i:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Prof|St|Jr|Sr|Capt|Sgt|Adm)\.|"
+    r"(?:[^\W\d_]\.){2,}|[A-Z]\.(?=\s+[A-Z][a-z])|(?i:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Prof|St|Jr|Sr|Capt|Sgt|Adm)\.|"
     r"\w+(?:[’'\-/&.]\w+)*|[^\w\s]",
     re.UNICODE,
 )
@@ -446,6 +446,10 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         words, low = words[1:], low[1:]
         if not words:
             return None
+    if len(low) >= 3 and low[0] in _ROLE_NOUNS and low[1] in ("for", "to") and low[0] not in _PLURAL_GROUP:
+        # "a spokeswoman for Mr Chirac", "an adviser to Tony Blair": someone in a job for a person
+        # or a body, who is not that person
+        return _Speaker(mention, "", " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "role", definite)
     # "Rosario Ilaqua of L.F. Rothschild": the name, then the affiliation (part of the role)
     affiliation = ""
     if "of" in low or "for" in low:
@@ -581,6 +585,10 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 # "Martin, of Phillips and Drew, said", "Rubio, meanwhile, said"
                 or (inner[0] in ("of", "at", "from") and len(inner) <= 6 and j >= 1 and _is_caps_word(toks[j - 1][0]))
                 or (len(inner) <= 3 and " ".join(inner) in _ASIDES)
+                # "The chancellor, in his Budget speech, said", "Mr Brown, at a rally in Leeds, said"
+                or (cased and len(inner) <= 8 and inner[0] in ("in", "at", "during", "after") and len(inner) >= 2
+                    and inner[1] in ("his", "her", "its", "their", "a", "an", "the") and j >= 1
+                    and (_is_caps_word(toks[j - 1][0]) or toks[j - 1][0].lower() in _ROLE_NOUNS))
             ):
                 i = j - 1
                 continue
@@ -673,6 +681,12 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     sp = _classify(words, cased)
     if sp is None:
         return None, anchor
+    if sp.kind == "person":
+        jm = _JOB_TO.search(text, max(start, run_start - 60), run_start)
+        if jm and jm.end() == run_start:  # "An adviser to Tony Blair said": the adviser, not Blair
+            phrase = text[jm.start(1):anchor if relative else end].strip(" ,")
+            role = re.sub(r"^(?:an?|the)\s+", "", phrase, flags=re.I)
+            return _Speaker(phrase, "", role, "role", jm.group(1)[:1].lower() == "t"), jm.start(1)
     # "Kremlin spokesperson, Dmitry Peskov, said": the role before an appositive name
     if sp.kind == "person" and not sp.role:
         k = picked[0][1]
@@ -684,6 +698,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     return sp, (anchor if relative else run_start)
 
 
+# A job done for someone, right before that someone's name: "an adviser to", "a spokeswoman for".
+_JOB_TO = re.compile(r"\b((?:[Aa]n?|[Tt]he)\s+(?:[\w’'\-]+\s+){0,2}?(?:" + "|".join(sorted(_ROLE_NOUNS - _PLURAL_GROUP, key=len, reverse=True))
+                     + r")\s+(?:to|for)\s+)")
 # Words between a group and what it knows: "people familiar with the matter", "officials close to".
 _KNOWING = frozenset("familiar close knowledge briefed".split())
 _RELATIONS = frozenset("wife husband son daughter mother father brother sister widow spouse partner".split())
@@ -1138,7 +1155,7 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             # "Asked about ..., Sanders acknowledged ...", "With ..., Marshall said "...": the words
             # before the speaker set the scene when they are a question put to the speaker or when
             # the speaker's own words follow the verb in quotation marks
-            framing = _FRAMING.match(first) or _DATELINE.fullmatch(first) or (not inverted and not first.endswith(("”", '"'))
+            framing = _FRAMING.match(first) or _sets_the_scene(first) and _post_clause(text, b, u.end, verb) is not None or _DATELINE.fullmatch(first) or (not inverted and not first.endswith(("”", '"'))
                                                  and re.match(r"\s*[,:]?\s*(?:[“\"]|that\b)", text[b:u.end])) or (
                 # "one year after her husband's death, cindy mccain said the nation is not well": a
                 # few words without a verb, then the speaker's clause after the verb
@@ -1247,6 +1264,16 @@ _PAST_FORMS = frozenset("brought took made gave went came spoke wrote sent met l
                         "fought sought drew shot set put cut lost won began stood took broke".split())
 
 
+# Where and when a story was filed, before its first sentence: "PARIS, June 29 - ", "NEW DELHI: ",
+# "New Delhi, March 3: ", "Patna, March 3 (PTI) ".
+# A place in title case is one word or starts with a word that begins place names ("New Delhi",
+# "San Diego"): "Donald Trump: Democrats attacked ..." is a headline's speaker, not a dateline.
+_DATELINE_LEAD = re.compile(
+    r"(?:[A-Z][A-Z .'/\-]{2,40}|(?:(?:New|San|Santa|Los|Las|Hong|Abu|Tel|Kuala|Rio|Sao|São|St\.?|Port|Cape|Navi|Greater|"
+    r"Old|North|South|East|West)\s+)?[A-Z][a-z]+)(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    r"(?:\s*[-–—:]\s+|\s*\((?:[A-Z]{2,5}|Reuters)\)\s*[-–—:]?\s+)")
+
+
 def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:
     """The statement after ', saying' in a sentence with no attribution verb, by its subject."""
     m = next((m for m in _SAYING.finditer(text, u.start, u.end) if not _in_quote(m.start(), u.quotes)
@@ -1254,8 +1281,8 @@ def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]
     if m is None or m.end() >= u.end:
         return []
     start = u.start
-    dl = re.match(r"[A-Z][A-Z .,'/\-]{2,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+[-–—]\s+", text[start:m.start()])
-    if dl:  # a newswire dateline ("PARIS, June 29 - ")
+    dl = _DATELINE_LEAD.match(text[start:m.start()])
+    if dl:  # a newswire dateline ("PARIS, June 29 - ", "New Delhi: ", "Patna, March 3 (PTI) ")
         start += dl.end()
     toks = _tokens(text, start, m.start())
     while toks and toks[0][0] in _OPENERS | {",", "—", "–", "-"}:
@@ -1296,6 +1323,20 @@ def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]
 _DATELINE = re.compile(r"[A-Z][A-Z .'\-]{2,30},?(?:\s+[A-Z][\w.]*){0,3}\s*[—–-]+")
 _FRAMING = re.compile(r"^\W*(?:asked|pressed|questioned|quizzed|citing|echoing|reacting|appearing|testifying|"
                      r"speaking|responding|referring|commenting|addressing)\b", re.I)
+# Any fronted participle sets the scene too ("Replying to the debate, Mr Chouhan said ...", "Talking
+# to ANI, ..."), unless it is a noun ("Nothing has changed, he said") or starts a clause of its own.
+_SCENE_PARTICIPLE = re.compile(r"^\W*([A-Za-z][a-z]{2,}ing)\b")
+_ING_NOUNS = frozenset("""nothing something anything everything morning evening king thing things during spring string
+    bring sing ring wing sterling ceiling building""".split())
+
+
+def _sets_the_scene(first: str) -> bool:
+    """`first`, the words before the speaker, may set the scene for a clause after the verb (the
+    caller checks that there is one: "Rising prices hurt the poor most, the economist said" has a
+    gerund for its subject and nothing after the verb)."""
+    m = _SCENE_PARTICIPLE.match(first)
+    return bool(m) and m.group(1).lower() not in _ING_NOUNS and len(first.split()) <= 14 and not _has_clause(first) \
+        and not any(c in first for c in _OPEN_QUOTES + _CLOSE_QUOTES + '"')
 
 
 # After a statement and its verb, the rest of the statement's own clause: ", stemmed from ..." (a
@@ -1387,9 +1428,13 @@ class _Person:
 
 
 _NAME_RUN = re.compile(
-    r"(?<![\w’'])((?:[A-Z]\.|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z]))"
-    r"(?:[ \t]+(?:[A-Z]\.|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z])))*)"
+    r"(?<![\w’'.])((?:(?:[A-Z]\.){1,3}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z]))"
+    r"(?:[ \t]+(?:(?:[A-Z]\.){1,3}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z])))*)"
 )
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")  # "M.K. Stalin", "K. Annamalai": initials, not a word in capitals
+_NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # "the U.S. Navy", "the U.S.S. John S. McCain"
 
 
 def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
@@ -1411,9 +1456,11 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
             name[-1] = name[-1][:-2]
         while name and name[0].lower() in _PARTICLES and name[0][0].islower():
             name = name[1:]
-        if len(name) < 2 or any(w.lower() in _ORG_WORDS for w in name) or any(w.isupper() and len(w) > 1 for w in name):
+        if len(name) < 2 or _INITIALS.fullmatch(name[-1]) or any(w in _NOT_INITIALS or len(w) > 4 and _INITIALS.fullmatch(w)
+                                                                 for w in name) or any(w.lower() in _ORG_WORDS for w in name) or any(
+                w.isupper() and len(w) > 1 and not _INITIALS.fullmatch(w) for w in name):
             continue
-        if sum(1 for w in name if w.lower() not in _PARTICLES and not re.fullmatch(r"(?:[A-Z]\.)+|Jr\.?|Sr\.?", w)) > 3:
+        if sum(1 for w in name if w.lower() not in _PARTICLES and not _INITIALS.fullmatch(w) and w not in ("Jr", "Jr.", "Sr", "Sr.")) > 3:
             continue  # "News Politics Sports Tech Donald Trump": a menu or headline in capitals, not a name
         if any(w.endswith(("’s", "'s")) for w in name) or re.search(r"\b(?:of|for|in|at)\s*$", text[max(s, m.start() - 6):m.start()]):
             continue  # "Russia’s Bryansk region", "the governor of Bryansk": places, not people
@@ -1592,7 +1639,8 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
 
 _TITLE_ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "adm": "admiral",
                         "capt": "captain", "lt": "lieutenant", "col": "colonel", "sgt": "sergeant", "prof": "professor",
-                        "atty": "attorney", "amb": "ambassador", "supt": "superintendent", "insp": "inspector"}
+                        "atty": "attorney", "amb": "ambassador", "supt": "superintendent", "insp": "inspector",
+                        "cm": "chief minister", "pm": "prime minister"}
 
 
 def _with_surname_mentions(text: str, doc: Document, order: list[tuple[int, _Person]]) -> list[tuple[int, _Person]]:
@@ -1691,9 +1739,11 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
                     full = _Person(quoted[1], quoted[3] or "")
             if full is None and (len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES)):
                 full = _person_before(people, order, key, at, gender, genders)
-                if full is None:
+                if full is None and not _org_named_first(key, recent, order, None):
                     first = first_full.get(surname_key(key))
                     full = first if first is not None and _gender_fits(first, gender, genders) else None
+            if full is not None and not sp.role and len(key.split()) == 1 and _org_named_first(key, recent, order, full):
+                full = None  # the organisation below
             name = full.name if full else sp.name
             role = _no_honorific(sp.role) or (full.role if full else "") or _known_role(recent, speaker_key(name))
             resolved = (name, speaker_key(name), role or None, "person")
@@ -1758,6 +1808,23 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
             date=doc.date, publisher=doc.publisher, speaker_kind=resolved[3],
         ))
     return out
+
+
+# How a company's name ends ("Emery Air Freight Corp"), unlike "the Biden campaign" or "McCain's office".
+_COMPANY_ENDS = frozenset("corp corporation inc co cos company plc ltd llc group holdings ag sa nv bank industries".split())
+
+
+def _org_named_first(key: str, recent, order, person: _Person | None) -> bool:
+    """'Emery Air Freight Corp said ...', 'Emery said ...', then "Emery's chairman, John C. Emery,
+    said": a bare 'Emery' is the organisation quoted by that name before the person was named."""
+    org_at = next((item[0] for item in recent if item[4] == "org" and item[2].split()[:1] == [key]
+                   and item[2].split()[-1] in _COMPANY_ENDS), None)
+    if org_at is None:
+        return False
+    if person is None:
+        return True
+    named = speaker_key(person.name)
+    return org_at < min((off for off, p in order if speaker_key(p.name) == named), default=float("inf"))
 
 
 def _unit_index(units: list[_Unit], where) -> int:
@@ -1838,8 +1905,8 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
     # article may quote a senator, not the president) or named with its employer ("the U.S. Bank
     # spokesman")
     words = role.lower().replace("-", " ").split()
-    if any(w in _UNIQUE_OFFICES or w in _ORG_WORDS for w in words):
-        return None
+    if any(w in _UNIQUE_OFFICES or w in _ORG_WORDS or w.endswith(("’s", "'s")) for w in words):
+        return None  # "Tony Blair's official spokesman": someone else's, not the last one quoted
     for _, name, key, r, kind in reversed(recent[-2:]):
         if kind == "person" and not any(w in _ROLE_NOUNS for w in (r or "").lower().split()):
             return name, key, r, "person"
@@ -1942,6 +2009,10 @@ def _subject_since(text: str, since: int, at: int, gender: str, order, genders, 
             u = units[_unit_index(units, off)]
             lead = text[u.start:off]
             # the sentence's subject: named in its first few words, outside any quotation
+            # ("Describing the Trump administration's strategy, she said": a scene, not the subject)
+            scene = _SCENE_PARTICIPLE.match(lead)
+            if scene and scene.group(1).lower() not in _ING_NOUNS and "," not in lead or "(" in lead:
+                continue  # "(Bannon is on leave until after the election.)": an aside, not the story's focus
             if len(lead.split()) <= 3 and not any(c in lead for c in _OPEN_QUOTES + '"') and genders.get(speaker_key(p.name), gender) == gender:
                 return p.name, speaker_key(p.name), p.role or None, "person"
     return None
