@@ -144,6 +144,16 @@ _ORG_WORDS = frozenset(
     service services agency network corporation exchange statistics reuters interfax tass afp
     xinhua ria""".split()
 )
+# Words a story calls a person it has named by ("Henry scored twice ... the striker said", "the
+# Frenchman told reporters", "said the 19-year-old"): descriptions, no job to match another by.
+_DESCRIPTIONS = frozenset(
+    """frenchman frenchwoman englishman englishwoman scot scotsman scotswoman welshman welshwoman irishman irishwoman
+    dutchman dutchwoman spaniard swede dane finn briton swiss german italian american brazilian argentine argentinian
+    australian russian serb croat portuguese nigerian kenyan ghanaian cameroonian ivorian senegalese belgian austrian
+    czech pole norwegian chilean colombian mexican canadian zimbabwean ethiopian moroccan egyptian turk greek ukrainian
+    striker midfielder defender goalkeeper keeper winger playmaker skipper veteran youngster teenager champion star
+    singer actor actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter runner
+    cyclist golfer boxer swimmer jockey rider""".split())
 _STATEMENT_NOUNS = frozenset("statement communique communiqué declaration report letter release".split())
 _PARTICLES = frozenset("von van der den de del della di da dos du la le al el bin ibn ben".split())
 _DETERMINERS = frozenset("the a an one two three four several some many other another".split())
@@ -168,7 +178,9 @@ _AUDIENCE = re.compile(
     r"^(?:the\s+|a\s+|an\s+)?(?:reporters|journalists|the press|media|lawmakers|parliament|legislators|"
     r"news (?:conference|agency)|press (?:conference|briefing)|briefing|clients|investors|analysts|"
     r"newspaper|state (?:television|tv|media)|television|tv|radio|agency|students|supporters|rally|"
-    r"crowd|audience|congress|senate|delegates|colleagues|members|officials|him|her|them|us|me)\b",
+    r"crowd|audience|congress|senate|delegates|colleagues|members|officials|him|her|them|us|me|mps|mlas|meps|peers|"
+    r"the commons|the lok sabha|the rajya sabha|(?:the\s+)?bbc(?:[’'\s]+s)?(?:\s+(?:news|radio(?:\s+\w+)?|sport|world service|"
+    r"today programme|breakfast|one|two))?)\b",
     re.I,
 )
 _THAT = re.compile(r"^(?:,?\s*(?:that)\b)\s*", re.I)
@@ -394,7 +406,7 @@ def _np_token_ok(tok: str, cased: bool) -> bool:
     if low in _PRONOUNS:
         return True
     if cased:
-        return (_is_caps_word(tok) and tok not in ("I",)) or low in _PARTICLES or low in _ROLE_NOUNS or low in (
+        return (_is_caps_word(tok) and tok not in ("I",)) or low in _PARTICLES or low in _ROLE_NOUNS or low in _DESCRIPTIONS or low in (
             "of", "for", "the", "&", "and") or tok in ("’s", "'s") or low in _ORG_WORDS or low in _STATEMENT_NOUNS
     if not re.match(r"\w", tok):
         return False
@@ -487,6 +499,8 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     nlow = [w.lower() for w in name_words]
     if not name:
         if not role:
+            if the_np and low and low[-1] in _DESCRIPTIONS and len(low) <= 3:
+                return _Speaker(mention, "", " ".join(words), "role", definite)  # "the singer said"
             if low and low[-1] in _ORG_WORDS and low[-1] not in _STATEMENT_NOUNS and (the_np or len(low) == 1):
                 return _Speaker(mention, " ".join(words), "", "org", definite)  # "after police say ..."
             return None
@@ -509,7 +523,7 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
     if not definite and not role:
         return _Speaker(mention, name, role, "group", definite)
-    if the_np and (low[0] in _RELATIONS or re.fullmatch(r"\d+-year-old", low[0])):
+    if the_np and (low[0] in _RELATIONS or re.fullmatch(r"\d+-year-old", low[0]) or low[-1] in _DESCRIPTIONS and len(low) <= 3):
         # "the widow of sen. john mccain", "the 77-year-old independent": someone the article has
         # named, described
         return _Speaker(mention, "", " ".join(words), "role", definite)
@@ -762,6 +776,10 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             picked.append(tok)
             stop = e
             continue
+        if picked and picked[0].lower() == "the" and len(picked) <= 2 and (
+                re.fullmatch(r"\d+-year-old", tok) or tok.lower() in _DESCRIPTIONS):
+            picked.append(tok)  # "said the 19-year-old", "said the Frenchman"
+            return _classify(picked, cased=False), e
         if cased and len(picked) == 1 and picked[0].lower() in ("the", "a", "an") and re.fullmatch(r"[a-z][a-z\-]+", tok):
             # "said the political-science student": a job's lower-case words after the article
             k = n
@@ -775,7 +793,7 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             ok = _is_caps_word(tok) or low in _ROLE_NOUNS or low in _PARTICLES or (picked and low in ("of", "for", "the"))
         else:
             ok = _np_token_ok(tok, cased) and low not in ("in", "on", "at", "during", "after", "while")
-            ok = ok and len(picked) < 4
+            ok = ok and len(picked) < 6
             if ok and picked == [] and low in _PRONOUNS and n + 1 < len(toks) and re.match(r"\w", toks[n + 1][0]):
                 return None, pos  # "says he won t serve ...": the clause's subject, not an inverted speaker
         if not ok:
@@ -1206,6 +1224,12 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
                 parts[-1].spans.append((cs, ce))
                 pos, claimed_to = ce, u.end
             tail_start = None
+        elif parts and tail_start is not None and not cased and n == 0 and not inverted and \
+                parts[-1].spans[0][0] <= u.start + 2 and len(text[tail_start:u.end].split()) >= 4 and \
+                not _ANCHOR.search(text, tail_start, u.end):  # (not "..., d.n.c. says washington — the committee said")
+            # "arsenal boss wenger defends team  arsene wenger insists his side can still win": a
+            # headline run into the first sentence of a lower-cased article is no statement
+            parts = []
         elif parts and tail_start is not None:
             # "..., Peskov said, noting that ...": only a participle continues after a statement before
             pm = _PARTICIPLE_BREAK.match(text, _skip_mods(text, pos, u.end))
@@ -1433,6 +1457,10 @@ _NAME_RUN = re.compile(
 )
 
 
+# Words of the places a capitalised run may name ("United States", "West German", "Hong Kong").
+_PLACE_WORDS = frozenset("""united states kingdom nations emirates soviet union west western east eastern north northern
+    south southern new york jersey hampshire mexico zealand korea africa african america american arabia saudi hong
+    kong sri lanka german germany european europe latin central white house capitol hill wall street middle""".split())
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")  # "M.K. Stalin", "K. Annamalai": initials, not a word in capitals
 _NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # "the U.S. Navy", "the U.S.S. John S. McCain"
 
@@ -1444,6 +1472,10 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
         words = m.group(1).split()
         lead = len(words)
         words = _clean_np(words)  # "In March Trump": the name is "Trump"
+        while words and words[0] in ("The", "A", "An"):
+            words = words[1:]  # "The Swiss said": no one is named "The Swiss"
+        if words and all(w.lower().strip(".") in _PLACE_WORDS for w in words):
+            continue  # "The United States has been working ...": a country, not a person
         if not words:
             continue
         skipped = len(" ".join(m.group(1).split()[:lead - len(words)])) + 1 if len(words) < lead else 0
@@ -1986,7 +2018,7 @@ def _described(text: str, role: str, at: int, recent, order, genders, units) -> 
     person the story is about: the subject of the sentence before, else the person just quoted (of
     the description's gender, and not the one it relates to)."""
     low = role.lower().split()
-    if not low or not (low[0] in _RELATIONS or re.fullmatch(r"\d+-year-old", low[0])):
+    if not low or not (low[0] in _RELATIONS or re.fullmatch(r"\d+-year-old", low[0]) or low[-1] in _DESCRIPTIONS):
         return None
     gender = _gender_of(role)
     related = speaker_key(" ".join(low[2:])) if len(low) > 2 and low[1] == "of" else ""
@@ -2002,20 +2034,41 @@ def _described(text: str, role: str, at: int, recent, order, genders, units) -> 
     return None
 
 
+# Words right before a name that make it no sentence's subject ("Despite Colbert's ...", "with Putin").
+_NOT_BEFORE_SUBJECT = frozenset("despite after before with for of to by from against unlike like about than".split())
+# A scene before the subject: "In an excerpt of the book posted online by NPR, McCain called ..."
+_SCENE_LEAD = re.compile(r"\W*(?:in|on|at|after|before|during|while|when|with|despite|speaking|asked|according|"
+                         r"since|following|amid|as)\b[^,]*,\s*", re.I)
+
+
 def _subject_since(text: str, since: int, at: int, gender: str, order, genders, units) -> tuple[str, str, str | None, str] | None:
-    """The person a narrative sentence between `since` and `at` is about (the latest)."""
+    """The person a narrative sentence between `since` and `at` is about (the latest such sentence)."""
+    chosen = None
     for off, p in reversed(order):
+        if chosen is not None and off < units[chosen[0]].start:
+            break  # the latest sentence with a subject named has been read to its start
         if since < off < at:
-            u = units[_unit_index(units, off)]
+            ui = _unit_index(units, off)
+            u = units[ui]
             lead = text[u.start:off]
             # the sentence's subject: named in its first few words, outside any quotation
             # ("Describing the Trump administration's strategy, she said": a scene, not the subject)
             scene = _SCENE_PARTICIPLE.match(lead)
             if scene and scene.group(1).lower() not in _ING_NOUNS and "," not in lead or "(" in lead:
                 continue  # "(Bannon is on leave until after the election.)": an aside, not the story's focus
+            sl = _SCENE_LEAD.match(lead)
+            if sl and len(lead.split()) > 3:
+                lead = lead[sl.end():]
+            lead_words = lead.lower().split()
+            if lead_words and lead_words[-1] in _NOT_BEFORE_SUBJECT or text.startswith(("’s", "'s"), off + len(p.name)):
+                continue  # "Despite Colbert's suggestion, Warren would not say": Warren is the subject
             if len(lead.split()) <= 3 and not any(c in lead for c in _OPEN_QUOTES + '"') and genders.get(speaker_key(p.name), gender) == gender:
-                return p.name, speaker_key(p.name), p.role or None, "person"
-    return None
+                # the first such name of that sentence: "Rafael Nadal beat Lleyton Hewitt" is about Nadal
+                chosen = (ui, p)
+    if chosen is None:
+        return None
+    p = chosen[1]
+    return p.name, speaker_key(p.name), p.role or None, "person"
 
 
 def _singular(key: str) -> bool:

@@ -828,3 +828,41 @@ def test_a_company_quoted_by_its_first_word_is_not_a_person_named_later():
     assert by(sts, "tried to open talks")[0] == "Emery Air Freight Corp"
     assert by(sts, "still prefer to negotiate")[0] == "John C. Emery"
     assert by(sts, "expires on April 28")[0] == "Emery Air Freight Corp"
+
+
+def test_a_story_calls_the_person_it_named_by_a_description():
+    # sport and arts reporting: "the striker", "the Frenchman", "the singer", "said the 19-year-old"
+    assert by(full("Thierry Henry scored twice. \"We played well,\" the striker said."), "played well")[0] == \
+        "Thierry Henry"
+    assert by(full("Roger Federer won in straight sets. The Swiss said he was delighted."), "delighted")[0] == \
+        "Roger Federer"
+    assert by(full("Madonna Ciccone released an album. The singer said she was proud of it."), "proud")[0] == \
+        "Madonna Ciccone"
+    # the subject of the sentence before, not its object; no one is named "The Swiss"
+    sts = full("Rafael Nadal beat Lleyton Hewitt. \"I played my best tennis,\" said the 19-year-old.")
+    assert by(sts, "best tennis")[0] == "Rafael Nadal"
+    # a country is nobody the story follows
+    sts = full("President Ronald Reagan spoke on Sunday. The United States has been working with its allies, the "
+               "president said. \"I remain firmly committed to these objectives,\" he said.")
+    assert by(sts, "firmly committed")[0] == "Ronald Reagan"
+
+
+def test_the_subject_a_pronoun_follows_is_not_after_a_preposition_or_a_scene():
+    sts = full("\"Isn't Medicare for All like public school?\" Colbert asked. Despite Colbert's suggestion, Elizabeth "
+               "Warren would not say if taxes would rise. \"Health care is a basic human right,\" she said.")
+    assert by(sts, "basic human right")[0] == "Elizabeth Warren"
+    sts = full("Joe Lieberman, who endorsed John McCain, ran in 2000. In an excerpt of the book posted online, McCain "
+               "called Palin a reformer. But he also admitted there were some problems.")
+    assert by(sts, "some problems")[0] == "John McCain"
+
+
+def test_lowercase_headline_run_into_the_first_sentence_and_the_bbc_as_audience():
+    text = ("arsenal boss wenger defends team  arsene wenger insists his arsenal side can still win the title despite "
+            "their defeat.  we have the quality to come back   he told reporters.  the gunners  who won the league  "
+            "have lost three games.  mr wenger told the bbc s today programme the players were tired.  consumers of "
+            "football are paying too much   said premier league chief executive richard scudamore.")
+    sts = said(text)
+    assert by(sts, "his arsenal side can still win")[0] == "arsene wenger"
+    assert not [s for s in sts if "defends team" in s[2]]  # the headline is no statement
+    assert by(sts, "the players were tired")[2].startswith("the players")  # not "the bbc s today programme ..."
+    assert by(sts, "paying too much")[0] == "richard scudamore"
