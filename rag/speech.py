@@ -124,12 +124,12 @@ _ROLE_NOUNS = frozenset(
     brokers delegate delegates meteorologist analyst spokesmen owner surgeon doctor physician cardiologist
     councilman councilwoman teacher activist consultant researcher scientist historian pollster organizer
     voter voters supporter supporters inspector superintendent sheriff student students newspaper newspapers
-    worker workers employee employees parent parents cm pm mla mlas mps""".split()
+    worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge""".split()
 )
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
     former first lady crown supreme acting interim senior mr mrs ms dr prof gen sen rep gov lt col sir
-    lord dame president-elect treasury capt sgt adm det insp supt maj cpl pvt rev""".split()
+    lord dame president-elect treasury capt sgt adm det insp supt maj cpl pvt rev shri sri smt shrimati""".split()
 )
 _PLURAL_GROUP = frozenset(
     """analysts officials sources economists traders dealers experts lawmakers legislators diplomats
@@ -600,6 +600,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 or (inner[0] in ("of", "at", "from") and len(inner) <= 6 and j >= 1 and _is_caps_word(toks[j - 1][0]))
                 or (len(inner) <= 3 and " ".join(inner) in _ASIDES)
                 # "The chancellor, in his Budget speech, said", "Mr Brown, at a rally in Leeds, said"
+                or (len(inner) >= 2 and inner[0] in ("while", "when") and inner[1].endswith("ing"))  # ", while speaking to the media,"
                 or (cased and len(inner) <= 8 and inner[0] in ("in", "at", "during", "after") and len(inner) >= 2
                     and inner[1] in ("his", "her", "its", "their", "a", "an", "the") and j >= 1
                     and (_is_caps_word(toks[j - 1][0]) or toks[j - 1][0].lower() in _ROLE_NOUNS))
@@ -855,7 +856,7 @@ def _in_quote(pos: int, quotes: Sequence[tuple[int, int]]) -> bool:
     return any(a <= pos <= b for a, b in quotes)
 
 
-_ANCHOR = re.compile(r"(?<![\w’'])(?:according to|" + _VERB_RE + r")(?![\w’'])", re.I)
+_ANCHOR = re.compile(r"(?<![\w’'])(?:according to|as per|" + _VERB_RE + r")(?![\w’'])", re.I)
 
 
 # When and where a statement was made, between the verb and its clause without a "that":
@@ -1013,6 +1014,23 @@ def _punctuated(text: str) -> str:
     return _STRIPPED_PUNCT.sub(lambda m: "," + m.group(0)[1:] if stands_for_punctuation(m) else m.group(0), text)
 
 
+_BRACKETED_SHORT_NAME = re.compile(r"\((?:[A-Z][A-Za-z.&]{1,9}|[A-Z][a-z]+)\)")
+_NAME_JOINERS = frozenset("and of for on & de".split())
+
+
+def _blank_bracket(text: str, m: re.Match) -> bool:
+    """Read past a short name in brackets inside a speaker's words ("Shiv Sena (UBT) leader"), and
+    before the verb after a plain name ("The Election Commission (EC) said"), but not after a name
+    joined by 'and' or 'of' ("Organisation for Economic Cooperation and Development (OECD) said"),
+    whose words the speaker rules would cut at the joiner."""
+    if not re.search(r"[A-Za-z.]\s?$", text[max(0, m.start() - 2):m.start()]):
+        return False  # '"(South) Korea's gaining market share": an editor's word in a quotation
+    if not _ANCHOR.search(text, m.end(), m.end() + 30):  # ("... (MITI) has urged ...", "(EC) on Monday said")
+        return True
+    before = re.findall(r"[\w&]+", re.split(r"[.;:,!?\"“”]\s", text[max(0, m.start() - 80):m.start()])[-1])[-6:]
+    return not any(w.lower() in _NAME_JOINERS for w in before)
+
+
 def extract_statements(doc: Document) -> list[Statement]:
     """Every statement the article attributes to someone, in article order, speakers resolved."""
     text = doc.text
@@ -1031,10 +1049,14 @@ def extract_statements(doc: Document) -> list[Statement]:
     if doc.title and doc.blocks:
         title_line_end = text.find("\n", doc.blocks[0].char_start)
         title_line_end = len(text) if title_line_end < 0 else title_line_end
+    # the rules find speakers in a copy without short names in brackets ("The Election Commission (EC)
+    # said", "Shiv Sena (UBT) leader Sanjay Raut said"), same offsets; statements keep the article's words
+    scan = _BRACKETED_SHORT_NAME.sub(lambda m: " " * len(m.group(0)) if _blank_bracket(text, m) else m.group(0), text)
+    scan_flat = scan.replace("\n", " ")
     for n, u in enumerate(units):
         line_text = text[u.start:u.end]
         cased = cased_doc and not (line_text.isupper() and len(line_text) > 12)
-        found = _unit_statements(text, flat, n, u, cased)
+        found = _unit_statements(scan, scan_flat, n, u, cased)
         if not found and u.start < title_line_end and n == 0:
             found = _headline(text, n, u, cased)
         if not found and raws and raws[-1].unit >= n - 1 and raws[-1].kind == "direct":
@@ -1091,15 +1113,17 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             if not (before_word.group(1).lower() == "it" and re.search(r"(?:^|[.;:!?]\s+|,\s+|\b(?:and|but)\s+)It?\s*$",
                                                                          text[u.start:a], re.I)):
                 continue
-        if low == "according to":
+        if low in ("according to", "as per"):
             sp, stop = _speaker_after(text, b, u.end, cased)
             if sp is None or sp.kind == "pronoun":
                 continue
+            if low == "as per" and not (sp.kind in ("person", "group", "role") or speaker_key(sp.name).split()[-1:][0] in _ORG_WORDS):
+                continue  # "as per the agreement": no one's words
             pre = text[claimed_to:a]
             if pre.strip(" ,") and pre.rstrip().endswith(","):
                 s, e = _trim(text, claimed_to, a)
                 if e > s:
-                    out.append(_Raw(n, [(s, e)], "indirect", "according to", sp, (u.start, u.end)))
+                    out.append(_Raw(n, [(s, e)], "indirect", low, sp, (u.start, u.end)))
                     claimed_to = u.end
                     continue
             rest = text[stop:u.end]
@@ -1107,7 +1131,7 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             if cm:
                 s, e = _trim(text, stop + cm.end(), u.end)
                 if e > s:
-                    out.append(_Raw(n, [(s, e)], "indirect", "according to", sp, (u.start, u.end)))
+                    out.append(_Raw(n, [(s, e)], "indirect", low, sp, (u.start, u.end)))
                     claimed_to = u.end
             continue
         if low == "accused" and re.match(r"\s+of\b", text[b:b + 4]):
@@ -1909,7 +1933,7 @@ def _gender_fits(p: _Person, gender: str, genders: dict[str, str]) -> bool:
 
 def _no_honorific(role: str) -> str:
     """A role without the honorifics ("Ms.", "Mr."), which are not jobs."""
-    kept = [w for w in (role or "").split() if w.lower().rstrip(".") not in ("mr", "mrs", "ms", "miss", "dr")]
+    kept = [w for w in (role or "").split() if w.lower().rstrip(".") not in ("mr", "mrs", "ms", "miss", "dr", "shri", "sri", "smt")]
     return " ".join(kept)
 
 

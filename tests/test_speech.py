@@ -866,3 +866,23 @@ def test_lowercase_headline_run_into_the_first_sentence_and_the_bbc_as_audience(
     assert not [s for s in sts if "defends team" in s[2]]  # the headline is no statement
     assert by(sts, "the players were tired")[2].startswith("the players")  # not "the bbc s today programme ..."
     assert by(sts, "paying too much")[0] == "richard scudamore"
+
+
+def test_short_names_in_brackets_honorifics_and_as_per():
+    sts = full("According to Shiv Sena (UBT) leader Sanjay Raut, the alliance would decide its stand on Friday. "
+               "The Election Commission (EC) said the polls would be held in three phases. Shri Amit Shah said the "
+               "party would win. As per officials, the new rules will come into force from April 1. As per the "
+               "agreement, the rules will change. Union Minister Kiren Rijiju, while speaking to the media, said the "
+               "session would be productive.")
+    assert by(sts, "decide its stand")[0] == "Sanjay Raut"
+    assert by(sts, "three phases")[0] == "Election Commission"
+    assert by(sts, "party would win")[0] == "Amit Shah"
+    assert by(sts, "come into force")[0] == "officials"
+    assert not [s for s in sts if "rules will change" in s[2]]  # an agreement says nothing
+    assert by(sts, "session would be productive")[0] == "Kiren Rijiju"
+    # a long name joined by "and" keeps its brackets (its last words are no speaker); an editor's word in
+    # brackets inside a quotation stays part of it
+    sts = full("The Organisation for Economic Cooperation and Development (OECD) said growth would slow. "
+               "\"(South) Korea's gaining market share,\" one analyst said.")
+    assert not [s for s in sts if s[0] == "Development"]
+    assert by(sts, "gaining market share")[2].startswith("(South)")
