@@ -91,8 +91,12 @@ _VERBS = (
     "wrote writes tweeted accused urged urges predicted predicts promised vowed cautioned "
     "complained conceded recalled replied continued concluded alleged mentioned highlighted "
     "estimated forecast threatened countered agreed responded quipped joked bemoaned lamented contended contends "
-    "testified retorted boasted mused recounted hinted pledged assured reassured responds replies wondered"
+    "testified retorted boasted mused recounted hinted pledged assured reassured responds replies wondered "
+    "projected projects disclosed discloses expects"
 ).split()
+# Verbs that report a view or a forecast: inside another statement ("Keefe said she expects ...")
+# they are part of it, not a statement of their own.
+_VIEW_VERBS = frozenset("projected projects expects".split())
 # "pointed out" and "according to" are matched as phrases.
 _VERB_RE = r"(?:pointed out|points out|" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")"
 # Third-person present forms that are also plural nouns ("the claims", "United States"): in text
@@ -107,8 +111,8 @@ _PARTICIPLES = (
 )
 _PARTICIPLE_BREAK = re.compile(
     r"(?:,\s*[”\"’]?|[”\"’]\s*,?)\s*(?:and\s+)?(?:" + _PARTICIPLES + r")\b(?:\s+(?:that|how))?\s*[:,]?\s*", re.I)
-# "..., and stressed that ..." / "and said that": a second verb of the same subject.
-_AND_VERB_BREAK = re.compile(r",?\s+and\s+(?:also\s+)?" + _VERB_RE + r"\s+that\s+", re.I)
+# "..., and stressed that ..." / "but warned that": a second verb of the same subject.
+_AND_VERB_BREAK = re.compile(r",?\s+(?:and|but)\s+(?:also\s+)?" + _VERB_RE + r"\s+that\s+", re.I)
 # Words naming the speaker's job. Capitalised ones before a name are its title ("Foreign Minister").
 _ROLE_NOUNS = frozenset(
     """spokesman spokeswoman spokesperson spokespeople spokesmen minister ministers secretary president
@@ -124,7 +128,7 @@ _ROLE_NOUNS = frozenset(
     brokers delegate delegates meteorologist analyst spokesmen owner surgeon doctor physician cardiologist
     councilman councilwoman teacher activist consultant researcher scientist historian pollster organizer
     voter voters supporter supporters inspector superintendent sheriff student students newspaper newspapers
-    worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge""".split()
+    worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge counsel""".split()
 )
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
@@ -559,12 +563,22 @@ _AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{
 from .text import STOPWORDS as STOPWORDS_LOW  # noqa: E402
 
 
+_AND_THEN_VERB = re.compile(r"(?<=[\w.>])\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$")
+
+
 def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_Speaker | None, int]:
     """The speaker named right before the verb at `anchor`; (speaker, where its words start).
 
     A speaker introduced by a relative pronoun ("Stoltenberg, who said") starts at the verb, so
     that the words before it are not taken for a statement."""
     head = text[start:anchor]
+    am = _AND_THEN_VERB.search(head) if cased else None
+    if am:
+        # "Canadian Airlines, which has 81 aircraft, last week ordered six planes from British
+        # Aerospace and said ...": the sentence's subject said it, not the name before "and"
+        subject = _sentence_subject(text, start, start + am.start(), cased, relative_ok=True)
+        if subject is not None and subject.kind != "pronoun":
+            return subject, anchor
     m = _ADVERBIAL_TAIL.search(head)
     end = start + (m.start() if m else len(head))
     for tail in (_ASIDE_TAIL, _ANONYMITY_TAIL, _AFFILIATION_TAIL):
@@ -601,6 +615,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 or (len(inner) <= 3 and " ".join(inner) in _ASIDES)
                 # "The chancellor, in his Budget speech, said", "Mr Brown, at a rally in Leeds, said"
                 or (len(inner) >= 2 and inner[0] in ("while", "when") and inner[1].endswith("ing"))  # ", while speaking to the media,"
+                # "Kurt Viermetz, Worldwide Treasurer of Morgan Guaranty Trust Co, told": a job after a name
+                or (cased and len(inner) <= 12 and any(w in _ROLE_NOUNS for w in inner[:3]) and j >= 1
+                    and _is_caps_word(toks[j - 1][0]) and toks[j - 1][0].lower() not in _ROLE_NOUNS)
                 or (cased and len(inner) <= 8 and inner[0] in ("in", "at", "during", "after") and len(inner) >= 2
                     and inner[1] in ("his", "her", "its", "their", "a", "an", "the") and j >= 1
                     and (_is_caps_word(toks[j - 1][0]) or toks[j - 1][0].lower() in _ROLE_NOUNS))
@@ -898,6 +915,10 @@ _NOUN_OBJECT = re.compile(
     r"its|their|mr|ms|mrs)\b[^,.;:\"“”]{0,60}?(?:(?-i:(?<![A-Z]))(?<!\.\w)[.;!?](?!\w)|,\s+(?:saying|adding|noting|and|but|as|while|which|who)\b)|$)", re.I)
 
 
+# A reported clause that opens with its own subordinate clause: "said while X may be ..., Y ...".
+_SUBORDINATE_FIRST = re.compile(r"(?:while|although|though|if|because|unless|once)\s+([^,;:\"“”]{3,80}),\s+\w", re.I)
+
+
 def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
     """Where the reported clause after the verb starts, or None when only modifiers follow."""
     rest = text[pos:end]
@@ -950,6 +971,9 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
     mods = _clause_after_modifiers(text, i, end)
     if mods is not None:
         return mods
+    sub = _SUBORDINATE_FIRST.match(head)
+    if sub and _has_clause(sub.group(1)):
+        return i  # "said while Japanese cut backs may be a small factor, their effect should be ..."
     if head[0] in ".;!?)" or _MODIFIER_START.match(head):
         return None
     if head[0] in _OPEN_QUOTES + '"':
@@ -1134,6 +1158,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
                     out.append(_Raw(n, [(s, e)], "indirect", low, sp, (u.start, u.end)))
                     claimed_to = u.end
             continue
+        if low in _VIEW_VERBS and any(p.end() >= a - 25 for p in _ANCHOR.finditer(text, max(u.start, a - 60), a)):
+            continue
         if low == "accused" and re.match(r"\s+of\b", text[b:b + 4]):
             continue  # "Joe Biden, who he has accused of enriching ...": the accused is not named after it
         sp, sp_start = None, a
@@ -1166,7 +1192,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         if sp is None:
             # "“...,” said Peskov" / "..., says Kremlin": the speaker after the verb
             prev = text[claimed_to:a].rstrip()
-            if prev.endswith((",", "”", '"', "’")) or not prev:
+            # (not "told": "..., told Arab currency traders" has its speaker before, its audience after)
+            if (prev.endswith((",", "”", '"', "’")) or not prev) and low not in ("told", "tells", "tell"):
                 sp, after_stop = _speaker_after(text, b, u.end, cased)
                 inverted = sp is not None
             if sp is None or sp.kind == "pronoun" and not inverted:
@@ -1322,17 +1349,14 @@ _DATELINE_LEAD = re.compile(
     r"(?:\s*[-–—:]\s+|\s*\((?:[A-Z]{2,5}|Reuters)\)\s*[-–—:]?\s+)")
 
 
-def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:
-    """The statement after ', saying' in a sentence with no attribution verb, by its subject."""
-    m = next((m for m in _SAYING.finditer(text, u.start, u.end) if not _in_quote(m.start(), u.quotes)
-              and not _in_any_quote(text, u.start, m.start())), None)
-    if m is None or m.end() >= u.end:
-        return []
-    start = u.start
-    dl = _DATELINE_LEAD.match(text[start:m.start()])
+def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok: bool = False) -> _Speaker | None:
+    """The named subject a sentence opens with (after a dateline and its opening words), when the
+    words after it read as its verb; `relative_ok`: or as a relative clause ("Canadian Airlines,
+    which has 81 aircraft, ordered ...")."""
+    dl = _DATELINE_LEAD.match(text[start:end])
     if dl:  # a newswire dateline ("PARIS, June 29 - ", "New Delhi: ", "Patna, March 3 (PTI) ")
         start += dl.end()
-    toks = _tokens(text, start, m.start())
+    toks = _tokens(text, start, end)
     while toks and toks[0][0] in _OPENERS | {",", "—", "–", "-"}:
         toks = toks[1:]
     words: list[str] = []
@@ -1350,13 +1374,26 @@ def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]
     else:
         k = len(toks[:8])
     if not words or len(words) > 6 or words[-1].endswith(("’s", "'s")) or words[-1] in ("’s", "'s"):
-        return []  # "President Jose Sarney's government ...": the subject is what the name owns
-    nxt = toks[k + (1 if words[0].lower() in _PRONOUNS and len(words) == 1 else 0)][0].lower() if \
-        k + (1 if words[0].lower() in _PRONOUNS and len(words) == 1 else 0) < len(toks) else ""
-    if not (nxt in _SUBJECT_THEN or nxt.endswith("ed") or nxt in _PAST_FORMS):
-        return []  # "Potash producers from New Mexico, claiming ...": the name is not the subject
+        return None  # "President Jose Sarney's government ...": the subject is what the name owns
+    j = k + (1 if words[0].lower() in _PRONOUNS and len(words) == 1 else 0)
+    nxt = toks[j][0].lower() if j < len(toks) else ""
+    relative = relative_ok and nxt == "," and j + 1 < len(toks) and toks[j + 1][0].lower() in ("which", "who")
+    if not (nxt in _SUBJECT_THEN or nxt.endswith("ed") or nxt in _PAST_FORMS or relative):
+        return None  # "Potash producers from New Mexico, claiming ...": the name is not the subject
     sp = _classify(words, cased)
     if sp is None or sp.kind not in ("person", "pronoun", "org", "role"):
+        return None
+    return sp
+
+
+def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:
+    """The statement after ', saying' in a sentence with no attribution verb, by its subject."""
+    m = next((m for m in _SAYING.finditer(text, u.start, u.end) if not _in_quote(m.start(), u.quotes)
+              and not _in_any_quote(text, u.start, m.start())), None)
+    if m is None or m.end() >= u.end:
+        return []
+    sp = _sentence_subject(text, u.start, m.start(), cased)
+    if sp is None:
         return []
     s, e = _trim(text, m.end(), u.end)
     if e <= s or len(text[s:e].split()) < 3:
@@ -1817,7 +1854,8 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
                 people[surname_key(resolved[1])] = q
                 bisect.insort(order, (at, q), key=lambda item: item[0])
         elif sp.kind == "role" and sp.definite:
-            resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or _described(
+            resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or (
+                _named_after_lead(raws, r, order) if r.unit == 0 else None) or _described(
                 text, sp.role, at, recent, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
         elif sp.kind == "org":
             name = sp.name
@@ -1830,6 +1868,8 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
             words = sp.mention
             words = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.I)
             resolved = (words, speaker_key(words), sp.role or None, "group")
+            if r.unit <= _LEAD_UNITS and not sp.definite and _singular(speaker_key(words)):
+                resolved = _named_after_lead(raws, r, order) or resolved
         if resolved is None:
             continue
         last = resolved
@@ -1995,6 +2035,30 @@ def _forward_speaker(raws: list[_Raw], r: _Raw, order=()) -> tuple[str, str, str
             if sp.role and not _role_match(role, sp.role):
                 return None  # "the president told reporters. His wife, Jill Biden, said": someone else
             return sp.name, speaker_key(sp.name), sp.role or None, "person"
+    return None
+
+
+# The headline and the first sentences of a story: where it introduces its source by description.
+_LEAD_UNITS = 2
+
+
+def _named_after_lead(raws: list[_Raw], r: _Raw, order) -> tuple[str, str, str | None, str] | None:
+    """'U.S. BANKER PREDICTS ...', 'A leading U.S. banker said ...', then 'Kurt Viermetz, Worldwide
+    Treasurer of Morgan Guaranty, told ...': a story's lead describes the source it names next (a
+    person the story has not named before), whatever the job it then gives."""
+    i = raws.index(r)
+    for nxt in raws[i + 1:i + 4]:
+        if nxt.unit - r.unit > _LEAD_UNITS + 1:
+            break
+        sp = nxt.speaker
+        if sp is None or sp.kind == "group" or sp.kind == "role" and r.unit == 0:
+            continue  # the lead's own description after the headline's
+        if sp.kind == "person" and len(sp.name.split()) >= 2:
+            named = speaker_key(sp.name)
+            if any(off < r.spans[0][0] and speaker_key(p.name) == named for off, p in order):
+                return None
+            return sp.name, named, sp.role or None, "person"
+        return None
     return None
 
 

@@ -886,3 +886,27 @@ def test_short_names_in_brackets_honorifics_and_as_per():
                "\"(South) Korea's gaining market share,\" one analyst said.")
     assert not [s for s in sts if s[0] == "Development"]
     assert by(sts, "gaining market share")[2].startswith("(South)")
+
+
+def test_newswire_leads_subjects_of_two_verbs_and_views():
+    # a lead describes the source the story names next
+    sts = full("U.S. BANKER PREDICTS FURTHER DOLLAR FALL\n\nABU DHABI, March 28 - A leading U.S. Banker said the dollar "
+               "was likely to fall another five pct this year.\n\nKurt Viermetz, Worldwide Treasurer of <Morgan Guaranty "
+               "Trust Co>, told Arab currency traders meeting here that the depreciation had not gone far enough.")
+    assert by(sts, "likely to fall")[0] == "Kurt Viermetz"
+    assert by(sts, "not gone far enough")[0] == "Kurt Viermetz"  # "told Arab currency traders" is no inverted speaker
+    # the subject of two verbs is the sentence's, not the name before "and"
+    sts = full("Canadian Airlines, which has 81 aircraft, last week ordered six planes from British Aerospace and said "
+               "it would soon buy six wide-bodied aircraft. Special counsel Robert Mueller broke his silence on "
+               "Wednesday and said that charging the president was not an option.")
+    assert by(sts, "wide-bodied")[0] == "Canadian Airlines"
+    assert by(sts, "not an option")[0] == "Robert Mueller"
+    # a clause that opens with its own subordinate clause; a second verb after "but"; a forecast
+    sts = full("Edward White, analyst with E.F. Hutton Group Inc, said while Japanese cut backs may be a small factor, "
+               "their effect should be apparent in April. Peter Friend said buyers will be eager, but warned that "
+               "competition makes growth less certain. Michael Gumport projected the average at about 835 mln dlrs. "
+               "Keefe said she expects the June bond contract to decline.")
+    assert by(sts, "while Japanese cut backs")[0] == "Edward White"
+    assert by(sts, "competition makes growth")[0] == "Peter Friend"
+    assert by(sts, "835 mln dlrs")[0] == "Michael Gumport"
+    assert len([s for s in sts if "June bond" in s[2]]) == 1  # one statement, not one inside another
