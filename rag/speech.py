@@ -1854,7 +1854,8 @@ def _resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cas
                 people[surname_key(resolved[1])] = q
                 bisect.insort(order, (at, q), key=lambda item: item[0])
         elif sp.kind == "role" and sp.definite:
-            resolved = _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or (
+            described = _described(text, sp.role, at, recent, order, genders, units) if _is_description(sp.role) else None
+            resolved = described or _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or (
                 _named_after_lead(raws, r, order) if r.unit == 0 else None) or _described(
                 text, sp.role, at, recent, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
         elif sp.kind == "org":
@@ -2101,12 +2102,18 @@ def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tu
     return None
 
 
+def _is_description(role: str) -> bool:
+    """'the 77-year-old', 'the Frenchman': words for a person, not a job."""
+    low = role.lower().split()
+    return bool(low) and (bool(re.fullmatch(r"\d+-year-old", low[0])) or low[-1] in _DESCRIPTIONS)
+
+
 def _described(text: str, role: str, at: int, recent, order, genders, units) -> tuple[str, str, str | None, str] | None:
     """'the 77-year-old independent', 'the widow of sen. john mccain': a description (no job) of the
     person the story is about: the subject of the sentence before, else the person just quoted (of
     the description's gender, and not the one it relates to)."""
     low = role.lower().split()
-    if not low or not (low[0] in _RELATIONS or re.fullmatch(r"\d+-year-old", low[0]) or low[-1] in _DESCRIPTIONS):
+    if not low or not (low[0] in _RELATIONS or _is_description(role)):
         return None
     gender = _gender_of(role)
     related = speaker_key(" ".join(low[2:])) if len(low) > 2 and low[1] == "of" else ""

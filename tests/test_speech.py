@@ -797,63 +797,84 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
     assert by(full(text), words)[0] == speaker
 
 
-def test_someone_working_for_a_person_is_not_that_person():
-    text = ("Liberal Democrat Vince Cable warned that bills would rise. Tony Blair's official spokesman said the "
-            "prime minister had full confidence in Mr Brown. A spokeswoman for Mr Chirac said France would not give "
-            "up farm subsidies. An adviser to Tony Blair said the plan was dead.")
+# Articles of several statements: (text, [(words of a statement, its speaker), ...]).
+SEVERAL = [
+    # someone working for a person is not that person
+    ("Liberal Democrat Vince Cable warned that bills would rise. Tony Blair's official spokesman said the prime "
+     "minister had full confidence in Mr Brown. A spokeswoman for Mr Chirac said France would not give up farm "
+     "subsidies. An adviser to Tony Blair said the plan was dead.",
+     [("full confidence", "Tony Blair's official spokesman"), ("farm subsidies", "spokeswoman for Mr Chirac"),
+      ("the plan was dead", "adviser to Tony Blair")]),
+    # a name inside a fronted participle, or in an aside in brackets, is not the one a pronoun follows
+    ("Rashida Tlaib spoke at the hearing. Describing the Trump administration's strategy as cruel, she said it was "
+     "sending a hateful message. \"The merger is a landmark,\" Clinton claimed, referring to Stephen K. Bannon. "
+     "(Bannon is on leave until after the election.) \"A fringe element has taken over,\" she added.",
+     [("hateful message", "Rashida Tlaib"), ("fringe element", "Clinton")]),
+    # a company quoted by its first word before a person of that name is named
+    ("WILTON, Conn., March 31 - Emery Air Freight Corp said it plans a tender offer for Purolator. Emery said it had "
+     "tried to open talks. Emery's chairman, John C. Emery, said the company would still prefer to negotiate. Emery "
+     "said its offer expires on April 28.",
+     [("tried to open talks", "Emery Air Freight Corp"), ("still prefer to negotiate", "John C. Emery"),
+      ("expires on April 28", "Emery Air Freight Corp")]),
+    # the person a description stands for: the subject of the sentence before, not its object; no country
+    ("Rafael Nadal beat Lleyton Hewitt. \"I played my best tennis,\" said the 19-year-old.",
+     [("best tennis", "Rafael Nadal")]),
+    ("President Ronald Reagan spoke on Sunday. The United States has been working with its allies, the president "
+     "said. \"I remain firmly committed to these objectives,\" he said.",
+     [("firmly committed", "Ronald Reagan")]),
+    # not a name after a preposition or a possessive; past a scene-setting phrase
+    ("\"Isn't Medicare for All like public school?\" Colbert asked. Despite Colbert's suggestion, Elizabeth Warren "
+     "would not say if taxes would rise. \"Health care is a basic human right,\" she said.",
+     [("basic human right", "Elizabeth Warren")]),
+    ("Joe Lieberman, who endorsed John McCain, ran in 2000. In an excerpt of the book posted online, McCain called "
+     "Palin a reformer. But he also admitted there were some problems.",
+     [("some problems", "John McCain")]),
+    # a lead describes the source the story names next; "told Arab currency traders" is no inverted speaker
+    ("U.S. BANKER PREDICTS FURTHER DOLLAR FALL\n\nABU DHABI, March 28 - A leading U.S. Banker said the dollar was "
+     "likely to fall another five pct this year.\n\nKurt Viermetz, Worldwide Treasurer of <Morgan Guaranty Trust "
+     "Co>, told Arab currency traders meeting here that the depreciation had not gone far enough.",
+     [("likely to fall", "Kurt Viermetz"), ("not gone far enough", "Kurt Viermetz")]),
+    # the subject of two verbs is the sentence's, not the name before "and"
+    ("Canadian Airlines, which has 81 aircraft, last week ordered six planes from British Aerospace and said it "
+     "would soon buy six wide-bodied aircraft. Special counsel Robert Mueller broke his silence on Wednesday and "
+     "said that charging the president was not an option.",
+     [("wide-bodied", "Canadian Airlines"), ("not an option", "Robert Mueller")]),
+    # a clause opening with its own subordinate clause; a second verb after "but"; a forecast
+    ("Edward White, analyst with E.F. Hutton Group Inc, said while Japanese cut backs may be a small factor, their "
+     "effect should be apparent in April. Peter Friend said buyers will be eager, but warned that competition "
+     "makes growth less certain. Michael Gumport projected the average at about 835 mln dlrs.",
+     [("while Japanese cut backs", "Edward White"), ("competition makes growth", "Peter Friend"),
+      ("835 mln dlrs", "Michael Gumport")]),
+    # short names in brackets, honorifics, "as per", an aside "while speaking"
+    ("According to Shiv Sena (UBT) leader Sanjay Raut, the alliance would decide its stand on Friday. The Election "
+     "Commission (EC) said the polls would be held in three phases. Shri Amit Shah said the party would win. As per "
+     "officials, the new rules will come into force from April 1. Union Minister Kiren Rijiju, while speaking to "
+     "the media, said the session would be productive.",
+     [("decide its stand", "Sanjay Raut"), ("three phases", "Election Commission"), ("party would win", "Amit Shah"),
+      ("come into force", "officials"), ("session would be productive", "Kiren Rijiju")]),
+    # descriptions in sport and arts reporting
+    ("Thierry Henry scored twice. \"We played well,\" the striker said. Roger Federer won in straight sets. The "
+     "Swiss said he was delighted. Madonna Ciccone released an album. The singer said she was proud of it.",
+     [("played well", "Thierry Henry"), ("delighted", "Roger Federer"), ("proud", "Madonna Ciccone")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", SEVERAL)
+def test_who_speaks_in_articles_of_several_statements(text, expected):
     sts = full(text)
-    assert by(sts, "full confidence")[0] == "Tony Blair's official spokesman"
-    assert by(sts, "farm subsidies")[0] == "spokeswoman for Mr Chirac"
-    assert by(sts, "the plan was dead")[0] == "adviser to Tony Blair"
+    assert [by(sts, words)[0] for words, _ in expected] == [speaker for _, speaker in expected]
 
 
-def test_a_gerund_subject_and_a_scene_inside_the_sentence_keep_their_readings():
+def test_what_is_no_statement_or_part_of_another():
     # "Rising prices hurt the poor most" is the statement: nothing follows the verb
     assert by(full("Rising prices hurt the poor most, the economist said."), "Rising prices")[0] == "economist"
-    # the name inside a fronted participle is not the subject a pronoun points to; an aside in brackets
-    # is not the story's focus either
-    text = ("Rashida Tlaib spoke at the hearing. Describing the Trump administration's strategy as cruel, she said it "
-            "was sending a hateful message. \"The merger is a landmark,\" Clinton claimed, referring to Stephen K. "
-            "Bannon. (Bannon is on leave until after the election.) \"A fringe element has taken over,\" she added.")
-    sts = full(text)
-    assert by(sts, "hateful message")[0] == "Rashida Tlaib"
-    assert by(sts, "fringe element")[0] == "Clinton"
-
-
-def test_a_company_quoted_by_its_first_word_is_not_a_person_named_later():
-    text = ("WILTON, Conn., March 31 - Emery Air Freight Corp said it plans a tender offer for Purolator. Emery said it "
-            "had tried to open talks. Emery's chairman, John C. Emery, said the company would still prefer to "
-            "negotiate. Emery said its offer expires on April 28.")
-    sts = full(text)
-    assert by(sts, "tried to open talks")[0] == "Emery Air Freight Corp"
-    assert by(sts, "still prefer to negotiate")[0] == "John C. Emery"
-    assert by(sts, "expires on April 28")[0] == "Emery Air Freight Corp"
-
-
-def test_a_story_calls_the_person_it_named_by_a_description():
-    # sport and arts reporting: "the striker", "the Frenchman", "the singer", "said the 19-year-old"
-    assert by(full("Thierry Henry scored twice. \"We played well,\" the striker said."), "played well")[0] == \
-        "Thierry Henry"
-    assert by(full("Roger Federer won in straight sets. The Swiss said he was delighted."), "delighted")[0] == \
-        "Roger Federer"
-    assert by(full("Madonna Ciccone released an album. The singer said she was proud of it."), "proud")[0] == \
-        "Madonna Ciccone"
-    # the subject of the sentence before, not its object; no one is named "The Swiss"
-    sts = full("Rafael Nadal beat Lleyton Hewitt. \"I played my best tennis,\" said the 19-year-old.")
-    assert by(sts, "best tennis")[0] == "Rafael Nadal"
-    # a country is nobody the story follows
-    sts = full("President Ronald Reagan spoke on Sunday. The United States has been working with its allies, the "
-               "president said. \"I remain firmly committed to these objectives,\" he said.")
-    assert by(sts, "firmly committed")[0] == "Ronald Reagan"
-
-
-def test_the_subject_a_pronoun_follows_is_not_after_a_preposition_or_a_scene():
-    sts = full("\"Isn't Medicare for All like public school?\" Colbert asked. Despite Colbert's suggestion, Elizabeth "
-               "Warren would not say if taxes would rise. \"Health care is a basic human right,\" she said.")
-    assert by(sts, "basic human right")[0] == "Elizabeth Warren"
-    sts = full("Joe Lieberman, who endorsed John McCain, ran in 2000. In an excerpt of the book posted online, McCain "
-               "called Palin a reformer. But he also admitted there were some problems.")
-    assert by(sts, "some problems")[0] == "John McCain"
+    sts = full("As per the agreement, the rules will change. Keefe said she expects the June bond contract to decline. "
+               "The Organisation for Economic Cooperation and Development (OECD) said growth would slow. "
+               "\"(South) Korea's gaining market share,\" one analyst said.")
+    assert not [s for s in sts if "rules will change" in s[2]]  # an agreement says nothing
+    assert len([s for s in sts if "June bond" in s[2]]) == 1  # one statement, not one inside another
+    assert not [s for s in sts if s[0] == "Development"]  # a long name joined by "and" is no speaker cut short
+    assert by(sts, "gaining market share")[2].startswith("(South)")  # an editor's word stays in the quotation
 
 
 def test_lowercase_headline_run_into_the_first_sentence_and_the_bbc_as_audience():
@@ -866,47 +887,3 @@ def test_lowercase_headline_run_into_the_first_sentence_and_the_bbc_as_audience(
     assert not [s for s in sts if "defends team" in s[2]]  # the headline is no statement
     assert by(sts, "the players were tired")[2].startswith("the players")  # not "the bbc s today programme ..."
     assert by(sts, "paying too much")[0] == "richard scudamore"
-
-
-def test_short_names_in_brackets_honorifics_and_as_per():
-    sts = full("According to Shiv Sena (UBT) leader Sanjay Raut, the alliance would decide its stand on Friday. "
-               "The Election Commission (EC) said the polls would be held in three phases. Shri Amit Shah said the "
-               "party would win. As per officials, the new rules will come into force from April 1. As per the "
-               "agreement, the rules will change. Union Minister Kiren Rijiju, while speaking to the media, said the "
-               "session would be productive.")
-    assert by(sts, "decide its stand")[0] == "Sanjay Raut"
-    assert by(sts, "three phases")[0] == "Election Commission"
-    assert by(sts, "party would win")[0] == "Amit Shah"
-    assert by(sts, "come into force")[0] == "officials"
-    assert not [s for s in sts if "rules will change" in s[2]]  # an agreement says nothing
-    assert by(sts, "session would be productive")[0] == "Kiren Rijiju"
-    # a long name joined by "and" keeps its brackets (its last words are no speaker); an editor's word in
-    # brackets inside a quotation stays part of it
-    sts = full("The Organisation for Economic Cooperation and Development (OECD) said growth would slow. "
-               "\"(South) Korea's gaining market share,\" one analyst said.")
-    assert not [s for s in sts if s[0] == "Development"]
-    assert by(sts, "gaining market share")[2].startswith("(South)")
-
-
-def test_newswire_leads_subjects_of_two_verbs_and_views():
-    # a lead describes the source the story names next
-    sts = full("U.S. BANKER PREDICTS FURTHER DOLLAR FALL\n\nABU DHABI, March 28 - A leading U.S. Banker said the dollar "
-               "was likely to fall another five pct this year.\n\nKurt Viermetz, Worldwide Treasurer of <Morgan Guaranty "
-               "Trust Co>, told Arab currency traders meeting here that the depreciation had not gone far enough.")
-    assert by(sts, "likely to fall")[0] == "Kurt Viermetz"
-    assert by(sts, "not gone far enough")[0] == "Kurt Viermetz"  # "told Arab currency traders" is no inverted speaker
-    # the subject of two verbs is the sentence's, not the name before "and"
-    sts = full("Canadian Airlines, which has 81 aircraft, last week ordered six planes from British Aerospace and said "
-               "it would soon buy six wide-bodied aircraft. Special counsel Robert Mueller broke his silence on "
-               "Wednesday and said that charging the president was not an option.")
-    assert by(sts, "wide-bodied")[0] == "Canadian Airlines"
-    assert by(sts, "not an option")[0] == "Robert Mueller"
-    # a clause that opens with its own subordinate clause; a second verb after "but"; a forecast
-    sts = full("Edward White, analyst with E.F. Hutton Group Inc, said while Japanese cut backs may be a small factor, "
-               "their effect should be apparent in April. Peter Friend said buyers will be eager, but warned that "
-               "competition makes growth less certain. Michael Gumport projected the average at about 835 mln dlrs. "
-               "Keefe said she expects the June bond contract to decline.")
-    assert by(sts, "while Japanese cut backs")[0] == "Edward White"
-    assert by(sts, "competition makes growth")[0] == "Peter Friend"
-    assert by(sts, "835 mln dlrs")[0] == "Michael Gumport"
-    assert len([s for s in sts if "June bond" in s[2]]) == 1  # one statement, not one inside another
