@@ -2154,6 +2154,10 @@ def _subject_since(text: str, since: int, at: int, gender: str, order, genders, 
             sl = _SCENE_LEAD.match(lead)
             if sl and len(lead.split()) > 3:
                 lead = lead[sl.end():]
+            # after a dateline ("washington -- vermont sen. bernie sanders"), abbreviated titles not counted
+            lead = re.split(r"\s(?:--|[—–])\s", lead)[-1]
+            if len(lead.split()) > 3:
+                lead = " ".join(w for w in lead.split() if not (w.endswith(".") and w.lower().rstrip(".") in _TITLE_WORDS))
             lead_words = lead.lower().split()
             if lead_words and lead_words[-1] in _NOT_BEFORE_SUBJECT or text.startswith(("’s", "'s"), off + len(p.name)):
                 continue  # "Despite Colbert's suggestion, Warren would not say": Warren is the subject

@@ -887,3 +887,11 @@ def test_lowercase_headline_run_into_the_first_sentence_and_the_bbc_as_audience(
     assert not [s for s in sts if "defends team" in s[2]]  # the headline is no statement
     assert by(sts, "the players were tired")[2].startswith("the players")  # not "the bbc s today programme ..."
     assert by(sts, "paying too much")[0] == "richard scudamore"
+
+
+def test_lowercase_the_subject_after_a_dateline_and_an_abbreviated_title():
+    text = ("meghan mccain challenges bernie sanders  washington -- vermont sen. bernie sanders  a top-tier candidate  "
+            "sparred with the hosts of  the view  on wednesday.  the 77-year-old independent said he would work with "
+            "politicians on the other side of the aisle.  sanders said he has conservative friends.  he added that the "
+            "party must unite.")
+    assert by(said(text), "other side of the aisle")[0] == "bernie sanders"
