@@ -133,7 +133,7 @@ _ROLE_NOUNS = frozenset(
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
     former first lady crown supreme acting interim senior mr mrs ms dr prof gen sen rep gov lt col sir
-    lord dame president-elect treasury capt sgt adm det insp supt maj cpl pvt rev shri sri smt shrimati""".split()
+    lord dame president-elect treasury capt sgt adm det insp supt maj cpl pvt rev cmdr shri sri smt shrimati""".split()
 )
 _PLURAL_GROUP = frozenset(
     """analysts officials sources economists traders dealers experts lawmakers legislators diplomats
@@ -167,6 +167,7 @@ _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _ADVERBIAL_TAIL = re.compile(
     r"(?:\s+(?:also|further|later|earlier|again|previously|then|recently|repeatedly|separately|once|"
     r"himself|herself|reportedly|publicly|meanwhile|subsequently|however|though|too|has|have|had|would|has also|had also|"
+    r"indirectly|directly|initially|privately|personally|quickly|immediately|finally|formally|officially|openly|"
     r"first|(?:on\s+)?" + _DAYS + r"|yesterday|today|tonight|last\s+(?:week|month|year|night)|this\s+(?:week|month|morning|year)|"
     r"(?:in|at|during)\s+(?:a|an|the|his|her|its)\s+(?:(?!\b(?:what|who|whom|which|that|he|she|they|it|we|i|and|but|or)\b)[^,.;:\"“”]){1,40}?))+\s*$",
     re.I,
@@ -199,7 +200,7 @@ _BACKREF = re.compile(
 # Fronted "Saying that ..., Peskov claimed ..." and intro phrases that are not statements.
 _FRONTED_SPEECH = re.compile(r"^\W*(?:" + _PARTICIPLES + r")\b(?:\s+that)?\s*", re.I)
 _TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}|[A-Z]\.(?=\s+[A-Z][a-z])|(?i:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Prof|St|Jr|Sr|Capt|Sgt|Adm)\.|"
+    r"(?:[^\W\d_]\.){2,}|[A-Z]\.(?=\s+[A-Z][a-z])|(?i:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Prof|St|Jr|Sr|Capt|Sgt|Adm|Cmdr|Maj|Cpl|Pvt|Rev|Supt|Insp|Det)\.|"
     r"\w+(?:[’'\-/&.]\w+)*|[^\w\s]",
     re.UNICODE,
 )
@@ -426,8 +427,9 @@ def _clean_np(toks: list[str]) -> list[str]:
     while toks and toks[0].lower() in ("of", "for", "and", "&"):
         toks = toks[1:]
     # "But Blumenthal argued", "In March Trump complained": a sentence's opening words, not a name
+    # (in lower case too: "though trump has said ...")
     stripped = False
-    while len(toks) >= 2 and toks[0] in _OPENERS:
+    while len(toks) >= 2 and (toks[0] in _OPENERS or toks[0].lower() in _LOW_OPENERS and toks[0].islower()):
         toks, stripped = toks[1:], True
     if stripped and len(toks) >= 2 and toks[0].lower() in _CALENDAR_WORDS:
         toks = toks[1:]
@@ -437,6 +439,8 @@ def _clean_np(toks: list[str]) -> list[str]:
 _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since Also Meanwhile However Still Now "
                      "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday Despite Although Though "
                      "Amid Following Even Unlike".split())
+_LOW_OPENERS = frozenset("but and so yet then also meanwhile however still though although while whereas indeed "
+                         "instead even".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _CALENDAR_WORDS = _MONTHS | _WEEKDAYS
@@ -635,12 +639,19 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                         k -= 1
                     return sp, (toks[k + 1][1] if j - k <= 7 else toks[j][1])
             break
-        if tok.lower() in ("the", "with", "in", "at") and picked and i >= 2:
+        if tok.lower() in ("the", "with", "in", "at", "on") and picked and i >= 2:
             # "people familiar with the discussions", "experts in aging": the group, then what it knows
             k = i - 1 if tok.lower() == "the" else i
             if toks[k][0].lower() in ("with", "in", "at", "of", "on") and toks[k - 1][0].lower() in _KNOWING | _ROLE_NOUNS:
                 picked.extend(reversed(toks[k:i + 1]))
                 i = k - 1
+                continue
+        if tok in ("–", "—") and picked == [] and i >= 2:
+            # "zuckerberg – who, with a net worth of $67 billion, is listed by forbes as ... – said":
+            # an aside between dashes; the speaker is before it
+            j = next((j for j in range(i - 1, max(-1, i - 40), -1) if toks[j][0] in ("–", "—")), -1)
+            if j >= 1 and re.match(r"\w", toks[j - 1][0]):
+                i = j - 1
                 continue
         if tok.lower() in ("who", "which") and picked == [] and i >= 2 and toks[i - 1][0] == ",":
             relative = True
@@ -702,7 +713,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     run_start = picked[0][1]
     # the last four words, not counting the joiners ("people familiar with the talks")
     keep = next((n for n in range(1, len(words) + 1)
-                 if sum(1 for w in words[-n:] if w.lower() not in ("of", "for", "the", "with", "in", "at")) > 4), 0) - 1
+                 if sum(1 for w in words[-n:] if w.lower() not in ("of", "for", "the", "with", "in", "at", "on", "based")) > 4), 0) - 1
     if not cased and keep > 0:
         words = words[-keep:]
         picked = picked[-keep:]
@@ -734,7 +745,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
 _JOB_TO = re.compile(r"\b((?:[Aa]n?|[Tt]he)\s+(?:[\w’'\-]+\s+){0,2}?(?:" + "|".join(sorted(_ROLE_NOUNS - _PLURAL_GROUP, key=len, reverse=True))
                      + r")\s+(?:to|for)\s+)")
 # Words between a group and what it knows: "people familiar with the matter", "officials close to".
-_KNOWING = frozenset("familiar close knowledge briefed".split())
+_KNOWING = frozenset("familiar close knowledge briefed based".split())
 _RELATIONS = frozenset("wife husband son daughter mother father brother sister widow spouse partner".split())
 _APPOSITIVE = re.compile(r",\s+([^,;:\"“”()]{3,40}?)\s*,\s*$")
 
@@ -1592,7 +1603,7 @@ def _low_name_word(w: str) -> bool:
 
     w = w.rstrip(".")
     return len(w) > 1 and w not in STOPWORDS and w not in _TITLE_WORDS and w not in _DETERMINERS and w not in _VERBS \
-        and w not in _PARTICIPLES.split("|") and not w.isdigit()
+        and w not in _PARTICIPLES.split("|") and not w.isdigit() and w not in _LOW_OPENERS
 
 
 # The words a first name follows: a break, a job, a relation, or a word that introduces a person.
@@ -1733,7 +1744,7 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
 _TITLE_ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "adm": "admiral",
                         "capt": "captain", "lt": "lieutenant", "col": "colonel", "sgt": "sergeant", "prof": "professor",
                         "atty": "attorney", "amb": "ambassador", "supt": "superintendent", "insp": "inspector",
-                        "cm": "chief minister", "pm": "prime minister"}
+                        "cm": "chief minister", "pm": "prime minister", "cmdr": "commander"}
 
 
 def _with_surname_mentions(text: str, doc: Document, order: list[tuple[int, _Person]]) -> list[tuple[int, _Person]]:

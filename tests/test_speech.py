@@ -895,3 +895,18 @@ def test_lowercase_the_subject_after_a_dateline_and_an_abbreviated_title():
             "politicians on the other side of the aisle.  sanders said he has conservative friends.  he added that the "
             "party must unite.")
     assert by(said(text), "other side of the aisle")[0] == "bernie sanders"
+
+
+def test_lowercase_openers_adverbs_ranks_asides_between_dashes_and_where_a_source_is_based():
+    text = ("trump spoke at a rally.  though trump has said his effort was motivated by corruption  critics disagree.  "
+            "trump indirectly acknowledged warren s rise in the polls in a tweet tuesday.  in the answer that followed  "
+            "zuckerberg – who  with a net worth of $67 billion  is listed by forbes as the fourth wealthiest american "
+            "– said he was sympathetic to sanders views.  all ships remained in normal configuration   said cmdr. "
+            "nate christensen  a navy spokesman.  a navy service member based on yokosuka said that all of the "
+            "warships were invited.")
+    sts = said(text)
+    assert by(sts, "motivated by corruption")[0] == "trump"  # not "though trump"
+    assert by(sts, "warren s rise")[0] == "trump"  # not "trump indirectly"
+    assert by(sts, "sympathetic to sanders")[0] == "zuckerberg"
+    assert by(sts, "normal configuration")[0] == "nate christensen"
+    assert by(sts, "warships were invited")[0] == "navy service member based on yokosuka"
