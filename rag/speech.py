@@ -561,13 +561,15 @@ _ASIDES = frozenset(_ASIDE_WORDS) | {"in a statement"}
 _ASIDE_TAIL = re.compile(r",\s*(?:" + "|".join(_ASIDE_WORDS) + r")\s*,\s*$", re.I)
 # A party and state after a politician's name: "(R-Fla.)", "(I-VT)", ", R-Ga.,", "(D)".
 _AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{0,20})\)|,\s*[RDI]\s*-\s*[A-Z][\w.]{0,12},"
-                               r"|,\s*[rdi]\s*-\s*[a-z]{2,5}\.?,?)\s*$")  # lower case: "mccain, r-ariz., said"
+                               r"|,\s*[rdi]\s*-\s*[a-z][a-z.]{1,11},?)\s*$")  # lower case: "mccain, r-ariz., said", "murkowski, r-alaska,"
 
 
 from .text import STOPWORDS as STOPWORDS_LOW  # noqa: E402
 
 
 _AND_THEN_VERB = re.compile(r"(?<=[\w.>])\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$")
+# in lower-cased text a comma may stand for the stripped punctuation: "modest about his golf,  but said"
+_AND_THEN_VERB_LOW = re.compile(r"(?<=[\w.>,])\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$")
 
 
 def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_Speaker | None, int]:
@@ -576,7 +578,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     A speaker introduced by a relative pronoun ("Stoltenberg, who said") starts at the verb, so
     that the words before it are not taken for a statement."""
     head = text[start:anchor]
-    am = _AND_THEN_VERB.search(head) if cased else None
+    am = (_AND_THEN_VERB if cased else _AND_THEN_VERB_LOW).search(head)
     if am:
         # "Canadian Airlines, which has 81 aircraft, last week ordered six planes from British
         # Aerospace and said ...": the sentence's subject said it, not the name before "and"
@@ -1380,6 +1382,10 @@ def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok:
         if cased and (_is_caps_word(tok) and tok.lower() not in _CALENDAR_WORDS or low in _ROLE_NOUNS or low in _PARTICLES
                       or (words and tok in ("’s", "'s"))):
             words.append(tok)
+            continue
+        if not cased and len(words) < 3 and (_low_name_word(low) and low not in _CALENDAR_WORDS and not (
+                len(low) > 4 and low.endswith(("ed", "ing"))) or low in _TITLE_WORDS):
+            words.append(tok)  # "mulvaney tried to head off criticism ..., saying ..."
             continue
         break
     else:

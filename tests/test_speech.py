@@ -910,3 +910,13 @@ def test_lowercase_openers_adverbs_ranks_asides_between_dashes_and_where_a_sourc
     assert by(sts, "sympathetic to sanders")[0] == "zuckerberg"
     assert by(sts, "normal configuration")[0] == "nate christensen"
     assert by(sts, "warships were invited")[0] == "navy service member based on yokosuka"
+
+
+def test_lowercase_party_and_state_saying_after_an_action_and_but_said():
+    text = ("mick mulvaney spoke on thursday.  mulvaney tried to head off criticism about the choice  saying it was well "
+            "suited for the summit.  sen. lisa murkowski  r-alaska  told reporters it was not appropriate to use "
+            "taxpayer dollars.  kid rock is modest about his golf  but said he feels less pressure now.")
+    sts = said(text)
+    assert by(sts, "well suited for the summit")[0] == "mick mulvaney"
+    assert by(sts, "not appropriate")[0] == "lisa murkowski"
+    assert by(sts, "less pressure")[0] == "kid rock"
