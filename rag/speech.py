@@ -92,8 +92,10 @@ _VERBS = (
     "complained conceded recalled replied continued concluded alleged mentioned highlighted "
     "estimated forecast threatened countered agreed responded quipped joked bemoaned lamented contended contends "
     "testified retorted boasted mused recounted hinted pledged assured reassured responds replies wondered "
-    "projected projects disclosed discloses expects"
+    "projected projects disclosed discloses expects described describes"
 ).split()
+# "Ms. Warren described President Trump as “corruption in the flesh”": a view, when "as" follows.
+_DESCRIBE_VERBS = frozenset("described describes".split())
 # Verbs that report a view or a forecast: inside another statement ("Keefe said she expects ...")
 # they are part of it, not a statement of their own.
 _VIEW_VERBS = frozenset("projected projects expects".split())
@@ -1173,6 +1175,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             continue
         if low in _VIEW_VERBS and any(p.end() >= a - 25 for p in _ANCHOR.finditer(text, max(u.start, a - 60), a)):
             continue
+        if low in _DESCRIBE_VERBS and not re.match(r"(?:\s+[^\s.;:!?]+){1,8}?\s+as\s", text[b:min(u.end, b + 100)]):
+            continue  # "the events described in the report"
         if low == "accused" and re.match(r"\s+of\b", text[b:b + 4]):
             continue  # "Joe Biden, who he has accused of enriching ...": the accused is not named after it
         sp, sp_start = None, a
@@ -1212,6 +1216,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             if sp is None or sp.kind == "pronoun" and not inverted:
                 continue
             sp_start = a
+        if low in _DESCRIBE_VERBS and (sp.kind not in ("person", "pronoun", "role") or inverted):
+            continue  # only someone describes: "the plan described as ..." is not a statement
         parts: list[_Raw] = []
         pre_s, pre_e = claimed_to, sp_start
         pre = text[pre_s:pre_e]
@@ -1333,6 +1339,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             claimed_to = stop
         else:
             claimed_to = max(claimed_to, after_stop if inverted else b)
+        if low in _DESCRIBE_VERBS:  # what is described follows the verb, not what comes before the describer
+            parts = [p for p in parts if p.spans[0][0] >= b]
         out.extend(parts)
     if not out:
         out = _saying_after_action(text, n, u, cased)

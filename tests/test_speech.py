@@ -852,6 +852,10 @@ SEVERAL = [
      "the media, said the session would be productive.",
      [("decide its stand", "Sanjay Raut"), ("three phases", "Election Commission"), ("party would win", "Amit Shah"),
       ("come into force", "officials"), ("session would be productive", "Kiren Rijiju")]),
+    # a view: "described X as Y" (only someone describes, and what is described follows the verb)
+    ("Elizabeth Warren spoke. In her speech, Ms. Warren described President Trump as \"corruption in the flesh\" but "
+     "added that \"our problems didn't start with Donald Trump.\" The events described in the report were grim.",
+     [("corruption in the flesh", "Elizabeth Warren"), ("our problems", "Elizabeth Warren")]),
     # descriptions in sport and arts reporting
     ("Thierry Henry scored twice. \"We played well,\" the striker said. Roger Federer won in straight sets. The "
      "Swiss said he was delighted. Madonna Ciccone released an album. The singer said she was proud of it.",
@@ -872,6 +876,7 @@ def test_what_is_no_statement_or_part_of_another():
                "The Organisation for Economic Cooperation and Development (OECD) said growth would slow. "
                "\"(South) Korea's gaining market share,\" one analyst said.")
     assert not [s for s in sts if "rules will change" in s[2]]  # an agreement says nothing
+    assert not [s for s in full("The events described in the report as grim were real.") if "grim" in s[2]]
     assert len([s for s in sts if "June bond" in s[2]]) == 1  # one statement, not one inside another
     assert not [s for s in sts if s[0] == "Development"]  # a long name joined by "and" is no speaker cut short
     assert by(sts, "gaining market share")[2].startswith("(South)")  # an editor's word stays in the quotation
