@@ -92,10 +92,13 @@ _VERBS = (
     "complained conceded recalled replied continued concluded alleged mentioned highlighted "
     "estimated forecast threatened countered agreed responded quipped joked bemoaned lamented contended contends "
     "testified retorted boasted mused recounted hinted pledged assured reassured responds replies wondered "
-    "projected projects disclosed discloses expects described describes"
+    "projected projects disclosed discloses expects described describes portrayed portrays questioned "
+    "assert argue insist"
 ).split()
+# Base forms after a plural subject ("Robbins and Tuttle assert:"), not after "to", "would", "did" ...
+_BASE_FORMS = frozenset("say tell assert argue insist".split())
 # "Ms. Warren described President Trump as “corruption in the flesh”": a view, when "as" follows.
-_DESCRIBE_VERBS = frozenset("described describes".split())
+_DESCRIBE_VERBS = frozenset("described describes portrayed portrays".split())
 # Verbs that report a view or a forecast: inside another statement ("Keefe said she expects ...")
 # they are part of it, not a statement of their own.
 _VIEW_VERBS = frozenset("projected projects expects".split())
@@ -132,6 +135,18 @@ _ROLE_NOUNS = frozenset(
     voter voters supporter supporters inspector superintendent sheriff student students newspaper newspapers
     worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge counsel""".split()
 )
+# Their plurals are jobs of a group: "two Republican senators said", "state governors", "congressmen".
+def _plural(w: str) -> str:
+    if w.endswith("man"):
+        return w[:-3] + "men"
+    if w.endswith("y") and w[-2:-1] not in "aeiou":
+        return w[:-1] + "ies"
+    return w + "es" if w.endswith(("s", "sh", "ch")) else w + "s"
+
+
+_ROLE_PLURALS = frozenset(_plural(w) for w in _ROLE_NOUNS if not w.endswith(("s", "men", "people")) and "-" not in w
+                          and len(w) > 3) - _ROLE_NOUNS
+_ROLE_NOUNS = _ROLE_NOUNS | _ROLE_PLURALS
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
     former first lady crown supreme acting interim senior mr mrs ms dr prof gen sen rep gov lt col sir
@@ -141,7 +156,7 @@ _PLURAL_GROUP = frozenset(
     """analysts officials sources economists traders dealers experts lawmakers legislators diplomats
     residents witnesses investigators critics people executives bankers observers aides members
     spokespeople spokesmen brokers delegates newspapers students workers employees parents""".split()
-)
+) | _ROLE_PLURALS
 _ORG_WORDS = frozenset(
     """kremlin ministry house department council agency commission bank reserve fund inc co corp plc
     ltd llc group party committee office union government police army court news organization
@@ -1144,7 +1159,7 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         if cased and verb[0].isupper() and low != "according to" and a != u.start:
             continue  # "States", "Notes": a name, not a verb
         before_word = re.search(r"(\w+)[^\w,;:\"“”’]*$", text[u.start:a])  # adjacent: not "... worth it,\" said"
-        if low in ("say", "tell") and before_word and before_word.group(1).lower() in _NOT_A_SUBJECT:
+        if low in _BASE_FORMS and (not before_word or before_word.group(1).lower() in _NOT_A_SUBJECT):
             continue  # "the license to go out and say whatever they want", "would say", "did not tell"
         if before_word and before_word.group(1).lower() in ("what", "as", "was", "were", "is", "be", "been", "being", "not", "never", "to", "it", "who's"):
             # "what he said", "was said to be", "did not say"; "It said ..." only opening a sentence
@@ -1175,6 +1190,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             continue
         if low in _VIEW_VERBS and any(p.end() >= a - 25 for p in _ANCHOR.finditer(text, max(u.start, a - 60), a)):
             continue
+        if low == "questioned" and not re.match(r"\s+(?:why|whether|how|if|what)\b", text[b:b + 12], re.I):
+            continue  # "questioned why Warren has been hesitant ...", not "questioned her stamina"
         if low in _DESCRIBE_VERBS and not re.match(r"(?:\s+[^\s.;:!?]+){1,8}?\s+as\s", text[b:min(u.end, b + 100)]):
             continue  # "the events described in the report"
         if low == "accused" and re.match(r"\s+of\b", text[b:b + 4]):
@@ -1349,8 +1366,10 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
 
 # "Congress leader Rahul Gandhi on Monday slammed the government, saying it had failed the poor":
 # a sentence whose verb reports no speech, then a participle that does.
-_SAYING = re.compile(r",\s*(?:saying|adding|noting|arguing|insisting|claiming|warning|asserting|stating|declaring)\b"
-                     r"(?:\s+that\b)?\s*[:,]?\s*", re.I)
+_SAYING = re.compile(r",\s*(?:saying|adding|noting|arguing|insisting|claiming|warning|asserting|stating|declaring|"
+                     r"telling\s+(?:reporters|journalists|the press|supporters|the crowd|an audience|the audience|"
+                     r"(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}))\b"
+                     r"(?:\s+that\b)?\s*[:,]?\s*", re.I)  # "..., telling reporters she didn't think ..."
 
 
 # What may follow a sentence's subject: an auxiliary or adverb, a time or place, or a past tense.

@@ -856,6 +856,13 @@ SEVERAL = [
     ("Elizabeth Warren spoke. In her speech, Ms. Warren described President Trump as \"corruption in the flesh\" but "
      "added that \"our problems didn't start with Donald Trump.\" The events described in the report were grim.",
      [("corruption in the flesh", "Elizabeth Warren"), ("our problems", "Elizabeth Warren")]),
+    # a job in the plural is a group; ", telling reporters ..."; "questioned why"; a base form after two names
+    ("Two Republican senators said they could not support her. Elizabeth Warren dismissed the haul on Thursday, "
+     "telling reporters she didn't think money would help. Still, Corinne Lytle-Bonine questioned why Warren has been "
+     "hesitant. Jane Robbins and Erin Tuttle wrote a report. Robbins and Tuttle assert that the plan must be "
+     "coordinated.",
+     [("could not support her", "Two Republican senators"), ("money would help", "Elizabeth Warren"),
+      ("why Warren has been hesitant", "Corinne Lytle-Bonine"), ("plan must be coordinated", "Erin Tuttle")]),
     # descriptions in sport and arts reporting
     ("Thierry Henry scored twice. \"We played well,\" the striker said. Roger Federer won in straight sets. The "
      "Swiss said he was delighted. Madonna Ciccone released an album. The singer said she was proud of it.",
@@ -877,6 +884,7 @@ def test_what_is_no_statement_or_part_of_another():
                "\"(South) Korea's gaining market share,\" one analyst said.")
     assert not [s for s in sts if "rules will change" in s[2]]  # an agreement says nothing
     assert not [s for s in full("The events described in the report as grim were real.") if "grim" in s[2]]
+    assert not full("He was questioned by police. They will argue the case tomorrow. Trump questioned her stamina.")
     assert len([s for s in sts if "June bond" in s[2]]) == 1  # one statement, not one inside another
     assert not [s for s in sts if s[0] == "Development"]  # a long name joined by "and" is no speaker cut short
     assert by(sts, "gaining market share")[2].startswith("(South)")  # an editor's word stays in the quotation
