@@ -1,0 +1,675 @@
+"""Who each statement is by: the speakers of the statements an article's rules found
+(rag/speech.py), resolved within the article.
+
+The people an article names are read first (with capitals: runs of names; without: full names
+whose surname is used alone elsewhere, set off by a job, or after an honorific). Then each
+statement's speaker in turn: a pronoun is the person the story is following, "the spokesman" the
+last person named in that job, a description ("the Frenchman", "the 77-year-old") the subject of
+the sentence before, a surname the full name used before it, and a source the lead describes is
+the person the story names next.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .speech import (
+    CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _DESCRIPTIONS, _ING_NOUNS, _OPEN_QUOTES, _ORG_WORDS,
+    _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _SCENE_PARTICIPLE, _TITLE_WORDS, _VERB_RE, _Raw,
+    _Unit, _clean_np, _low_name_word, _role_match, speaker_key, surname_key,
+)
+from .types import Document
+
+
+@dataclass
+class _Person:
+    name: str
+    role: str
+    gender: str = ""  # "m", "f" or unknown
+
+
+_NAME_RUN = re.compile(
+    r"(?<![\w’'.])((?:(?:[A-Z]\.){1,3}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z]))"
+    r"(?:[ \t]+(?:(?:[A-Z]\.){1,3}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z])))*)"
+)
+
+
+# Words of the places a capitalised run may name ("United States", "West German", "Hong Kong").
+_PLACE_WORDS = frozenset("""united states kingdom nations emirates soviet union west western east eastern north northern
+    south southern new york jersey hampshire mexico zealand korea africa african america american arabia saudi hong
+    kong sri lanka german germany european europe latin central white house capitol hill wall street middle""".split())
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")  # "M.K. Stalin", "K. Annamalai": initials, not a word in capitals
+_NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # "the U.S. Navy", "the U.S.S. John S. McCain"
+
+
+def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
+    """(offset, full name, role) of the people named with at least two words in text[s:e]."""
+    out = []
+    for m in _NAME_RUN.finditer(text, s, e):
+        words = m.group(1).split()
+        lead = len(words)
+        words = _clean_np(words)  # "In March Trump": the name is "Trump"
+        while words and words[0] in ("The", "A", "An"):
+            words = words[1:]  # "The Swiss said": no one is named "The Swiss"
+        if words and all(w.lower().strip(".") in _PLACE_WORDS for w in words):
+            continue  # "The United States has been working ...": a country, not a person
+        if not words:
+            continue
+        skipped = len(" ".join(m.group(1).split()[:lead - len(words)])) + 1 if len(words) < lead else 0
+        low = [w.lower().rstrip(".") for w in words]
+        last_title = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
+        name = [w for w in words[last_title + 1:]]
+        while name and name[-1].lower() in _PARTICLES:
+            name = name[:-1]
+        if name and name[-1].endswith(("’s", "'s")):
+            name[-1] = name[-1][:-2]
+        while name and name[0].lower() in _PARTICLES and name[0][0].islower():
+            name = name[1:]
+        if len(name) < 2 or _INITIALS.fullmatch(name[-1]) or any(w in _NOT_INITIALS or len(w) > 4 and _INITIALS.fullmatch(w)
+                                                                 for w in name) or any(w.lower() in _ORG_WORDS for w in name) or any(
+                w.isupper() and len(w) > 1 and not _INITIALS.fullmatch(w) for w in name):
+            continue
+        if sum(1 for w in name if w.lower() not in _PARTICLES and not _INITIALS.fullmatch(w) and w not in ("Jr", "Jr.", "Sr", "Sr.")) > 3:
+            continue  # "News Politics Sports Tech Donald Trump": a menu or headline in capitals, not a name
+        if any(w.endswith(("’s", "'s")) for w in name) or re.search(r"\b(?:of|for|in|at)\s*$", text[max(s, m.start() - 6):m.start()]):
+            continue  # "Russia’s Bryansk region", "the governor of Bryansk": places, not people
+        role = " ".join(words[: last_title + 1])
+        # lower-case role words right before the run ("Kremlin spokesman Dmitry Peskov")
+        pre = re.search(r"((?:[A-Z][\w’'\-]*\s+)?(?:[a-z\-]+\s+){0,2}[a-z\-]*),?\s*$", text[max(s, m.start() - 40):m.start()])
+        if not role and pre and any(w.lower() in _ROLE_NOUNS for w in pre.group(1).split()):
+            role = pre.group(1).strip()
+        out.append((m.start() + skipped + (len(" ".join(words[: last_title + 1])) + 1 if last_title >= 0 else 0), " ".join(name), role))
+    return out
+
+
+# In text without capitals, a word right after an honorific is a surname ("mr. weaver", "ms
+# warren"), and so is one between a title and a verb or a break ("professor lessig said", "chief
+# lawson, who"); the word before that surname elsewhere is the first name ("jeff weaver").
+_LOW_HONORIFIC = re.compile(r"(?<![\w’'])(mr|mrs|ms|miss|dr|prof)\.?\s+([a-z][a-z’'\-]+)")
+_LOW_TITLED = re.compile(
+    r"(?<![\w’'])(senator|sen\.|rep\.|representative|judge|justice|professor|chief|president|governor|gov\.|"
+    r"mayor|ambassador|commissioner|sheriff|chancellor|minister|secretary)\s+([a-z][a-z’'\-]+)(?=\s*[,.;:!?]|\s+(?:"
+    + _VERB_RE + r"|who|and|was|is|has|had|would|will|also|on|in|at)\b|’s|'s)")
+_LOW_APPOSITIVE = re.compile(  # "eva malecki, a spokeswoman for ...", "the party chairman, tim schneider,"
+    r"(?:^|(?<=[.;:!?,—]\s))([a-z][a-z’'\-]+(?:\s+[a-z]\.)?\s+[a-z][a-z’'\-]+),\s+(?:a|an|the|his|her)\s+"
+    r"(?:[a-z’'\-]+\s+){0,5}?(" + "|".join(sorted(_ROLE_NOUNS | _RELATIONS, key=len, reverse=True)) + r")\b")
+_LOW_ROLE_APPOSITIVE = re.compile(r",\s+([a-z][a-z’'\-]+(?:\s+[a-z]\.)?\s+[a-z][a-z’'\-]+)(?=,)")
+_LOW_ROLE_BEFORE = re.compile(
+    r"(?<![\w’'])((?:(?:the|a|an|his|her)\s+)?(?:[a-z’'\-]+\s+){0,4}?(?:" + "|".join(sorted(_ROLE_NOUNS | _RELATIONS, key=len, reverse=True))
+    + r"))$")
+
+
+_LOW_WORD = re.compile(r"(?<![\w’'\-])[a-z][a-z\-]*(?![\w\-])")
+_INTRODUCED = re.compile(r"\b(?:" + "|".join(sorted(_TITLE_WORDS | _RELATIONS, key=len, reverse=True)) + r")\.?,?\s*$")
+
+
+
+
+# The words a first name follows: a break, a job, a relation, or a word that introduces a person.
+_FIRST_NAME_AFTER = re.compile(
+    r"(?:^|[,.;:!?—–(\[]|\b(?:said|says|told|by|and|with|of|for|from|to|as|like|including|between|according to)"
+    r"|\b(?:" + "|".join(sorted(_TITLE_WORDS | _RELATIONS, key=len, reverse=True)) + r")\.?)\s*$")
+
+
+def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tuple[int, str, str, str]]:
+    """(offset, name, role, gender) of the people an article without capitals names: full names
+    whose surname is used alone elsewhere (after an honorific, a title, or as a speaker's name),
+    set off by a job ("eva malecki, a spokeswoman", "the party chairman, tim schneider,") or with
+    a middle initial; surname mentions resolved to the full name that fits ("ms. sanders" is not
+    the senator; "mr. biden" is not "his son hunter biden"), in article order."""
+    surnames: dict[str, list[tuple[int, str, str]]] = {}  # surname -> (offset, gender, role) of its mentions
+    full: list[tuple[int, str, str, str, bool]] = []  # (offset, full name, role, gender, introduced as a relative)
+    for m in _LOW_HONORIFIC.finditer(text):
+        sur = re.sub(r"[’']s$", "", m.group(2))
+        if not _low_name_word(sur):
+            continue
+        if m.group(1) in ("dr", "prof"):  # "dr. steven nissen": doctors are named in full first
+            nm = re.match(r"\s+([a-z][a-z’'\-]+)(?=\s*[,.;:!?]|\s+(?:" + _VERB_RE + r"|who|and|was|is|of|at)\b|[’']s)", text[m.end():])
+            if nm and _low_name_word(nm.group(1)) and not nm.group(1).endswith(("ed", "ing")):
+                full.append((m.start(), f"{sur} {nm.group(1)}", m.group(1), "", False))
+                surnames.setdefault(nm.group(1), [])
+                continue
+        g = "m" if m.group(1) == "mr" else "f" if m.group(1) in ("mrs", "ms", "miss") else ""
+        surnames.setdefault(sur, []).append((m.start(), g, ""))
+    for m in _LOW_TITLED.finditer(text):
+        sur = re.sub(r"[’']s$", "", m.group(2))
+        if _low_name_word(sur):
+            surnames.setdefault(sur, []).append((m.start(), "", m.group(1).rstrip(".")))
+    lw = [(m.group(0), m.start(), m.end()) for m in _LOW_WORD.finditer(text)]
+    where: dict[str, list[int]] = {}  # word -> indexes in `lw`
+    for k, (w, _, _) in enumerate(lw):
+        where.setdefault(w, []).append(k)
+    bare = set()
+    for sur in speaker_surnames:
+        if _low_name_word(sur) and sur not in surnames:
+            # a surname quoted alone ("biden said"): its bare mentions name that person too, once
+            # the article is seen to give it a first name
+            surnames[sur] = [(lw[k][1], "", "") for k in where.get(sur, ())]
+            bare.add(sur)
+    found = [(m.start(1), m.group(1), text[m.end(1) + 1:m.end()].strip()) for m in _LOW_APPOSITIVE.finditer(text)]
+    for m in _LOW_ROLE_APPOSITIVE.finditer(text):
+        rb = _LOW_ROLE_BEFORE.search(text, max(0, m.start() - 60), m.start())
+        if rb:
+            found.append((rb.start(1), m.group(1), rb.group(1)))
+    for off, name, role in found:
+        words = name.split()
+        if all(_low_name_word(w) or re.fullmatch(r"[a-z]\.", w) for w in words):
+            rel = bool(set(role.split()) & _RELATIONS)
+            role = re.sub(r"^(?:a|an|the|his|her)\s+", "", role)
+            full.append((off, name, role, _gender_of(role), rel))
+            surnames.setdefault(words[-1], [])
+    for m in re.finditer(r"(?<![\w’'.])([a-z][a-z’'\-]+)\s+[a-z]\.\s+([a-z][a-z’'\-]+)(?![\w’'\-])", text):
+        if _low_name_word(m.group(1)) and _low_name_word(m.group(2)):  # "carolyn b. mchugh"
+            surnames.setdefault(m.group(2), [])
+    # a headline run into the text: up to the first double space (bbc-text style) or line end, when early
+    first_break = re.search(r"[ \t]{2,}|,\s|\n", text[:200])
+    title_end = first_break.start() if first_break else -1
+    title_end = title_end if 0 < title_end <= 160 else -1
+    for sur in surnames:
+        at = where.get(sur, [])
+        for k in at:
+            # "jeff weaver", "joseph r. biden": the word before the surname (and a middle initial)
+            initial = None
+            j = k - 1
+            if j >= 1 and len(lw[j][0]) == 1 and text[lw[j][2]:lw[k][1]].startswith(". ") \
+                    and not text[lw[j][2]:lw[k][1]].strip(". "):
+                initial, j = lw[j][0], j - 1
+            if j < 0 or text[lw[j][2]:lw[j + 1][1]].strip() or lw[j][1] > 0 and text[lw[j][1] - 1] in "’'.":
+                continue
+            first_name = lw[j][0]
+            if not re.fullmatch(r"[a-z][a-z\-]+", first_name) or not _low_name_word(first_name) or first_name == sur \
+                    or re.search(r"(?:ing|ed)$", first_name) and "-" in first_name:  # "fact-checking trump"
+                continue
+            start = lw[j][1]
+            before = text[max(0, start - 40):start]
+            pre = re.search(r"((?:[a-z’'\-]+\.?,?\s+){0,3})$", before)
+            pre_words = pre.group(1) if pre else ""
+            low_pre = set(pre_words.replace(",", " ").replace(".", " ").split())
+            rel = bool(low_pre & _RELATIONS)
+            introduced = bool(_INTRODUCED.search(before))
+            # a person is named in full the first time (a later "slamming trump" is no first name),
+            # or again after a job or a relation ("his son hunter biden", "dr. jill biden")
+            # (the first after the headline: "blair defends iraq policy  tony blair has defended ...")
+            at_first = k == at[0] or k == next((x for x in at if lw[x][1] > title_end), -1) and lw[at[0]][1] < title_end
+            if not (at_first and _FIRST_NAME_AFTER.search(before) or initial or introduced):
+                continue
+            role = " ".join(w for w in pre_words.replace(",", " ").split() if w in _TITLE_WORDS and w not in ("mr", "ms", "mrs", "dr"))
+            name = f"{first_name} {initial}. {sur}" if initial else f"{first_name} {sur}"
+            full.append((start, name, role, _gender_of(pre_words), rel))
+    by_surname: dict[str, dict[str, list]] = {}  # surname -> full name -> [gender, relative, first offset, weak]
+    for off, name, role, g, rel in sorted(full):
+        # weak: only where the surname first occurs, with no job or middle initial ("top biden donors")
+        weak = not role and not re.search(r"\s[a-z]\.\s", name)
+        c = by_surname.setdefault(name.split()[-1], {}).setdefault(name, ["", rel, off, weak])
+        c[0] = c[0] or g
+        c[1] = c[1] and rel
+        c[3] = c[3] and weak
+    for cands in by_surname.values():
+        # "his wife, jane sanders": the one whose wife she is is a man
+        for name, c in cands.items():
+            if c[1] and not c[0]:
+                continue
+        pos = [re.search(r"\b(his|her)\s+(?:\w+\s+){0,2}$", text[max(0, c[2] - 30):c[2]]) for c in cands.values()]
+        for (name, c), pm in zip(list(cands.items()), pos):
+            if c[1] and pm:
+                for other, oc in cands.items():
+                    if other != name and not oc[1] and not oc[0]:
+                        oc[0] = "m" if pm.group(1) == "his" else "f"
+    out = [(off, name, role, g) for off, name, role, g, _ in full]
+    for sur, ms in surnames.items():
+        cands = by_surname.get(sur, {})
+        if sur in bare and not cands:
+            continue
+        for off, g, role in ms:
+            if any(o <= off < o + len(n) for o, n, _, _, _ in full):
+                continue  # the surname of a full name
+            fitting = [n for n, c in cands.items() if not g or not c[0] or c[0] == g]
+            if len(fitting) > 1:
+                # "peter strzok", later "pete strzok" (a short form, in a quote): one person, named first in full
+                first = min(fitting, key=lambda n: cands[n][2])
+                f0 = first.split()[0]
+                if all(n == first or n.split()[0].startswith(f0) or f0.startswith(n.split()[0]) for n in fitting):
+                    fitting = [first]
+            if len(fitting) > 1:
+                fitting = [n for n in fitting if g and cands[n][0] == g] or fitting
+                fitting = [n for n in fitting if not cands[n][1]] or fitting
+            # the person named first, unless the honorific says it is another
+            pick = min(fitting, key=lambda n: (cands[n][3], cands[n][2])) if fitting else None
+            out.append((off, pick or sur, role, g))
+    out.sort()
+    return out
+
+
+
+
+def _with_surname_mentions(text: str, doc: Document, order: list[tuple[int, _Person]]) -> list[tuple[int, _Person]]:
+    """The person mentions and, after each person's first full name, that person's surname used
+    alone ("Trump made illegal immigration the cornerstone of his campaign"): the subject a later
+    "he" may follow."""
+    named: dict[str, list[tuple[int, _Person]]] = {}  # surname -> its full-name mentions, in order
+    for off, p in order:
+        words = p.name.split()
+        if len(words) >= 2 and len(words[-1]) >= 3 and words[-1][:1].isupper():
+            named.setdefault(words[-1], []).append((off, p))
+    if not named:
+        return order
+    covered = [(off, off + len(p.name)) for off, p in order]  # a surname inside a full name is that name
+    rx = re.compile(r"(?<![\w’'.\-])(" + "|".join(sorted(map(re.escape, named), key=len, reverse=True)) + r")(?![\w\-])")
+    extra = []
+    for m in rx.finditer(text):
+        if any(a <= m.start() < b for a, b in covered):
+            continue
+        before = [p for off, p in named[m.group(1)] if off < m.start()]
+        if before:  # the person last named in full with that surname
+            extra.append((m.start(), before[-1]))
+    if not extra:
+        return order
+    return sorted(order + extra, key=lambda item: item[0])
+
+
+
+
+def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], cased: bool) -> list[Statement]:
+    people: dict[str, _Person] = {}  # surname key -> the person last named with it
+    order: list[tuple[int, _Person]] = []  # (offset, person) of every person mention, for focus
+    if cased:
+        for blk in doc.blocks:
+            for off, name, role in _mentions(text, blk.char_start, blk.char_end):
+                p = people.get(surname_key(speaker_key(name)))
+                if p is None or speaker_key(p.name) != speaker_key(name):
+                    p = _Person(name, role)
+                elif role and not p.role:
+                    p.role = role
+                people[surname_key(speaker_key(name))] = p
+                order.append((off, p))
+    else:
+        known: dict[str, _Person] = {}
+        alone = {speaker_key(r.speaker.name) for r in raws if r.speaker is not None and r.speaker.kind == "person"
+                 and len(r.speaker.name.split()) == 1}
+        for off, name, role, gender in _lower_mentions(text, alone):
+            p = known.setdefault(speaker_key(name), _Person(name, role, gender))
+            p.role = p.role or role
+            p.gender = p.gender or gender
+            order.append((off, p))
+    first_full: dict[str, _Person] = {}
+    for _, p in order:
+        first_full.setdefault(surname_key(speaker_key(p.name)), p)
+    if cased:
+        order = _with_surname_mentions(text, doc, order)
+
+    out: list[Statement] = []
+    last: tuple[str, str, str | None, str] | None = None  # (speaker, key, role, kind) of the statement before
+    recent: list[tuple[int, str, str, str | None, str]] = []  # (offset, speaker, key, role, kind)
+    genders: dict[str, str] = {}
+    for r in raws:
+        sp = r.speaker
+        at = r.spans[0][0]
+        resolved: tuple[str, str, str | None, str] | None = None
+        if sp is None:
+            resolved = last
+        elif sp.kind == "pronoun":
+            g = _PRONOUNS[sp.mention.lower()]
+            resolved = _focus(text, at, g, recent, order, genders, units)
+            if resolved is not None and g in "mf":
+                genders[resolved[1]] = g
+        elif sp.kind == "person":
+            toks = sp.name.split()
+            key = speaker_key(sp.name)
+            gender = _gender_of(sp.mention + " " + sp.role)
+            full = None
+            if len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES):
+                # "Cindy McCain said ...", then "McCain said ...": the one with that surname just quoted
+                known = {speaker_key(p.name) for _, p in order}
+                quoted = next((item for item in reversed(recent[-6:]) if item[4] == "person" and len(item[2].split()) >= 2
+                               and surname_key(item[2]) == key and item[2] in known
+                               and genders.get(item[2], gender) in ("", gender)), None)
+                if quoted is not None:
+                    full = _Person(quoted[1], quoted[3] or "")
+            if full is None and (len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES)):
+                full = _person_before(people, order, key, at, gender, genders)
+                if full is None and not _org_named_first(key, recent, order, None):
+                    first = first_full.get(surname_key(key))
+                    full = first if first is not None and _gender_fits(first, gender, genders) else None
+            if full is not None and not sp.role and len(key.split()) == 1 and _org_named_first(key, recent, order, full):
+                full = None  # the organisation below
+            name = full.name if full else sp.name
+            role = _no_honorific(sp.role) or (full.role if full else "") or _known_role(recent, speaker_key(name))
+            resolved = (name, speaker_key(name), role or None, "person")
+            if full is None and len(key.split()) == 1 and not sp.role:
+                # "the official Tanjug news agency said ...", later "Tanjug said": the organisation
+                org = next((item for item in reversed(recent) if item[4] == "org" and key in item[2].split()), None)
+                if org is not None:
+                    resolved = (org[1], org[2], org[3], "org")
+            if gender:
+                genders.setdefault(resolved[1], gender)
+            if not cased and len(resolved[1].split()) >= 2 and speaker_key(name) not in {speaker_key(q.name) for _, q in order[-8:]}:
+                # no capitals to find names by: the people the article quotes by full name are the
+                # ones a surname, "he" or "the senator" later points back to
+                q = _Person(name, role or "")
+                people[surname_key(resolved[1])] = q
+                bisect.insort(order, (at, q), key=lambda item: item[0])
+        elif sp.kind == "role" and sp.definite:
+            described = _described(text, sp.role, at, recent, order, genders, units) if _is_description(sp.role) else None
+            resolved = described or _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or (
+                _named_after_lead(raws, r, order) if r.unit == 0 else None) or _described(
+                text, sp.role, at, recent, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
+        elif sp.kind == "org":
+            name = sp.name
+            if speaker_key(name) in {"statement", "report", "communique", "declaration"}:
+                org = re.search(r"(?:statement|communiqu[eé]|declaration|report)\s+(?:issued|released|published|put out)\s+by\s+(?:the\s+)?([A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*){0,4})", text[:at])
+                if org:
+                    name = org.group(1)
+            resolved = (name, speaker_key(name), sp.role or None, "org")
+        else:  # groups and anonymous people: "analysts", "a spokesman for the ministry"
+            words = sp.mention
+            words = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.I)
+            resolved = (words, speaker_key(words), sp.role or None, "group")
+            if r.unit <= _LEAD_UNITS and not sp.definite and _singular(speaker_key(words)):
+                resolved = _named_after_lead(raws, r, order) or resolved
+        if resolved is None:
+            continue
+        last = resolved
+        recent.append((at, *resolved))
+        spans = tuple(r.spans)
+        s, e = spans[0][0], spans[-1][1]
+        if e <= s:
+            continue
+        ctx_s, ctx_e = r.context
+        body = " ".join(text[a:b] for a, b in spans)
+        here = _unit_index(units, ctx_s)
+        prev_unit = units[here - 1] if here > 0 else None
+        if prev_unit is not None and _ANAPHOR_START.match(body):
+            ctx_s = min(ctx_s, prev_unit.start)  # "This is certainly an event ...": what "this" is
+        if prev_unit is not None:
+            # the same speaker in the sentence before: one line of thought, one context, reaching
+            # back at most CONTEXT_UNITS sentences (a long monologue changes subject)
+            before = [st for st in out[-3:] if st.speaker_key == resolved[1] and st.char_end >= prev_unit.start]
+            if before:
+                ctx_s = min(ctx_s, max(before[-1].context_start, units[max(0, here - CONTEXT_UNITS)].start))
+        nxt = _unit_after(units, ctx_e)
+        if nxt is not None and _BACKREF.match(text[nxt.start:nxt.end]):
+            ctx_e = max(ctx_e, nxt.end)
+        name = " ".join(resolved[0].split())
+        name = name[:-1] if name.endswith(".") and len(name.rsplit(" ", 1)[-1]) > 3 else name
+        role = " ".join(resolved[2].split()) if resolved[2] else None
+        out.append(Statement(
+            file=doc.file, ordinal=len(out), speaker=name, speaker_key=resolved[1], role=role,
+            kind=r.kind, text=" ".join(" ".join(doc.text[a:b].split()) for a, b in spans),
+            char_start=s, char_end=e, line_start=doc.line_of(s), line_end=doc.line_of(e - 1), spans=spans,
+            context_start=ctx_s, context_end=ctx_e, cue=r.cue, mention=sp.mention if sp else "",
+            date=doc.date, publisher=doc.publisher, speaker_kind=resolved[3],
+        ))
+    return out
+
+
+# How a company's name ends ("Emery Air Freight Corp"), unlike "the Biden campaign" or "McCain's office".
+_COMPANY_ENDS = frozenset("corp corporation inc co cos company plc ltd llc group holdings ag sa nv bank industries".split())
+
+
+def _org_named_first(key: str, recent, order, person: _Person | None) -> bool:
+    """'Emery Air Freight Corp said ...', 'Emery said ...', then "Emery's chairman, John C. Emery,
+    said": a bare 'Emery' is the organisation quoted by that name before the person was named."""
+    org_at = next((item[0] for item in recent if item[4] == "org" and item[2].split()[:1] == [key]
+                   and item[2].split()[-1] in _COMPANY_ENDS), None)
+    if org_at is None:
+        return False
+    if person is None:
+        return True
+    named = speaker_key(person.name)
+    return org_at < min((off for off, p in order if speaker_key(p.name) == named), default=float("inf"))
+
+
+def _unit_index(units: list[_Unit], where) -> int:
+    pos = where.start if isinstance(where, _Unit) else where
+    for i, u in enumerate(units):
+        if u.start <= pos < max(u.end, u.start + 1):
+            return i
+    return 0
+
+
+def _unit_before(units: list[_Unit], pos: int) -> _Unit | None:
+    i = _unit_index(units, pos)
+    return units[i - 1] if i > 0 else None
+
+
+def _unit_after(units: list[_Unit], pos: int) -> _Unit | None:
+    i = _unit_index(units, max(0, pos - 1))
+    return units[i + 1] if i + 1 < len(units) else None
+
+
+def _person_before(people: dict[str, _Person], order: list[tuple[int, _Person]], key: str, at: int,
+                   gender: str = "", genders: dict[str, str] | None = None) -> _Person | None:
+    """The full name used for this surname before `at` (the last one, if several; "Mr. Sanders"
+    is not the Jane Sanders the article called "Ms. Sanders" or "his wife")."""
+    found = None
+    for off, p in order:
+        if off > at:
+            break
+        if (surname_key(speaker_key(p.name)) == key or speaker_key(p.name).endswith(" " + key)) and \
+                _gender_fits(p, gender, genders or {}):
+            found = p
+    return found
+
+
+_MALE = frozenset("mr mr. he him his husband father son brother king prince spokesman chairman congressman sir lord".split())
+_FEMALE = frozenset("ms ms. mrs mrs. miss she her wife mother daughter sister queen princess spokeswoman chairwoman congresswoman dame lady".split())
+
+
+def _gender_of(words: str) -> str:
+    """'m' or 'f' when the words naming a person say it (an honorific, a relation), else ''."""
+    low = {w.rstrip(",") for w in words.lower().split()}
+    m, f = bool(low & _MALE), bool(low & _FEMALE)
+    return "m" if m and not f else "f" if f and not m else ""
+
+
+def _gender_fits(p: _Person, gender: str, genders: dict[str, str]) -> bool:
+    known = p.gender or genders.get(speaker_key(p.name), "") or _gender_of(p.role)
+    return not gender or not known or known == gender
+
+
+def _no_honorific(role: str) -> str:
+    """A role without the honorifics ("Ms.", "Mr."), which are not jobs."""
+    kept = [w for w in (role or "").split() if w.lower().rstrip(".") not in ("mr", "mrs", "ms", "miss", "dr", "shri", "sri", "smt")]
+    return " ".join(kept)
+
+
+def _known_role(recent, key: str) -> str:
+    for _, _, k, role, _ in reversed(recent):
+        if k == key and role:
+            return role
+    return ""
+
+
+def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, str] | None:
+    """'the spokesman' / 'the Kremlin spokesman': the last person named in that role."""
+    for _, name, key, r, kind in reversed(recent):
+        if kind == "person" and r and _role_match(role, r):
+            return name, key, r, "person"
+    for off, p in reversed(order):
+        if off < at and p.role and _role_match(role, p.role):
+            return p.name, speaker_key(p.name), p.role, "person"
+    # "The spokesman for one U.S. bank said ...", then "The spokesman said": the one quoted in that job
+    for _, name, key, r, kind in reversed(recent[-4:]):
+        if kind in ("role", "group") and _role_match(role, r or name) and not _PLURAL_GROUP & set(key.split()):
+            return name, key, r, kind
+    # "The analyst said ...": no one was called that, so the person just quoted is meant, unless
+    # the article gave that person another job, or the job is one of a kind ("the president": the
+    # article may quote a senator, not the president) or named with its employer ("the U.S. Bank
+    # spokesman")
+    words = role.lower().replace("-", " ").split()
+    if any(w in _UNIQUE_OFFICES or w in _ORG_WORDS or w.endswith(("’s", "'s")) for w in words):
+        return None  # "Tony Blair's official spokesman": someone else's, not the last one quoted
+    for _, name, key, r, kind in reversed(recent[-2:]):
+        if kind == "person" and not any(w in _ROLE_NOUNS for w in (r or "").lower().split()):
+            return name, key, r, "person"
+    return None
+
+
+# Jobs the article means one person by ("the prime minister told mps ...", then "mr blair said").
+_ONE_PERSON_JOBS = frozenset("president prime premier chancellor governor mayor king queen pope minister secretary "
+                             "senator leader".split())
+# Jobs one person holds: "the president" is never just the last person quoted.
+_UNIQUE_OFFICES = frozenset("president king queen pope chancellor premier".split())
+
+
+def _forward_speaker(raws: list[_Raw], r: _Raw, order=()) -> tuple[str, str, str | None, str] | None:
+    """'the governor ... has claimed ...', then 'It cites Alexander Bogomaz posting ...:': a role
+    named before the person, who speaks in the next sentence or two."""
+    i = raws.index(r)
+    for nxt in raws[i + 1:i + 3]:
+        sp = nxt.speaker
+        office = r.speaker is not None and r.speaker.definite and bool(
+            set((r.speaker.role or "").lower().split()) & _ONE_PERSON_JOBS)
+        if office and sp is not None and sp.kind == "person" and len(sp.name.split()) == 1 and nxt.unit - r.unit <= 2 and order:
+            # "the prime minister told mps ...", then "mr blair said": the person named in full before
+            full = next((p for off, p in reversed(order) if off < r.spans[0][0] and len(p.name.split()) >= 2
+                         and surname_key(speaker_key(p.name)) == speaker_key(sp.name)), None)
+            if full is not None and not (_no_honorific(sp.role) and not _role_match(r.speaker.role if r.speaker else "", sp.role)):
+                return full.name, speaker_key(full.name), (r.speaker.role if r.speaker else None) or full.role or None, "person"
+        if sp is not None and sp.kind == "person" and len(sp.name.split()) >= 2 and nxt.unit - r.unit <= 2:
+            role = r.speaker.role if r.speaker else ""
+            if sp.role and not _role_match(role, sp.role):
+                return None  # "the president told reporters. His wife, Jill Biden, said": someone else
+            return sp.name, speaker_key(sp.name), sp.role or None, "person"
+    return None
+
+
+# The headline and the first sentences of a story: where it introduces its source by description.
+_LEAD_UNITS = 2
+
+
+def _named_after_lead(raws: list[_Raw], r: _Raw, order) -> tuple[str, str, str | None, str] | None:
+    """'U.S. BANKER PREDICTS ...', 'A leading U.S. banker said ...', then 'Kurt Viermetz, Worldwide
+    Treasurer of Morgan Guaranty, told ...': a story's lead describes the source it names next (a
+    person the story has not named before), whatever the job it then gives."""
+    i = raws.index(r)
+    for nxt in raws[i + 1:i + 4]:
+        if nxt.unit - r.unit > _LEAD_UNITS + 1:
+            break
+        sp = nxt.speaker
+        if sp is None or sp.kind == "group" or sp.kind == "role" and r.unit == 0:
+            continue  # the lead's own description after the headline's
+        if sp.kind == "person" and len(sp.name.split()) >= 2:
+            named = speaker_key(sp.name)
+            if any(off < r.spans[0][0] and speaker_key(p.name) == named for off, p in order):
+                return None
+            return sp.name, named, sp.role or None, "person"
+        return None
+    return None
+
+
+def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tuple[str, str, str | None, str] | None:
+    """He/she: the person the story is following; they: the last group or organisation; it: the
+    last organisation ("Tanjug said ... It said ...")."""
+    if gender == "p":
+        for _, name, key, role, kind in reversed(recent[-4:]):
+            if kind in ("group", "org"):
+                return name, key, role, kind
+        return None
+    if gender == "o":
+        for _, name, key, role, kind in reversed(recent[-3:]):
+            if kind == "org":
+                return name, key, role, kind
+            if kind == "person":
+                return None
+        return None
+    if recent and recent[-1][4] in ("role", "group") and _singular(recent[-1][2]) and \
+            _unit_index(units, at) - _unit_index(units, recent[-1][0]) <= 2 and \
+            _gender_of(recent[-1][3] or recent[-1][1]) in ("", gender):
+        # '"...," one leading options analyst said.' / 'He said much of the growth ...': the one just
+        # quoted, unless a sentence since is about someone named ("mr. biden was asked ...")
+        subject = _subject_since(text, recent[-1][0], at, gender, order, genders, units)
+        if subject is not None:
+            return subject
+        return recent[-1][1], recent[-1][2], recent[-1][3], recent[-1][4]
+    # the subject of a narrative sentence since the last speaker takes the focus
+    last_speaker = None
+    for item in reversed(recent):
+        if item[4] == "person" and genders.get(item[2], gender) == gender:
+            last_speaker = item
+            break
+    since = last_speaker[0] if last_speaker else -1
+    subject = _subject_since(text, since, at, gender, order, genders, units)
+    if subject is not None:
+        return subject
+    if last_speaker:
+        return last_speaker[1], last_speaker[2], last_speaker[3], "person"
+    return None
+
+
+def _is_description(role: str) -> bool:
+    """'the 77-year-old', 'the Frenchman': words for a person, not a job."""
+    low = role.lower().split()
+    return bool(low) and (bool(re.fullmatch(r"\d+-year-old", low[0])) or low[-1] in _DESCRIPTIONS)
+
+
+def _described(text: str, role: str, at: int, recent, order, genders, units) -> tuple[str, str, str | None, str] | None:
+    """'the 77-year-old independent', 'the widow of sen. john mccain': a description (no job) of the
+    person the story is about: the subject of the sentence before, else the person just quoted (of
+    the description's gender, and not the one it relates to)."""
+    low = role.lower().split()
+    if not low or not (low[0] in _RELATIONS or _is_description(role)):
+        return None
+    gender = _gender_of(role)
+    related = speaker_key(" ".join(low[2:])) if len(low) > 2 and low[1] == "of" else ""
+    here = _unit_index(units, at)
+    since = units[max(0, here - 1)].start
+    subject = _subject_since(text, since - 1, at, gender, order, genders, units) if not related else None
+    if subject is not None:
+        return subject
+    for _, name, key, r, kind in reversed(recent[-3:]):
+        if kind == "person" and (not related or key not in related and not related.endswith(key)) and \
+                genders.get(key, gender) in ("", gender):
+            return name, key, r, kind
+    return None
+
+
+# Words right before a name that make it no sentence's subject ("Despite Colbert's ...", "with Putin").
+_NOT_BEFORE_SUBJECT = frozenset("despite after before with for of to by from against unlike like about than".split())
+# A scene before the subject: "In an excerpt of the book posted online by NPR, McCain called ..."
+_SCENE_LEAD = re.compile(r"\W*(?:in|on|at|after|before|during|while|when|with|despite|speaking|asked|according|"
+                         r"since|following|amid|as)\b[^,]*,\s*", re.I)
+
+
+def _subject_since(text: str, since: int, at: int, gender: str, order, genders, units) -> tuple[str, str, str | None, str] | None:
+    """The person a narrative sentence between `since` and `at` is about (the latest such sentence)."""
+    chosen = None
+    for off, p in reversed(order):
+        if chosen is not None and off < units[chosen[0]].start:
+            break  # the latest sentence with a subject named has been read to its start
+        if since < off < at:
+            ui = _unit_index(units, off)
+            u = units[ui]
+            lead = text[u.start:off]
+            # the sentence's subject: named in its first few words, outside any quotation
+            # ("Describing the Trump administration's strategy, she said": a scene, not the subject)
+            scene = _SCENE_PARTICIPLE.match(lead)
+            if scene and scene.group(1).lower() not in _ING_NOUNS and "," not in lead or "(" in lead:
+                continue  # "(Bannon is on leave until after the election.)": an aside, not the story's focus
+            sl = _SCENE_LEAD.match(lead)
+            if sl and len(lead.split()) > 3:
+                lead = lead[sl.end():]
+            # after a dateline ("washington -- vermont sen. bernie sanders"), abbreviated titles not counted
+            lead = re.split(r"\s(?:--|[—–])\s", lead)[-1]
+            if len(lead.split()) > 3:
+                lead = " ".join(w for w in lead.split() if not (w.endswith(".") and w.lower().rstrip(".") in _TITLE_WORDS))
+            lead_words = lead.lower().split()
+            if lead_words and lead_words[-1] in _NOT_BEFORE_SUBJECT or text.startswith(("’s", "'s"), off + len(p.name)):
+                continue  # "Despite Colbert's suggestion, Warren would not say": Warren is the subject
+            if len(lead.split()) <= 3 and not any(c in lead for c in _OPEN_QUOTES + '"') and genders.get(speaker_key(p.name), gender) == gender:
+                # the first such name of that sentence: "Rafael Nadal beat Lleyton Hewitt" is about Nadal
+                chosen = (ui, p)
+    if chosen is None:
+        return None
+    p = chosen[1]
+    return p.name, speaker_key(p.name), p.role or None, "person"
+
+
+def _singular(key: str) -> bool:
+    """One person in a job ("options analyst", "spokesman for shanahan"), not a group ("analysts")."""
+    words = key.split()
+    head = next((w for w in words if w in _ROLE_NOUNS), words[-1] if words else "")
+    return bool(head) and head not in _PLURAL_GROUP and not (head.endswith("s") and head[:-1] in _ROLE_NOUNS)
