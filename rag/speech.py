@@ -103,7 +103,7 @@ _DESCRIBE_VERBS = frozenset("described describes portrayed portrays".split())
 # they are part of it, not a statement of their own.
 _VIEW_VERBS = frozenset("projected projects expects".split())
 # "pointed out" and "according to" are matched as phrases.
-_VERB_RE = r"(?:pointed out|points out|" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")"
+_VERB_RE = r"(?:pointed out|points out|went on to say|goes on to say|" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")"
 # Third-person present forms that are also plural nouns ("the claims", "United States"): in text
 # without capitals they are too ambiguous to anchor on.
 _AMBIGUOUS_LOWER = {"states", "claims", "notes", "denies", "forecast", "continued", "agreed", "observed"}
@@ -150,7 +150,7 @@ _ROLE_NOUNS = _ROLE_NOUNS | _ROLE_PLURALS
 _TITLE_WORDS = _ROLE_NOUNS | frozenset(
     """vice prime foreign defence defense finance interior justice economy trade energy health state
     former first lady crown supreme acting interim senior mr mrs ms dr prof gen sen rep gov lt col sir
-    lord dame president-elect treasury capt sgt adm det insp supt maj cpl pvt rev cmdr shri sri smt shrimati""".split()
+    lord dame president-elect treasury capt sgt adm det insp supt maj cpl pvt rev cmdr sec shri sri smt shrimati""".split()
 )
 _PLURAL_GROUP = frozenset(
     """analysts officials sources economists traders dealers experts lawmakers legislators diplomats
@@ -1111,6 +1111,9 @@ def extract_statements(doc: Document) -> list[Statement]:
         line_text = text[u.start:u.end]
         cased = cased_doc and not (line_text.isupper() and len(line_text) > 12)
         found = _unit_statements(scan, scan_flat, n, u, cased)
+        if n == 0 and u.start < title_line_end:
+            said = _colon_headline(text, n, u, cased, title_line_end)  # "Bernie Sanders: billionaires shouldn't exist."
+            found = said + [r for r in found if r.spans[0][0] >= said[0].spans[-1][1]] if said else found
         if not found and u.start < title_line_end and n == 0:
             found = _headline(text, n, u, cased)
         if not found and raws and raws[-1].unit >= n - 1 and raws[-1].kind == "direct":
@@ -1132,6 +1135,52 @@ def extract_statements(doc: Document) -> list[Statement]:
     from .speech_resolve import resolve  # the second stage, which reads this module's vocabulary
 
     return resolve(doc, text, units, raws, cased_doc)
+
+
+# What a headline's colon follows that is nobody: "Update: ...", "Opinion: ...", "Watch: ...".
+_EDITORIAL_LABELS = frozenset("""update updated breaking watch opinion analysis exclusive editorial live video explainer
+    photos photo review interview correction factbox timeline q&a poll report reports news politics sport sports
+    business world us uk read more related trending exclusive op-ed column commentary podcast listen check fact-check
+    gaffe book debate follow by""".split())
+_COLON_TITLE = re.compile(r"\W*((?:[\w.’'\-]+\s+){0,4}[\w.’'\-]+):\s+(?=\S)")
+
+
+def _colon_headline(text: str, n: int, u: _Unit, cased: bool, title_end: int) -> list[_Raw]:
+    """'Education Sec Betsy DeVos: “There Isn't Really Any Common Core Anymore”', 'bernie sanders:
+    billionaires shouldn't exist.': a title that gives its speaker before a colon."""
+    m = _COLON_TITLE.match(text, u.start, u.end)
+    if m is None:
+        return []
+    words = m.group(1).split()
+    if cased:
+        ok = len(words) <= 4 and all(_is_caps_word(w) or w.lower() in _PARTICLES for w in words)
+    else:
+        ok = 2 <= len(words) <= 4 and all(_low_name_word(w) or w.rstrip(".") in _TITLE_WORDS for w in words)
+    if not ok or _ANCHOR.search(m.group(1)) or words[0].lower() in _EDITORIAL_LABELS:
+        return []
+    last = re.escape(re.sub(r"(?:[’']s)?\.?$", "", words[-1]))
+    if len(re.findall(r"(?<![\w’'])" + last + r"(?![\w])", text[m.end():], re.I)) < 2:
+        return []  # the story goes on about its speaker: "Revenge: ...", "democratic debate preview: ..." are titles
+    sp = _classify(words, cased=cased and not text[u.start:u.end].isupper())
+    if sp is None or sp.kind not in ("person", "org"):
+        return []
+    if not cased and not re.search(r"(?<![\w’'])" + re.escape(" ".join(words)) + r"\W+(?:[\w.’']+\W+){0,2}?" + _VERB_RE + r"\b",
+                                   text[m.end():]):
+        return []  # without capitals only someone the article quotes by that name ("loans: ..." is a title)
+    s, e = _trim(text, m.end(), min(u.end, title_end))
+    if cased and title_end > u.end:
+        # a title run into its article on one line: where it ends is not known, unless it is a quotation
+        close = {"“": "”", '"': '"', "‘": "’"}.get(text[s:s + 1])
+        end = text.find(close, s + 1, s + 200) if close else -1
+        if end < 0:
+            return []
+        e = end + 1
+    if e <= s or len(text[s:e].split()) < 3:
+        return []
+    kind = "direct" if _is_whole_quote(text, s, e) else "indirect"
+    if kind == "direct":
+        s, e = _quote_inner(text, (s, e - 1 if text[e - 1] in _CLOSE_QUOTES + '"' else e))
+    return [_Raw(n, [(s, e)], kind, "headline", sp, (u.start, u.end))]
 
 
 def _headline(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:

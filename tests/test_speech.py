@@ -933,3 +933,15 @@ def test_lowercase_party_and_state_saying_after_an_action_and_but_said():
     assert by(sts, "well suited for the summit")[0] == "mick mulvaney"
     assert by(sts, "not appropriate")[0] == "lisa murkowski"
     assert by(sts, "less pressure")[0] == "kid rock"
+
+
+def test_a_title_that_names_its_speaker_before_a_colon():
+    sts = full("Education Sec Betsy DeVos: 'There Isn't Really Any Common Core Anymore' in Schools\n\nU.S. Education "
+               "Secretary Betsy DeVos said Monday that the law does away with the argument. DeVos spoke on Fox News.")
+    assert by(sts, "Common Core Anymore")[0] == "Betsy DeVos"
+    # an editorial label, or a word the story does not go on about, is nobody
+    assert not [s for s in full("Update: the meeting was moved to Friday\n\nOfficials said the meeting was moved.")
+                if s[0] == "Update"]
+    sts = said("bernie sanders: billionaires shouldn t exist. sen. bernie sanders said on tuesday that taxes must "
+               "rise. sanders spoke in iowa. loans: students borrow more than ever.")
+    assert by(sts, "billionaires shouldn t exist")[0] == "bernie sanders"
