@@ -175,6 +175,15 @@ _DESCRIPTIONS = frozenset(
     striker midfielder defender goalkeeper keeper winger playmaker skipper veteran youngster teenager champion star
     singer actor actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter runner
     cyclist golfer boxer swimmer jockey rider""".split())
+_AGE = re.compile(r"\d+-year-old")
+
+
+def _is_description(role: str) -> bool:
+    """'the 77-year-old independent', 'the Frenchman': words for a person, not a job."""
+    low = role.lower().split()
+    return bool(low) and (bool(_AGE.fullmatch(low[0])) or low[-1] in _DESCRIPTIONS)
+
+
 _STATEMENT_NOUNS = frozenset("statement communique communiqué declaration report letter release".split())
 _PARTICLES = frozenset("von van der den de del della di da dos du la le al el bin ibn ben".split())
 _DETERMINERS = frozenset("the a an one two three four several some many other another".split())
@@ -524,7 +533,7 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     nlow = [w.lower() for w in name_words]
     if not name:
         if not role:
-            if the_np and low and low[-1] in _DESCRIPTIONS and len(low) <= 3:
+            if the_np and low and _is_description(" ".join(low)) and len(low) <= 3:
                 return _Speaker(mention, "", " ".join(words), "role", definite)  # "the singer said"
             if low and low[-1] in _ORG_WORDS and low[-1] not in _STATEMENT_NOUNS and (the_np or len(low) == 1):
                 return _Speaker(mention, " ".join(words), "", "org", definite)  # "after police say ..."
@@ -548,7 +557,7 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
     if not definite and not role:
         return _Speaker(mention, name, role, "group", definite)
-    if the_np and (low[0] in _RELATIONS or re.fullmatch(r"\d+-year-old", low[0]) or low[-1] in _DESCRIPTIONS and len(low) <= 3):
+    if the_np and (low[0] in _RELATIONS or _is_description(" ".join(low)) and len(low) <= 3):
         # "the widow of sen. john mccain", "the 77-year-old independent": someone the article has
         # named, described
         return _Speaker(mention, "", " ".join(words), "role", definite)
@@ -584,9 +593,10 @@ _AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{
 from .text import STOPWORDS as STOPWORDS_LOW  # noqa: E402
 
 
-_AND_THEN_VERB = re.compile(r"(?<=[\w.>])\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$")
+_AND_THEN = r"\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$"
+_AND_THEN_VERB = re.compile(r"(?<=[\w.>])" + _AND_THEN)
 # in lower-cased text a comma may stand for the stripped punctuation: "modest about his golf,  but said"
-_AND_THEN_VERB_LOW = re.compile(r"(?<=[\w.>,])\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$")
+_AND_THEN_VERB_LOW = re.compile(r"(?<=[\w.>,])" + _AND_THEN)
 
 
 def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_Speaker | None, int]:
@@ -824,8 +834,7 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             picked.append(tok)
             stop = e
             continue
-        if picked and picked[0].lower() == "the" and len(picked) <= 2 and (
-                re.fullmatch(r"\d+-year-old", tok) or tok.lower() in _DESCRIPTIONS):
+        if picked and picked[0].lower() == "the" and len(picked) <= 2 and _is_description(tok):
             picked.append(tok)  # "said the 19-year-old", "said the Frenchman"
             return _classify(picked, cased=False), e
         if cased and len(picked) == 1 and picked[0].lower() in ("the", "a", "an") and re.fullmatch(r"[a-z][a-z\-]+", tok):
@@ -1140,7 +1149,7 @@ def extract_statements(doc: Document) -> list[Statement]:
 # What a headline's colon follows that is nobody: "Update: ...", "Opinion: ...", "Watch: ...".
 _EDITORIAL_LABELS = frozenset("""update updated breaking watch opinion analysis exclusive editorial live video explainer
     photos photo review interview correction factbox timeline q&a poll report reports news politics sport sports
-    business world us uk read more related trending exclusive op-ed column commentary podcast listen check fact-check
+    business world us uk read more related trending op-ed column commentary podcast listen check fact-check
     gaffe book debate follow by""".split())
 _COLON_TITLE = re.compile(r"\W*((?:[\w.’'\-]+\s+){0,4}[\w.’'\-]+):\s+(?=\S)")
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .speech import (
-    CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _DESCRIPTIONS, _ING_NOUNS, _OPEN_QUOTES, _ORG_WORDS,
+    CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _ING_NOUNS, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _SCENE_PARTICIPLE, _TITLE_WORDS, _VERB_RE, _Raw,
-    _Unit, _clean_np, _low_name_word, _role_match, speaker_key, surname_key,
+    _Unit, _clean_np, _is_description, _low_name_word, _role_match, speaker_key, surname_key,
 )
 from .types import Document
 
@@ -598,12 +598,6 @@ def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tu
     if last_speaker:
         return last_speaker[1], last_speaker[2], last_speaker[3], "person"
     return None
-
-
-def _is_description(role: str) -> bool:
-    """'the 77-year-old', 'the Frenchman': words for a person, not a job."""
-    low = role.lower().split()
-    return bool(low) and (bool(re.fullmatch(r"\d+-year-old", low[0])) or low[-1] in _DESCRIPTIONS)
 
 
 def _described(text: str, role: str, at: int, recent, order, genders, units) -> tuple[str, str, str | None, str] | None:
