@@ -1363,7 +1363,7 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         elif inverted:
             pm = _PARTICIPLE_BREAK.match(text, _skip_mods(text, pos, u.end))
             tail_start = pm.end() if pm else None
-        elif parts and cased and parts[-1].kind == "indirect" and _SPLIT_CLAUSE.match(text, pos, u.end) and \
+        elif parts and parts[-1].kind == "indirect" and _SPLIT_CLAUSE.match(text, pos, u.end) and \
                 not _ANCHOR.search(text, pos, u.end):
             # 'That "corrupt cabal" ..., Collins said, stemmed from ...': the clause split by its attribution
             cs, ce = _trim(text, _SPLIT_CLAUSE.match(text, pos, u.end).start(1), u.end)

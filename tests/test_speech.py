@@ -945,3 +945,9 @@ def test_a_title_that_names_its_speaker_before_a_colon():
     sts = said("bernie sanders: billionaires shouldn t exist. sen. bernie sanders said on tuesday that taxes must "
                "rise. sanders spoke in iowa. loans: students borrow more than ever.")
     assert by(sts, "billionaires shouldn t exist")[0] == "bernie sanders"
+
+
+def test_lowercase_a_clause_split_by_its_attribution_is_one_statement():
+    text = ("lawrence lessig spoke to reporters. the key point for now, professor lessig said, is to have a definitive "
+            "answer on elector independence. the case may reach the supreme court.")
+    assert "definitive answer" in by(said(text), "the key point for now")[2]
