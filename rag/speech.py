@@ -465,6 +465,19 @@ def _clean_np(toks: list[str]) -> list[str]:
 _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since Also Meanwhile However Still Now "
                      "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday Despite Although Though "
                      "Amid Following Even Unlike".split())
+_HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord".split())
+# Jobs that are surnames too: "Robert King", "Mr. King", "Andrew Judge".
+_SURNAME_JOBS = frozenset("king judge prince".split())
+
+
+def _last_title(low: list[str]) -> int:
+    """Where the job words before a name end (-1: none): "Kremlin spokesman Dmitry Peskov" -> 1. A
+    job word last after an honorific or a first name is the surname ("Mr. King", "Robert King")."""
+    last = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
+    if last >= 1 and last == len(low) - 1 and low[last] in _SURNAME_JOBS and (
+            low[last - 1] in _HONORIFICS or low[last - 1] not in _TITLE_WORDS and low[last - 1] not in STOPWORDS_LOW):
+        return max((i for i, w in enumerate(low[:last]) if w in _TITLE_WORDS), default=-1)
+    return last
 _LOW_OPENERS = frozenset("but and so yet then also meanwhile however still though although while whereas indeed "
                          "instead even".split())
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
@@ -513,7 +526,7 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         words, low = words[k + 1:], low[k + 1:]
         if not words:
             return None
-    last_title = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
+    last_title = _last_title(low)
     head = low[last_title] if last_title >= 0 else ""
     if 0 <= last_title < len(low) - 1 and low[last_title + 1] in ("of", "for", "at", "in", "with", "from") + tuple(_KNOWING):
         last_title = len(low) - 1  # "the governor of Russia's Bryansk region": all of it is the role
@@ -593,6 +606,9 @@ _AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{
 from .text import STOPWORDS as STOPWORDS_LOW  # noqa: E402
 
 
+# Verbs whose speaker never follows them: "..., told Arab currency traders", "... told ms. king" name the
+# audience after the verb, the speaker before it.
+_NOT_INVERTED = frozenset("told tells tell".split())
 _AND_THEN = r"\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$"
 _AND_THEN_VERB = re.compile(r"(?<=[\w.>])" + _AND_THEN)
 # in lower-cased text a comma may stand for the stripped punctuation: "modest about his golf,  but said"
@@ -1259,14 +1275,15 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         sp, sp_start = None, a
         after_stop = b
         inverted = False
-        if cased and text[claimed_to:a].rstrip().endswith(","):
+        invertible = low not in _NOT_INVERTED
+        if invertible and cased and text[claimed_to:a].rstrip().endswith(","):
             # "..., boasting rapid growth, said Cornelissen, whose company ...": a name right after
             # the verb, closed by punctuation, is the speaker (the words before are the statement)
             sp_after, stop_after = _speaker_after(text, b, u.end, cased)
             if sp_after is not None and sp_after.kind in ("person", "org") and _is_caps_word(text[b:u.end].lstrip()[:1] or "x") \
                     and re.match(r"\s*(?:[,.;]|$)", text[stop_after:stop_after + 2]):
                 sp, after_stop, inverted, sp_start = sp_after, stop_after, True, a
-        elif not cased and text[claimed_to:a].rstrip().endswith(",") and _LOW_HONORIFIC_AFTER.match(text, b, u.end):
+        elif invertible and not cased and text[claimed_to:a].rstrip().endswith(",") and _LOW_HONORIFIC_AFTER.match(text, b, u.end):
             # "... fossil fuel infrastructure, said ms. fonda, who added ...": in lower case an
             # honorific or a title after the verb says the speaker follows
             sp_after, stop_after = _speaker_after(text, b, u.end, cased)
@@ -1286,8 +1303,7 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         if sp is None:
             # "“...,” said Peskov" / "..., says Kremlin": the speaker after the verb
             prev = text[claimed_to:a].rstrip()
-            # (not "told": "..., told Arab currency traders" has its speaker before, its audience after)
-            if (prev.endswith((",", "”", '"', "’")) or not prev) and low not in ("told", "tells", "tell"):
+            if (prev.endswith((",", "”", '"', "’")) or not prev) and invertible:
                 sp, after_stop = _speaker_after(text, b, u.end, cased)
                 inverted = sp is not None
             if sp is None or sp.kind == "pronoun" and not inverted:

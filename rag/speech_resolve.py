@@ -19,7 +19,7 @@ from typing import Iterable
 from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _ING_NOUNS, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _SCENE_PARTICIPLE, _TITLE_WORDS, _VERB_RE, _Raw,
-    _Unit, _clean_np, _is_description, _low_name_word, _role_match, speaker_key, surname_key,
+    _SURNAME_JOBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _role_match, speaker_key, surname_key,
 )
 from .types import Document
 
@@ -60,7 +60,7 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
             continue
         skipped = len(" ".join(m.group(1).split()[:lead - len(words)])) + 1 if len(words) < lead else 0
         low = [w.lower().rstrip(".") for w in words]
-        last_title = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
+        last_title = _last_title(low)
         name = [w for w in words[last_title + 1:]]
         while name and name[-1].lower() in _PARTICLES:
             name = name[:-1]
@@ -353,6 +353,12 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                 bisect.insort(order, (at, q), key=lambda item: item[0])
         elif sp.kind == "role" and sp.definite:
             described = _described(text, sp.role, at, recent, order, genders, units) if _is_description(sp.role) else None
+            first = sp.role.split()[0]
+            if described is None and cased and first.lower() in _SURNAME_JOBS and first[:1].isupper():
+                # "said King", "noted King of CNN's audience ..." after "Dr. Alveda King": the
+                # surname, when someone was named with it
+                named = _person_before(people, order, first.lower(), at)
+                described = (named.name, speaker_key(named.name), named.role or None, "person") if named else None
             resolved = described or _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or (
                 _named_after_lead(raws, r, order) if r.unit == 0 else None) or _described(
                 text, sp.role, at, recent, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")

@@ -863,6 +863,11 @@ SEVERAL = [
      "coordinated.",
      [("could not support her", "Two Republican senators"), ("money would help", "Elizabeth Warren"),
       ("why Warren has been hesitant", "Corinne Lytle-Bonine"), ("plan must be coordinated", "Erin Tuttle")]),
+    # "told" names its audience after it, never its speaker; after an honorific a surname, not a job
+    ("Natalie Shure writes about health policy. \"She's trying to tap into the activist energy,\" Natalie Shure, a "
+     "writer, told HuffPost. Robert King is the assistant secretary. Mr. King wrote that the program was "
+     "misaligned.",
+     [("activist energy", "Natalie Shure"), ("misaligned", "Robert King")]),
     # descriptions in sport and arts reporting
     ("Thierry Henry scored twice. \"We played well,\" the striker said. Roger Federer won in straight sets. The "
      "Swiss said he was delighted. Madonna Ciccone released an album. The singer said she was proud of it.",
