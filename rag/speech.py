@@ -487,6 +487,26 @@ _CALENDAR_WORDS = _MONTHS | _WEEKDAYS
 _NO_SPEAKER_DAYS = _CALENDAR_WORDS - {"april", "may", "june", "august"}
 
 
+def _name_after_office(words: list[str], low: list[str], last: int) -> int:
+    """Where an office named with what it is of ends and the holder's name begins: "Leader of
+    Opposition Rahul Gandhi", "Governor of New York Andrew Cuomo", "Minister of State for Home Affairs
+    Nityanand Rai" (a name is the last two capitalised words, with its particles), when three
+    capitalised words end the phrase, or two after a title ("... Staff General Upendra Dwivedi")."""
+    k = len(words)
+    while k > 0 and (_is_caps_word(words[k - 1]) or low[k - 1] in _PARTICLES) and low[k - 1] not in _TITLE_WORDS \
+            and low[k - 1] not in _ORG_WORDS and not words[k - 1].endswith(("’s", "'s")):
+        k -= 1
+    run = len(words) - k
+    if not (run >= 3 or run >= 2 and k > 0 and low[k - 1] in _TITLE_WORDS):
+        return last
+    start = len(words) - 2
+    while start > k and low[start - 1] in _PARTICLES:
+        start -= 1
+    if start > k and low[start] in _PARTICLES:
+        start -= 1  # "Ursula von der Leyen"
+    return start - 1
+
+
 def _classify(words: list[str], cased: bool) -> _Speaker | None:
     """Split a speaker's words into role and name and say what kind of speaker it is."""
     words = _clean_np(words)
@@ -530,6 +550,8 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     head = low[last_title] if last_title >= 0 else ""
     if 0 <= last_title < len(low) - 1 and low[last_title + 1] in ("of", "for", "at", "in", "with", "from") + tuple(_KNOWING):
         last_title = len(low) - 1  # "the governor of Russia's Bryansk region": all of it is the role
+        if cased:
+            last_title = _name_after_office(words, low, last_title)
     role_words = words[: last_title + 1]
     name_words = words[last_title + 1:]
     poss = [j for j, w in enumerate(name_words[:-1]) if w.endswith(("’s", "'s")) or name_words[j + 1] in ("’s", "'s")]

@@ -868,6 +868,10 @@ SEVERAL = [
      "writer, told HuffPost. Robert King is the assistant secretary. Mr. King wrote that the program was "
      "misaligned.",
      [("activist energy", "Natalie Shure"), ("misaligned", "Robert King")]),
+    # an office named with what it is of, then its holder
+    ("Chancellor of the Exchequer Nigel Lawson said growth would be three pct. Leader of Opposition Rahul Gandhi "
+     "said the government had failed. \"We will act,\" said Minister of State for Home Affairs Nityanand Rai.",
+     [("growth would be", "Nigel Lawson"), ("government had failed", "Rahul Gandhi"), ("We will act", "Nityanand Rai")]),
     # descriptions in sport and arts reporting
     ("Thierry Henry scored twice. \"We played well,\" the striker said. Roger Federer won in straight sets. The "
      "Swiss said he was delighted. Madonna Ciccone released an album. The singer said she was proud of it.",
