@@ -1045,6 +1045,9 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
                   r"[^,.;:\"“”]{0,80}?\bthat\b\s*", head, re.I)
     if tm:
         return i + tm.end()
+    cm = re.match(r"(?:on|in|at|to|during|after|before|late|early|last|this)\b[^:;.\"“”]{0,60}?:\s*(?=\S)", head, re.I)
+    if cm:
+        return i + cm.end()  # 'wrote on X: "The youth deserve jobs"', 'said on Monday: ...'
     mods = _clause_after_modifiers(text, i, end)
     if mods is not None:
         return mods

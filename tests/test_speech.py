@@ -872,6 +872,10 @@ SEVERAL = [
     ("Chancellor of the Exchequer Nigel Lawson said growth would be three pct. Leader of Opposition Rahul Gandhi "
      "said the government had failed. \"We will act,\" said Minister of State for Home Affairs Nityanand Rai.",
      [("growth would be", "Nigel Lawson"), ("government had failed", "Rahul Gandhi"), ("We will act", "Nityanand Rai")]),
+    # the statement after a colon that follows the verb's modifiers
+    ("Rahul Gandhi spoke in Patna. Gandhi wrote on X: \"The youth deserve jobs, not slogans.\" Dmitry Peskov said "
+     "on Monday: \"We will respond.\"",
+     [("youth deserve jobs", "Rahul Gandhi"), ("We will respond", "Dmitry Peskov")]),
     # descriptions in sport and arts reporting
     ("Thierry Henry scored twice. \"We played well,\" the striker said. Roger Federer won in straight sets. The "
      "Swiss said he was delighted. Madonna Ciccone released an album. The singer said she was proud of it.",
