@@ -1511,7 +1511,8 @@ def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok:
                       or (words and tok in ("’s", "'s"))):
             words.append(tok)
             continue
-        if not cased and len(words) < 3 and (_low_name_word(low) and low not in _CALENDAR_WORDS and not (
+        if not cased and sum(w.lower().rstrip(".") not in _TITLE_WORDS for w in words) < 3 and len(words) < 6 and (
+                _low_name_word(low) and low not in _CALENDAR_WORDS and not (
                 len(low) > 4 and low.endswith(("ed", "ing"))) or low in _TITLE_WORDS):
             words.append(tok)  # "mulvaney tried to head off criticism ..., saying ..."
             continue
@@ -1538,6 +1539,14 @@ def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]
     if m is None or m.end() >= u.end:
         return []
     sp = _sentence_subject(text, u.start, m.start(), cased)
+    if sp is None and not cased and n == 0:
+        # "blair defends iraq record, prime minister tony blair has defended ..., saying": a lower-cased
+        # headline run into the first sentence; its subject comes after the headline
+        head = text[u.start:min(m.start(), u.start + 200)]
+        dash = max((d.end() for d in re.finditer(r"\s(?:--|[—–])\s", head)), default=0)
+        comma = head.find(",")
+        after = dash or (comma + 1 if 0 < comma < 100 else 0)  # after a dateline, else after the headline
+        sp = _sentence_subject(text, u.start + after, m.start(), cased) if after else None
     if sp is None:
         return []
     s, e = _trim(text, m.end(), u.end)

@@ -964,3 +964,14 @@ def test_lowercase_a_clause_split_by_its_attribution_is_one_statement():
     text = ("lawrence lessig spoke to reporters. the key point for now, professor lessig said, is to have a definitive "
             "answer on elector independence. the case may reach the supreme court.")
     assert "definitive answer" in by(said(text), "the key point for now")[2]
+
+
+def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
+    text = ("blair defends iraq record  prime minister tony blair has defended his record on iraq  saying the war was "
+            "justified.  we did the right thing   said mr blair.  the tories  however  said the government had misled "
+            "the country.")
+    assert by(said(text), "the war was justified")[0] == "tony blair"
+    text = ("democrats walk out of meeting with trump on syria  washington – congressional democrats walked out of a "
+            "white house meeting on wednesday  claiming president donald trump was demeaning to the speaker.  he was "
+            "insulting   said senator chuck schumer.  the white house said the meeting was productive.")
+    assert by(said(text), "was demeaning to the speaker")[0] != "donald trump"
