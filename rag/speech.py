@@ -175,6 +175,10 @@ _DESCRIPTIONS = frozenset(
     striker midfielder defender goalkeeper keeper winger playmaker skipper veteran youngster teenager champion star
     singer actor actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter runner
     cyclist golfer boxer swimmer jockey rider""".split())
+# The descriptions that are jobs come before a name as a title does: "striker Thierry Henry".
+_JOB_DESCRIPTIONS = frozenset("""striker midfielder defender goalkeeper keeper winger playmaker skipper singer actor
+    actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter cyclist golfer
+    boxer swimmer jockey""".split())
 _AGE = re.compile(r"\d+-year-old")
 
 
@@ -472,9 +476,10 @@ _SURNAME_JOBS = frozenset("king judge prince".split())
 
 def _last_title(low: list[str]) -> int:
     """Where the job words before a name end (-1: none): "Kremlin spokesman Dmitry Peskov" -> 1. A
-    job word last after an honorific or a first name is the surname ("Mr. King", "Robert King")."""
-    last = max((i for i, w in enumerate(low) if w in _TITLE_WORDS), default=-1)
-    if last >= 1 and last == len(low) - 1 and low[last] in _SURNAME_JOBS and (
+    job word last after an honorific or a first name is the surname ("Mr. King", "Robert King",
+    "Barbara Boxer")."""
+    last = max((i for i, w in enumerate(low) if w in _TITLE_WORDS or w in _JOB_DESCRIPTIONS), default=-1)
+    if last >= 1 and last == len(low) - 1 and (low[last] in _SURNAME_JOBS or low[last] in _JOB_DESCRIPTIONS) and (
             low[last - 1] in _HONORIFICS or low[last - 1] not in _TITLE_WORDS and low[last - 1] not in STOPWORDS_LOW):
         return max((i for i, w in enumerate(low[:last]) if w in _TITLE_WORDS), default=-1)
     return last
@@ -679,7 +684,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 j -= 1
             inner = [t[0].lower() for t in toks[j + 1:i]]
             if j >= 0 and toks[j][0] == "," and inner and (
-                inner[0].endswith("ing") or inner[0] in ("who", "the", "a", "an") or inner[0] in _ROLE_NOUNS
+                inner[0].endswith("ing") or inner[0] in ("who", "whose", "the", "a", "an") or inner[0] in _ROLE_NOUNS
                 or (len(inner) == 1 and inner[0].isdigit())  # "Elizabeth Bennett, 54, said"
                 # "Martin, of Phillips and Drew, said", "Rubio, meanwhile, said"
                 or (inner[0] in ("of", "at", "from") and len(inner) <= 6 and j >= 1 and _is_caps_word(toks[j - 1][0]))
@@ -1673,13 +1678,17 @@ _TITLE_ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "gover
                         "cm": "chief minister", "pm": "prime minister", "cmdr": "commander"}
 
 
+# Words for one job: "the Chelsea boss" after "Chelsea manager Jose Mourinho".
+_SAME_JOB = {"boss": "manager", "coach": "manager", "chairwoman": "chairman", "chairperson": "chairman", "chair": "chairman"}
+
+
 def _role_match(want: str, have: str) -> bool:
     def nouns(r: str) -> set[str]:
         # "vice president", "deputy minister": another job than the president's or the minister's
         r = re.sub(r"\b(vice|deputy)[\s\-]+", r"\1-", r.lower())
         # "Sen. Bernie Sanders", later "the senator"
         r = re.sub(r"\b(" + "|".join(_TITLE_ABBREVIATIONS) + r")\b\.?", lambda m: _TITLE_ABBREVIATIONS[m.group(1)], r)
-        return {("spokes" if w.startswith("spokes") else w) for w in re.findall(r"[a-z\-]+", r)
+        return {_SAME_JOB.get(w, "spokes" if w.startswith("spokes") else w) for w in re.findall(r"[a-z\-]+", r)
                 if w in _ROLE_NOUNS or w.startswith("spokes") or w.startswith(("vice-", "deputy-"))}
 
     a, b = nouns(want), nouns(have)

@@ -966,6 +966,19 @@ def test_lowercase_a_clause_split_by_its_attribution_is_one_statement():
     assert "definitive answer" in by(said(text), "the key point for now")[2]
 
 
+def test_lowercase_sport_a_job_before_a_name_a_relative_aside_and_words_for_the_same_job():
+    text = ("mourinho warns chelsea  chelsea manager jose mourinho has warned his players.  we have won nothing yet   "
+            "the portuguese told reporters.  the chelsea boss added that the title race would go to the final day.  "
+            "arsenal manager arsene wenger  whose side are nine points behind  said his team had been unlucky.  "
+            "striker thierry henry  however  insisted the gunners could still catch chelsea.  barbara boxer  a former "
+            "senator  said she would watch the game.")
+    sts = said(text)
+    assert by(sts, "title race")[0] == "jose mourinho"  # "the chelsea boss" is the Chelsea manager
+    assert by(sts, "had been unlucky")[0] == "arsene wenger"
+    assert by(sts, "could still catch")[0] == "thierry henry"  # not "striker thierry henry"
+    assert by(sts, "watch the game")[0] == "barbara boxer"  # a job word last after a first name is a surname
+
+
 def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
     text = ("blair defends iraq record  prime minister tony blair has defended his record on iraq  saying the war was "
             "justified.  we did the right thing   said mr blair.  the tories  however  said the government had misled "
