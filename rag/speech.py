@@ -469,6 +469,8 @@ def _clean_np(toks: list[str]) -> list[str]:
 _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since Also Meanwhile However Still Now "
                      "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday Despite Although Though "
                      "Amid Following Even Unlike".split())
+# Title words that name a department when nothing follows them: "the Treasury said", "the Pentagon".
+_OFFICE_WORDS = frozenset("treasury".split())
 _HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord".split())
 # Jobs that are surnames too: "Robert King", "Mr. King", "Andrew Judge".
 _SURNAME_JOBS = frozenset("king judge prince".split())
@@ -578,6 +580,8 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
             if low and low[-1] in _ORG_WORDS and low[-1] not in _STATEMENT_NOUNS and (the_np or len(low) == 1):
                 return _Speaker(mention, " ".join(words), "", "org", definite)  # "after police say ..."
             return None
+        if definite and low[-1] in _OFFICE_WORDS:
+            return _Speaker(mention, " ".join(words), "", "org", definite)  # "the Treasury said": the department
         if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in low) and low[-1] not in _ROLE_NOUNS and not (
                 head in _ROLE_NOUNS and head != "official" and low.index(head) < len(low) - 1 and low[low.index(head) + 1] in ("of", "for", "at")):
             # (not "a spokesman for the ministry": someone in a job there)

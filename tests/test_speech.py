@@ -979,6 +979,13 @@ def test_lowercase_sport_a_job_before_a_name_a_relative_aside_and_words_for_the_
     assert by(sts, "watch the game")[0] == "barbara boxer"  # a job word last after a first name is a surname
 
 
+def test_the_treasury_is_a_department_not_the_last_one_quoted():
+    text = ("bank raises rates  the bank of england has raised interest rates.  this is a pre-emptive move   said david "
+            "page  an economist at investec.  the treasury said the decision was a matter for the bank.  analysts said "
+            "further rises were unlikely.  the pound rose  traders said.")
+    assert by(said(text), "a matter for the bank")[0] == "treasury"
+
+
 def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
     text = ("blair defends iraq record  prime minister tony blair has defended his record on iraq  saying the war was "
             "justified.  we did the right thing   said mr blair.  the tories  however  said the government had misled "
