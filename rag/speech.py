@@ -454,8 +454,8 @@ def _clean_np(toks: list[str]) -> list[str]:
     """Drop the leading article and trailing joiners of a speaker's words."""
     while toks and toks[-1].lower() in ("of", "for", "the", "and", "&"):
         toks = toks[:-1]
-    while toks and toks[0].lower() in ("of", "for", "and", "&"):
-        toks = toks[1:]
+    while toks and (toks[0].lower() in ("of", "for", "and", "&") or toks[0] == "s"):
+        toks = toks[1:]  # (an "s" left of a possessive whose apostrophe was stripped: "biden s son")
     # "But Blumenthal argued", "In March Trump complained": a sentence's opening words, not a name
     # (in lower case too: "though trump has said ...")
     stripped = False
@@ -514,11 +514,29 @@ def _name_after_office(words: list[str], low: list[str], last: int) -> int:
     return start - 1
 
 
+_DOCUMENT_NOUNS = frozenset("statement letter lawsuit complaint filing memo report tweet post".split())
+
+
+def _document_owner(words: list[str]) -> list[str]:
+    """The owner's words of "X's lawsuit" / "x s letter" (an apostrophe stripped), else []."""
+    if len(words) < 2 or words[-1].lower() not in _DOCUMENT_NOUNS:
+        return []
+    before = words[:-1]
+    if before[-1] in ("s", "’s", "'s") and len(before) >= 2:
+        return before[:-1]
+    if before[-1].endswith(("’s", "'s")) and len(before[-1]) > 2:
+        return before[:-1] + [before[-1][:-2]]
+    return []
+
+
 def _classify(words: list[str], cased: bool) -> _Speaker | None:
     """Split a speaker's words into role and name and say what kind of speaker it is."""
     words = _clean_np(words)
     if not words:
         return None
+    owner = _document_owner(words)
+    if owner:  # "Strzok's lawsuit said", "the cbi s report": the one whose document it is
+        return _classify(owner, cased)
     mention = " ".join(words).replace(" ’s", "’s").replace(" 's", "'s")
     low = [w.lower().rstrip(".") for w in words]
     if all(w in _NO_SPEAKER_DAYS for w in low):
@@ -736,6 +754,10 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
         if not cased and tok.lower() in ("a", "an") and picked and not any(t[0].lower() in _PRONOUNS for t in picked):
             picked.append(toks[i])  # "a downing street spokesman said": someone, not the spokesman
             break
+        if not cased and tok == "s" and picked and i >= 1 and re.match(r"[a-z]", toks[i - 1][0]):
+            picked.append(toks[i])  # "strzok s lawsuit said": a possessive whose apostrophe was stripped
+            i -= 1
+            continue
         if not _np_token_ok(tok, cased):
             break
         if tok.lower() == "the":
@@ -896,8 +918,10 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
         if cased:
             ok = _is_caps_word(tok) or low in _ROLE_NOUNS or low in _PARTICLES or (picked and low in ("of", "for", "the"))
         else:
-            ok = _np_token_ok(tok, cased) and low not in ("in", "on", "at", "during", "after", "while")
-            ok = ok and len(picked) < 6
+            ok = _np_token_ok(tok, cased) and low not in ("in", "on", "at", "during", "after", "while") or (
+                tok == "s" and bool(picked) and n + 1 < len(toks) and bool(re.match(r"[a-z]", toks[n + 1][0])))
+            # ("the cbi s chief economist": a possessive whose apostrophe was stripped; not "jonathan s. reiner")
+            ok = ok and len(picked) < 8
             if ok and picked == [] and low in _PRONOUNS and n + 1 < len(toks) and re.match(r"\w", toks[n + 1][0]):
                 return None, pos  # "says he won t serve ...": the clause's subject, not an inverted speaker
         if not ok:

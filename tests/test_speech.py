@@ -986,6 +986,16 @@ def test_the_treasury_is_a_department_not_the_last_one_quoted():
     assert by(said(text), "a matter for the bank")[0] == "treasury"
 
 
+def test_lowercase_a_possessive_without_its_apostrophe_and_a_document_is_its_owners():
+    text = ("bank raises rates  the bank of england raised rates.  the cbi warned that the rise would hurt industry.  "
+            "manufacturers are already struggling   said the cbi s chief economist ian mccafferty.  peter strzok "
+            "was fired last year.  strzok s lawsuit said the bureau had violated his rights.  the pound rose  "
+            "traders said.")
+    sts = said(text)
+    assert by(sts, "already struggling")[0] == "ian mccafferty"
+    assert by(sts, "violated his rights")[0] == "peter strzok"
+
+
 def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
     text = ("blair defends iraq record  prime minister tony blair has defended his record on iraq  saying the war was "
             "justified.  we did the right thing   said mr blair.  the tories  however  said the government had misled "
