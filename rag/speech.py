@@ -1228,6 +1228,17 @@ _EDITORIAL_LABELS = frozenset("""update updated breaking watch opinion analysis 
 _COLON_TITLE = re.compile(r"\W*((?:[\w.’'\-]+\s+){0,4}[\w.’'\-]+):\s+(?=\S)")
 
 
+def _quoted_later(text: str, name: str, pos: int) -> bool:
+    """The name is followed by an attribution verb within a few words somewhere after pos."""
+    at = text.find(name, pos)
+    while at >= 0:
+        after = at + len(name)
+        if (at == 0 or not text[at - 1].isalnum()) and _ANCHOR.search(text, after, after + 40):
+            return True
+        at = text.find(name, after)
+    return False
+
+
 def _colon_headline(text: str, n: int, u: _Unit, cased: bool, title_end: int) -> list[_Raw]:
     """'Education Sec Betsy DeVos: “There Isn't Really Any Common Core Anymore”', 'bernie sanders:
     billionaires shouldn't exist.': a title that gives its speaker before a colon."""
@@ -1247,8 +1258,7 @@ def _colon_headline(text: str, n: int, u: _Unit, cased: bool, title_end: int) ->
     sp = _classify(words, cased=cased and not text[u.start:u.end].isupper())
     if sp is None or sp.kind not in ("person", "org"):
         return []
-    if not cased and not re.search(r"(?<![\w’'])" + re.escape(" ".join(words)) + r"\W+(?:[\w.’']+\W+){0,2}?" + _VERB_RE + r"\b",
-                                   text[m.end():]):
+    if not cased and not _quoted_later(text, " ".join(words), m.end()):
         return []  # without capitals only someone the article quotes by that name ("loans: ..." is a title)
     s, e = _trim(text, m.end(), min(u.end, title_end))
     if cased and title_end > u.end:
