@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 13
+EXTRACTOR_VERSION = 14
 
 
 @dataclass(frozen=True)
@@ -501,7 +501,8 @@ def _name_after_office(words: list[str], low: list[str], last: int) -> int:
     capitalised words end the phrase, or two after a title ("... Staff General Upendra Dwivedi")."""
     k = len(words)
     while k > 0 and (_is_caps_word(words[k - 1]) or low[k - 1] in _PARTICLES) and low[k - 1] not in _TITLE_WORDS \
-            and low[k - 1] not in _ORG_WORDS and not words[k - 1].endswith(("’s", "'s")):
+            and low[k - 1] not in _ORG_WORDS and low[k - 1].rstrip("s") not in _ORG_WORDS \
+            and not words[k - 1].endswith(("’s", "'s")):
         k -= 1
     run = len(words) - k
     if not (run >= 3 or run >= 2 and k > 0 and low[k - 1] in _TITLE_WORDS):
@@ -658,6 +659,14 @@ from .text import STOPWORDS as STOPWORDS_LOW  # noqa: E402
 # Verbs whose speaker never follows them: "..., told Arab currency traders", "... told ms. king" name the
 # audience after the verb, the speaker before it.
 _NOT_INVERTED = frozenset("told tells tell".split())
+def _ends_with_a_name(phrase: str) -> bool:
+    """'in the Lok Sabha Rahul Gandhi': an office's place then its holder's name (two capitalised words
+    that name no organisation or job), not 'at the White House'."""
+    nm = re.search(r"([A-Z][\w’'\-]+)\s+([A-Z][\w’'\-]+)\s*$", phrase)
+    return bool(nm) and bool(re.match(r"\s*(?:in|at|of)\s+the\s+\S+\s+\S+\s+\S+", phrase)) and not any(
+        w.lower() in _ORG_WORDS or w.lower() in _TITLE_WORDS for w in nm.groups())
+
+
 _AND_THEN = r"\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$"
 _AND_THEN_VERB = re.compile(r"(?<=[\w.>])" + _AND_THEN)
 # in lower-cased text a comma may stand for the stripped punctuation: "modest about his golf,  but said"
@@ -678,6 +687,8 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
         if subject is not None and subject.kind != "pronoun":
             return subject, anchor
     m = _ADVERBIAL_TAIL.search(head)
+    if m and cased and _ends_with_a_name(m.group(0)):
+        m = None  # "Leader of Opposition in the Lok Sabha Rahul Gandhi said": the name ends it, no place
     end = start + (m.start() if m else len(head))
     for tail in (_ASIDE_TAIL, _ANONYMITY_TAIL, _AFFILIATION_TAIL):
         pm = tail.search(text, start, end)
@@ -760,6 +771,13 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             continue
         if not _np_token_ok(tok, cased):
             break
+        if tok.lower() == "the" and cased and i >= 3 and toks[i - 1][0].lower() in ("in", "of") and (
+                toks[i - 2][0].lower() in _TITLE_WORDS or toks[i - 3][0].lower() in ("of", "for")) and \
+                _is_caps_word(toks[i - 2][0]):
+            # "Leader of Opposition in the Lok Sabha Rahul Gandhi": the office goes on before "in the"
+            picked.extend([toks[i], toks[i - 1]])
+            i -= 2
+            continue
         if tok.lower() == "the":
             picked.append(toks[i])
             i -= 1  # taken: the job words before it are looked for from the word before

@@ -870,9 +870,11 @@ SEVERAL = [
      [("activist energy", "Natalie Shure"), ("misaligned", "Robert King")]),
     # an office named with what it is of, then its holder
     ("Chancellor of the Exchequer Nigel Lawson said growth would be three pct. Leader of Opposition Rahul Gandhi "
-     "said the government had failed. \"We will act,\" said Minister of State for Home Affairs Nityanand Rai.",
+     "said the government had failed. \"We will act,\" said Minister of State for Home Affairs Nityanand Rai. "
+     "Leader of Opposition in the Lok Sabha Rahul Gandhi said jobs were scarce. President Trump at the White House "
+     "said the talks would go on.",
      [("growth would be", "Nigel Lawson"), ("government had failed", "Rahul Gandhi"),
-      ("We will act", "Nityanand Rai")]),
+      ("We will act", "Nityanand Rai"), ("jobs were scarce", "Rahul Gandhi"), ("talks would go on", "Trump")]),
     # the statement after a colon that follows the verb's modifiers
     ("Rahul Gandhi spoke in Patna. Gandhi wrote on X: \"The youth deserve jobs, not slogans.\" Dmitry Peskov said "
      "on Monday: \"We will respond.\"",
