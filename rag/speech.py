@@ -1541,6 +1541,8 @@ _PAST_FORMS = frozenset("brought took made gave went came spoke wrote sent met l
                         "fought sought drew shot set put cut lost won began stood took broke".split())
 
 
+# The dash after a lower-cased dateline: "washington -- vermont sen. bernie sanders", "washington – democrats".
+_DATELINE_DASH = re.compile(r"\s(?:--|[—–])\s")
 # Where and when a story was filed, before its first sentence: "PARIS, June 29 - ", "NEW DELHI: ",
 # "New Delhi, March 3: ", "Patna, March 3 (PTI) ".
 # A place in title case is one word or starts with a word that begins place names ("New Delhi",
@@ -1604,7 +1606,7 @@ def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]
         # "blair defends iraq record, prime minister tony blair has defended ..., saying": a lower-cased
         # headline run into the first sentence; its subject comes after the headline
         head = text[u.start:min(m.start(), u.start + 200)]
-        dash = max((d.end() for d in re.finditer(r"\s(?:--|[—–])\s", head)), default=0)
+        dash = max((d.end() for d in _DATELINE_DASH.finditer(head)), default=0)
         comma = head.find(",")
         after = dash or (comma + 1 if 0 < comma < 100 else 0)  # after a dateline, else after the headline
         sp = _sentence_subject(text, u.start + after, m.start(), cased) if after else None
@@ -1630,12 +1632,17 @@ _ING_NOUNS = frozenset("""nothing something anything everything morning evening 
     bring sing ring wing sterling ceiling building""".split())
 
 
+def _opens_with_participle(text: str) -> bool:
+    """'Replying to the debate', 'Describing the strategy': a participle first, not a noun ('Nothing')."""
+    m = _SCENE_PARTICIPLE.match(text)
+    return bool(m) and m.group(1).lower() not in _ING_NOUNS
+
+
 def _sets_the_scene(first: str) -> bool:
     """`first`, the words before the speaker, may set the scene for a clause after the verb (the
     caller checks that there is one: "Rising prices hurt the poor most, the economist said" has a
     gerund for its subject and nothing after the verb)."""
-    m = _SCENE_PARTICIPLE.match(first)
-    return bool(m) and m.group(1).lower() not in _ING_NOUNS and len(first.split()) <= 14 and not _has_clause(first) \
+    return _opens_with_participle(first) and len(first.split()) <= 14 and not _has_clause(first) \
         and not any(c in first for c in _OPEN_QUOTES + _CLOSE_QUOTES + '"')
 
 

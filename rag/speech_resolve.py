@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .speech import (
-    CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _ING_NOUNS, _OPEN_QUOTES, _ORG_WORDS,
-    _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _SCENE_PARTICIPLE, _TITLE_WORDS, _VERB_RE, _Raw,
-    _SURNAME_JOBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _role_match, speaker_key, surname_key,
+    CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _DATELINE_DASH, _OPEN_QUOTES, _ORG_WORDS,
+    _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
+    _SURNAME_JOBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
+    speaker_key, surname_key,
 )
 from .types import Document
 
@@ -31,10 +32,10 @@ class _Person:
     gender: str = ""  # "m", "f" or unknown
 
 
-_NAME_RUN = re.compile(
-    r"(?<![\w’'.])((?:(?:[A-Z]\.){1,3}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z]))"
-    r"(?:[ \t]+(?:(?:[A-Z]\.){1,3}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z])))*)"
-)
+# One word of a capitalised name run: initials, an honorific, a capitalised word, a particle before one.
+_NAME_WORD = (r"(?:(?:[A-Z]\.){1,3}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|"
+              r"(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z]))")
+_NAME_RUN = re.compile(r"(?<![\w’'.])(" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r")*)")
 
 
 # Words of the places a capitalised run may name ("United States", "West German", "Hong Kong").
@@ -436,11 +437,6 @@ def _unit_index(units: list[_Unit], where) -> int:
     return 0
 
 
-def _unit_before(units: list[_Unit], pos: int) -> _Unit | None:
-    i = _unit_index(units, pos)
-    return units[i - 1] if i > 0 else None
-
-
 def _unit_after(units: list[_Unit], pos: int) -> _Unit | None:
     i = _unit_index(units, max(0, pos - 1))
     return units[i + 1] if i + 1 < len(units) else None
@@ -646,14 +642,13 @@ def _subject_since(text: str, since: int, at: int, gender: str, order, genders, 
             lead = text[u.start:off]
             # the sentence's subject: named in its first few words, outside any quotation
             # ("Describing the Trump administration's strategy, she said": a scene, not the subject)
-            scene = _SCENE_PARTICIPLE.match(lead)
-            if scene and scene.group(1).lower() not in _ING_NOUNS and "," not in lead or "(" in lead:
+            if _opens_with_participle(lead) and "," not in lead or "(" in lead:
                 continue  # "(Bannon is on leave until after the election.)": an aside, not the story's focus
             sl = _SCENE_LEAD.match(lead)
             if sl and len(lead.split()) > 3:
                 lead = lead[sl.end():]
             # after a dateline ("washington -- vermont sen. bernie sanders"), abbreviated titles not counted
-            lead = re.split(r"\s(?:--|[—–])\s", lead)[-1]
+            lead = _DATELINE_DASH.split(lead)[-1]
             if len(lead.split()) > 3:
                 lead = " ".join(w for w in lead.split() if not (w.endswith(".") and w.lower().rstrip(".") in _TITLE_WORDS))
             lead_words = lead.lower().split()
