@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 14
+EXTRACTOR_VERSION = 15
 
 
 @dataclass(frozen=True)
@@ -430,6 +430,11 @@ class _Speaker:
     definite: bool = True
 
 
+# The past participle opening an aside between commas, before its preposition ("nominated for").
+_PARTICIPLE_ASIDE = re.compile(r"[a-z]{3,}ed|born|known|chosen|given|seen|shown|sworn|beaten|taken")
+_ASIDE_PREPOSITIONS = frozenset("for by in as at to from with on of after over".split())
+
+
 def _tokens(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
     return [(m.group(0), s + m.start(), s + m.end()) for m in _TOKEN.finditer(text, s, e)] if False else [
         (m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text[:e], s)
@@ -724,6 +729,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 or (len(inner) <= 3 and " ".join(inner) in _ASIDES)
                 # "The chancellor, in his Budget speech, said", "Mr Brown, at a rally in Leeds, said"
                 or (len(inner) >= 2 and inner[0] in ("while", "when") and inner[1].endswith("ing"))  # ", while speaking to the media,"
+                # "Imelda Staunton, nominated for Vera Drake, told", "The firm, based in Leeds, said"
+                or (2 <= len(inner) <= 8 and _PARTICIPLE_ASIDE.fullmatch(inner[0]) and inner[1] in _ASIDE_PREPOSITIONS and j >= 1
+                    and re.match(r"\w", toks[j - 1][0]))
                 # "Kurt Viermetz, Worldwide Treasurer of Morgan Guaranty Trust Co, told": a job after a name
                 or (cased and len(inner) <= 12 and any(w in _ROLE_NOUNS for w in inner[:3]) and j >= 1
                     and _is_caps_word(toks[j - 1][0]) and toks[j - 1][0].lower() not in _ROLE_NOUNS)
@@ -1745,14 +1753,18 @@ _TITLE_ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "gover
 _SAME_JOB = {"boss": "manager", "coach": "manager", "chairwoman": "chairman", "chairperson": "chairman", "chair": "chairman"}
 
 
+_OTHER_JOB = frozenset("vice deputy shadow assistant".split())
+
+
 def _role_match(want: str, have: str) -> bool:
     def nouns(r: str) -> set[str]:
-        # "vice president", "deputy minister": another job than the president's or the minister's
-        r = re.sub(r"\b(vice|deputy)[\s\-]+", r"\1-", r.lower())
+        # "vice president", "deputy minister", "shadow chancellor": another job than the president's,
+        # the minister's or the chancellor's ("the official" may be "a former official")
+        r = re.sub(r"\b(" + "|".join(_OTHER_JOB) + r")[\s\-]+", r"\1-", r.lower())
         # "Sen. Bernie Sanders", later "the senator"
         r = re.sub(r"\b(" + "|".join(_TITLE_ABBREVIATIONS) + r")\b\.?", lambda m: _TITLE_ABBREVIATIONS[m.group(1)], r)
         return {_SAME_JOB.get(w, "spokes" if w.startswith("spokes") else w) for w in re.findall(r"[a-z\-]+", r)
-                if w in _ROLE_NOUNS or w.startswith("spokes") or w.startswith(("vice-", "deputy-"))}
+                if w in _ROLE_NOUNS or w.startswith("spokes") or w.split("-")[0] in _OTHER_JOB}
 
     a, b = nouns(want), nouns(have)
     return bool(a) and a <= b

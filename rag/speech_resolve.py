@@ -53,8 +53,8 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
         words = m.group(1).split()
         lead = len(words)
         words = _clean_np(words)  # "In March Trump": the name is "Trump"
-        while words and words[0] in ("The", "A", "An"):
-            words = words[1:]  # "The Swiss said": no one is named "The Swiss"
+        while words and words[0] in ("The", "A", "An", "By"):
+            words = words[1:]  # "The Swiss said": no one is named "The Swiss"; "By Amy Russo": a byline
         if words and all(w.lower().strip(".") in _PLACE_WORDS for w in words):
             continue  # "The United States has been working ...": a country, not a person
         if not words:
@@ -362,7 +362,8 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                 described = (named.name, speaker_key(named.name), named.role or None, "person") if named else None
             resolved = described or _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or (
                 _named_after_lead(raws, r, order) if r.unit == 0 else None) or _described(
-                text, sp.role, at, recent, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
+                text, sp.role, at, recent, order, genders, units) or _job_of_subject(
+                text, sp.role, at, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
         elif sp.kind == "org":
             name = sp.name
             if speaker_key(name) in {"statement", "report", "communique", "declaration"}:
@@ -375,7 +376,17 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             words = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.I)
             resolved = (words, speaker_key(words), sp.role or None, "group")
             if r.unit <= _LEAD_UNITS and not sp.definite and _singular(speaker_key(words)):
-                resolved = _named_after_lead(raws, r, order) or resolved
+                named = _named_after_lead(raws, r, order)
+                aff = _AFFILIATED.search(words)
+                if named is not None and aff is not None:
+                    # "a spokesman for Lloyds of London", then "David Larner of Lloyds": the one named
+                    # next speaks for the same organisation, not "a spokeswoman for Vodafone", then
+                    # "analysts at Merrill Lynch"
+                    org = set(speaker_key(words[aff.end() - 1:]).split()) - _AFFILIATION_WORDS
+                    said_of = set(speaker_key(f"{named[2] or ''} {_mention_of(raws, named[1])}").split()) - set(named[1].split())
+                    if not org & said_of:
+                        named = None
+                resolved = named or resolved
         if resolved is None:
             continue
         last = resolved
@@ -541,6 +552,13 @@ def _forward_speaker(raws: list[_Raw], r: _Raw, order=()) -> tuple[str, str, str
 
 # The headline and the first sentences of a story: where it introduces its source by description.
 _LEAD_UNITS = 2
+_AFFILIATED = re.compile(r"\b(?:for|at|of|from|with)\s+\S", re.I)
+_AFFILIATION_WORDS = frozenset("the of and for at from with inc corp co ltd plc group company".split())
+
+
+def _mention_of(raws: list[_Raw], key: str) -> str:
+    """The words that named a speaker where first quoted ("David Larner of Lloyds")."""
+    return next((r.speaker.mention for r in raws if r.speaker is not None and speaker_key(r.speaker.name) == key), "")
 
 
 def _named_after_lead(raws: list[_Raw], r: _Raw, order) -> tuple[str, str, str | None, str] | None:
@@ -579,6 +597,7 @@ def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tu
                 return None
         return None
     if recent and recent[-1][4] in ("role", "group") and _singular(recent[-1][2]) and \
+            any(w in _ROLE_NOUNS for w in recent[-1][2].split()) and \
             _unit_index(units, at) - _unit_index(units, recent[-1][0]) <= 2 and \
             _gender_of(recent[-1][3] or recent[-1][1]) in ("", gender):
         # '"...," one leading options analyst said.' / 'He said much of the growth ...': the one just
@@ -621,6 +640,25 @@ def _described(text: str, role: str, at: int, recent, order, genders, units) -> 
                 genders.get(key, gender) in ("", gender):
             return name, key, r, kind
     return None
+
+
+def _job_of_subject(text: str, role: str, at: int, order, genders, units) -> tuple[str, str, str | None, str] | None:
+    """'Gordon Brown has promised ... Speaking in London, the chancellor said': a job no one was
+    named in is the subject of the sentence before, when no other job is known of that person."""
+    if not _singular(speaker_key(role)) or _role_match("spokesman", role):
+        return None
+    here = _unit_index(units, at)
+    if here == 0:
+        return None
+    subject = _subject_since(text, units[here - 1].start - 1, units[here].start, _gender_of(role), order, genders, units)
+    if subject is None or subject[2] and not _role_match(role, subject[2]):
+        return None
+    prev = text[units[here - 1].start:units[here].start]
+    named = prev.find(subject[0])
+    before = prev[max(0, named - 30):named].lower().split() if named >= 0 else []
+    if any(w.rstrip(".,") in _ROLE_NOUNS or w.rstrip(".,") in _TITLE_WORDS for w in before[-2:]):
+        return None  # "Sen. Mitch McConnell met Nancy Pelosi. The speaker said": he has another job
+    return subject
 
 
 # Words right before a name that make it no sentence's subject ("Despite Colbert's ...", "with Putin").

@@ -799,6 +799,20 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 
 # Articles of several statements: (text, [(words of a statement, its speaker), ...]).
 SEVERAL = [
+    # someone speaking for an organisation is not the next person named, unless that one speaks for it too
+    ("Phone firms face a price inquiry. The regulator is to investigate prices. A spokeswoman for Vodafone said the "
+     "firm would co-operate fully. Analysts at Merrill Lynch said the move could cut profits.",
+     [("co-operate fully", "spokeswoman for Vodafone")]),
+    ("JOBLESS FIGURES REVISED\n\nA spokesman for the Oxford Statistics Bureau said jobless numbers fell by a sixth. "
+     "Bureau official Olle Lindqvist said the method had changed.", [("jobless numbers fell", "Olle Lindqvist")]),
+    # an aside opened by a past participle; a job no one was named in is the subject of the sentence before
+    # (not a shadow chancellor's, not a senator's); a byline is nobody
+    ("By Amy Carter\n\nGordon Brown has promised to end child poverty. Speaking in London, the chancellor said "
+     "the government had lifted a million children out of poverty. Shadow chancellor Oliver Letwin said the "
+     "figures were misleading. Actress Imelda Staunton, nominated for Vera Drake, told reporters she was in "
+     "shock.", [("out of poverty", "Gordon Brown"), ("in shock", "Imelda Staunton")]),
+    ("Sen. Mitch McConnell met Nancy Pelosi on Monday. The speaker said the talks went well.",
+     [("talks went well", "speaker")]),
     # someone working for a person is not that person
     ("Liberal Democrat Vince Cable warned that bills would rise. Tony Blair's official spokesman said the prime "
      "minister had full confidence in Mr Brown. A spokeswoman for Mr Chirac said France would not give up farm "
@@ -949,6 +963,11 @@ def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
 
 # Lower-cased articles (as bbc-text.csv and the like arrive): (text, [(words of a statement, its speaker), ...]).
 SEVERAL_LOWER = [
+    # commas stripped: "according to" a speaker before two spaces; an aside between them; "she" is no headline
+    ("oscar nominations announced  the aviator has led the nominations  with 11.  according to academy "
+     "president frank pierson  the voting was close.  actress imelda staunton  nominated for vera drake  told "
+     "the bbc she was in shock.  i never expected this  she said.",
+     [("voting was close", "frank pierson"), ("in shock", "imelda staunton"), ("never expected", "imelda staunton")]),
     # the subject after a dateline and an abbreviated title
     ("meghan mccain challenges bernie sanders  washington -- vermont sen. bernie sanders  a top-tier candidate  "
      "sparred with the hosts of  the view  on wednesday.  the 77-year-old independent said he would work with "
