@@ -38,6 +38,8 @@ _YEAR_IN_TEXT = re.compile(r"\b" + _YEAR.pattern + r"\b")
 _NP_END = frozenset("""did do does were was are is have has had will would could can should may might must of in at
     for on from with to by during about under over after before since that who which""".split())
 _ANY_COUNT = frozenset("times people persons ones".split())
+# An age as news gives it: "Debra Messing, 50,", "died aged 68", "the 68-year-old", "at age 68"
+_AGE = re.compile(r"\w,\s+\d{1,3},|\b(?:aged?|age of)\s+\d{1,3}\b|\b\d{1,3}[\s-]+years?[\s-]+old\b", re.I)
 # "how much": an amount of money or of something measured
 _AMOUNT = re.compile(r"[$£€¥]\s*\d|\b(?:rs\.?|inr|usd)\s*\d", re.I)
 
@@ -165,6 +167,8 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
             return True
         return bool(_numbers(_words_of(sentence), question))
     if kind == "measure":  # "how long is the border": 1,350-kilometer, not "31st member"
+        if re.match(r"\W*how old\b", question, re.I) and _AGE.search(sentence):
+            return True  # "Messing, 50, tweeted", "aged 68", "the 68-year-old"
         return bool(_MEASURE.search(sentence))
     if kind == "time":
         return bool(_TIME.search(sentence))

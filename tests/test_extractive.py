@@ -28,6 +28,10 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("How long is the border?", "Their 1,350-kilometer shared border.", True),
         ("How long is the border?", "Finland became the 31st member.", False),
         ("How long did the talks last?", "The talks lasted three days.", True),
+        # an age is written as news writes it: after the name between commas, "aged", "-year-old"
+        ("How old was Debra Messing?", "On Monday, Messing, 50, tweeted at Sarandon.", True),
+        ("How old was Cummings when he died?", "Cummings died aged 68 in Baltimore.", True),
+        ("How old was Cummings when he died?", "Cummings, a Democrat, died in Baltimore.", False),
         ("How many soldiers were there?", "It was the 31st member.", False),
         ("How many soldiers were there?", "About 20 soldiers crossed.", True),
         # a number must count what is asked about: 20 people are not the soldiers asked for
