@@ -38,8 +38,9 @@ _YEAR_IN_TEXT = re.compile(r"\b" + _YEAR.pattern + r"\b")
 _NP_END = frozenset("""did do does were was are is have has had will would could can should may might must of in at
     for on from with to by during about under over after before since that who which""".split())
 _ANY_COUNT = frozenset("times people persons ones".split())
-# An age as news gives it: "Debra Messing, 50,", "died aged 68", "the 68-year-old", "at age 68"
-_AGE = re.compile(r"\w,\s+\d{1,3},|\b(?:aged?|age of)\s+\d{1,3}\b|\b\d{1,3}[\s-]+years?[\s-]+old\b", re.I)
+# An age as news gives it: "Debra Messing, 50,", "died aged 68", "the 68-year-old", "at age 68", "He was 68."
+_AGE = re.compile(r"\w,\s+\d{1,3},|\b(?:aged?|age of)\s+\d{1,3}\b|\b\d{1,3}[\s-]+years?[\s-]+old\b"
+                  r"|\b(?:he|she|who)\s+(?:was|is)\s+\d{1,3}\s*[.;]", re.I)  # "He was 68."
 # "how much": an amount of money or of something measured
 _AMOUNT = re.compile(r"[$£€¥]\s*\d|\b(?:rs\.?|inr|usd)\s*\d", re.I)
 

@@ -31,6 +31,7 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         # an age is written as news writes it: after the name between commas, "aged", "-year-old"
         ("How old was Debra Messing?", "On Monday, Messing, 50, tweeted at Sarandon.", True),
         ("How old was Cummings when he died?", "Cummings died aged 68 in Baltimore.", True),
+        ("How old was Cummings when he died?", "He was 68.", True),
         ("How old was Cummings when he died?", "Cummings, a Democrat, died in Baltimore.", False),
         ("How many soldiers were there?", "It was the 31st member.", False),
         ("How many soldiers were there?", "About 20 soldiers crossed.", True),
