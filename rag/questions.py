@@ -10,6 +10,8 @@ from .text import STOPWORDS, stem
 _NAME_ANYWHERE = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion)\b", re.I)
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)
+_ORDINAL_WORD = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                           r"(?:twen|thir|for|fif|six|seven|eigh|nine)ti(?:eth|[\s-]+\w+(?:st|nd|rd|th)))\b", re.I)
 _MEASURE = re.compile(
     r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion))"
     r"(?:\s*-\s*|\s+)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|cm|feet|foot|ft|inch(?:es)?|hectares?|acres?|"
@@ -73,7 +75,8 @@ _NUMBER_NOUNS = re.compile(
 
 
 def expected_type(question: str) -> str | None:
-    """What kind of thing the question asks for: a person, another name, a number, a measure or a time."""
+    """What kind of thing the question asks for: a person, another name, a number, a measure, a time or
+    an ordinal."""
     q = _LEAD_IN.sub("", question.strip().lower())
     kind = _expected(q)
     if kind is None and "," in q:  # "In the Supreme Court's removal case, which country is ...?"
@@ -102,6 +105,8 @@ def _expected(q: str) -> str | None:
                 break
             if word in ("date", "day", "month", "time", "week"):
                 return "time"
+            if word in ("birthday", "anniversary"):
+                return "ordinal"  # "which birthday would he have celebrated": his 83rd
             if word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS:
                 return "person"
             if word in _NAME_NOUNS or word.rstrip("s") in _NAME_NOUNS:
@@ -173,6 +178,8 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
         return bool(_MEASURE.search(sentence))
     if kind == "time":
         return bool(_TIME.search(sentence))
+    if kind == "ordinal":
+        return bool(_ORDINAL.search(sentence) or _ORDINAL_WORD.search(sentence))
     if kind == "year":  # "in what year": a year the question does not give, not "on Tuesday"
         given = set(re.findall(r"\d{4}", question))
         return any(y not in given for y in _YEAR_IN_TEXT.findall(sentence))
