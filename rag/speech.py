@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 15
+EXTRACTOR_VERSION = 16
 
 
 @dataclass(frozen=True)
@@ -1238,12 +1238,62 @@ def extract_statements(doc: Document) -> list[Statement]:
         if not found and raws and raws[-1].unit == n - 1 and raws[-1].spans[-1][1] >= units[n - 1].end - 1 and text[units[n - 1].start:units[n - 1].end].rstrip().endswith(":"):
             found = []
         raws.extend(found)
+    if not cased_doc and not _QUOTE_MARK.search(text):
+        _first_person_runs(text, units, raws)
     # "Peskov said:" ending its segment: the statement is the next segment
     raws = _colon_statements(text, units, segments, raws, cased_doc)
     raws.sort(key=lambda r: (r.spans[0][0], r.spans[0][1]))
     from .speech_resolve import resolve  # the second stage, which reads this module's vocabulary
 
     return resolve(doc, text, units, raws, cased_doc)
+
+
+_QUOTE_MARK = re.compile(r"[\"“”]")
+# not "the us" (the US), not "u.s." or "i.e."
+_FIRST_PERSON = re.compile(r"(?<![\w’'.])(?:i|we|my|our|me|(?<!the )us)(?![\w’']|\.\w)")
+_RUN_UNITS = 3  # at most this many sentences join a statement on either side
+
+
+def _first_person_runs(text: str, units: list[_Unit], raws: list[_Raw]) -> None:
+    """Text whose quotation marks were stripped (as bbc-text.csv arrives): the first-person
+    sentences next to a first-person statement, with no attribution of their own, are the rest of
+    that quotation ("we played well. we deserved to win  said wenger. ..."). Narrative news is not
+    written in the first person. Extends the statements' spans in place."""
+    by_unit: dict[int, list[_Raw]] = {}
+    for r in raws:
+        by_unit.setdefault(r.unit, []).append(r)
+    claimed = set(by_unit)
+
+    def speaks_first_person(r: _Raw) -> bool:
+        return any(_FIRST_PERSON.search(text, a, b) for a, b in r.spans)
+
+    def free(k: int, seg: int) -> bool:
+        u = units[k]
+        return k not in claimed and u.seg == seg and bool(_FIRST_PERSON.search(text, u.start, u.end)) and \
+            not _ANCHOR.search(text, u.start, u.end)
+
+    for n in sorted(by_unit):
+        first, last = by_unit[n][0], by_unit[n][-1]
+        seg = units[n].seg
+        if speaks_first_person(last):
+            k = n + 1
+            while k < len(units) and k - n <= _RUN_UNITS and free(k, seg):
+                s, e = _trim(text, units[k].start, units[k].end)
+                if e > s:
+                    last.spans.append((s, e))
+                    last.context = (last.context[0], max(last.context[1], units[k].end))
+                claimed.add(k)
+                k += 1
+        if speaks_first_person(first) and first.spans[0][0] <= units[n].start + 2:
+            # the statement opens its sentence, its attribution after it: the quotation may begin earlier
+            k = n - 1
+            while k >= 1 and n - k <= _RUN_UNITS and free(k, seg):
+                s, e = _trim(text, units[k].start, units[k].end)
+                if e > s:
+                    first.spans.insert(0, (s, e))
+                    first.context = (min(first.context[0], units[k].start), first.context[1])
+                claimed.add(k)
+                k -= 1
 
 
 # What a headline's colon follows that is nobody: "Update: ...", "Opinion: ...", "Watch: ...".

@@ -98,6 +98,11 @@ _LOW_APPOSITIVE = re.compile(  # "eva malecki, a spokeswoman for ...", "the part
     r"(?:^|(?<=[.;:!?,—]\s))([a-z][a-z’'\-]+(?:\s+[a-z]\.)?\s+[a-z][a-z’'\-]+),\s+(?:a|an|the|his|her)\s+"
     r"(?:[a-z’'\-]+\s+){0,5}?(" + "|".join(sorted(_ROLE_NOUNS | _RELATIONS, key=len, reverse=True)) + r")\b")
 _LOW_ROLE_APPOSITIVE = re.compile(r",\s+([a-z][a-z’'\-]+(?:\s+[a-z]\.)?\s+[a-z][a-z’'\-]+)(?=,)")
+# A job, a name of two words and a verb: the subject of a narrative sentence ("charlton manager alan
+# curbishley was less happy", "chancellor gordon brown has warned").
+_LOW_JOB_NAME = re.compile(
+    r"(?<![\w’'])(" + "|".join(sorted(_ROLE_NOUNS - _PLURAL_GROUP, key=len, reverse=True)) + r")\s+([a-z][a-z’'\-]+\s+[a-z][a-z’'\-]+)"
+    r"(?=\s+(?:was|is|has|had|have|will|would|could|can|did|does|also|" + _VERB_RE + r")\b)")
 _LOW_ROLE_BEFORE = re.compile(
     r"(?<![\w’'])((?:(?:the|a|an|his|her)\s+)?(?:[a-z’'\-]+\s+){0,4}?(?:" + "|".join(sorted(_ROLE_NOUNS | _RELATIONS, key=len, reverse=True))
     + r"))$")
@@ -155,6 +160,8 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
         rb = _LOW_ROLE_BEFORE.search(text, max(0, m.start() - 60), m.start())
         if rb:
             found.append((rb.start(1), m.group(1), rb.group(1)))
+    for m in _LOW_JOB_NAME.finditer(text):  # "charlton manager alan curbishley was less happy"
+        found.append((m.start(2), m.group(2), m.group(1)))
     for off, name, role in found:
         words = name.split()
         if all(_low_name_word(w) or re.fullmatch(r"[a-z]\.", w) for w in words):

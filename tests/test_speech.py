@@ -950,6 +950,14 @@ def test_lowercase_a_clause_split_by_its_attribution_is_one_statement():
     assert "definitive answer" in by(said(text), "the key point for now")[2]
 
 
+def test_lowercase_quotation_without_marks_ends_where_the_first_person_does():
+    sts = said("brown warns on rates  chancellor gordon brown has warned against complacency  saying growth  jobs "
+               "and prices were on track.  we have to be vigilant  mr brown told the cbi in london. we will not put "
+               "at risk the stability we have achieved.  the bank of england held rates at 4.75%  as expected.")
+    assert "we will not put at risk" in by(sts, "we have to be vigilant")[2]
+    assert not any("bank of england" in s[2] for s in sts)
+
+
 def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
     text = ("blair defends iraq record  prime minister tony blair has defended his record on iraq  saying the war was "
             "justified.  we did the right thing   said mr blair.  the tories  however  said the government had misled "
@@ -963,6 +971,13 @@ def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
 
 # Lower-cased articles (as bbc-text.csv and the like arrive): (text, [(words of a statement, its speaker), ...]).
 SEVERAL_LOWER = [
+    # quotation marks stripped: the first-person sentences around a first-person statement are its rest;
+    # a job, a name and a verb make that person the one "he" follows
+    ("wenger hails spirit  arsenal boss arsene wenger praised his side  who beat charlton 4-2  on saturday.  we "
+     "played very well today. i am proud of the players  said wenger.  charlton manager alan curbishley was less "
+     "happy.  it was a bad day for us. we gave away two soft goals  he told reporters. the win lifts arsenal to "
+     "second  behind chelsea.",
+     [("we played very well today", "arsene wenger"), ("a bad day for us", "alan curbishley")]),
     # commas stripped: "according to" a speaker before two spaces; an aside between them; "she" is no headline
     ("oscar nominations announced  the aviator has led the nominations  with 11.  according to academy "
      "president frank pierson  the voting was close.  actress imelda staunton  nominated for vera drake  told "
