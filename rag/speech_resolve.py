@@ -646,6 +646,12 @@ def _described(text: str, role: str, at: int, recent, order, genders, units) -> 
         if kind == "person" and (not related or key not in related and not related.endswith(key)) and \
                 genders.get(key, gender) in ("", gender):
             return name, key, r, kind
+    if not related and not recent and here <= 4:
+        # no one quoted yet: the person the story's lead is about ("tim henman has been knocked out
+        # ...", then "..., said the 30-year-old"), whom it goes on about (not a byline's name)
+        lead = _subject_since(text, -1, units[min(1, len(units) - 1)].end, gender, order, genders, units)
+        if lead is not None and len(re.findall(r"\b" + re.escape(lead[0].split()[-1]) + r"\b", text, re.I)) >= 2:
+            return lead
     return None
 
 

@@ -971,6 +971,11 @@ def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
 
 # Lower-cased articles (as bbc-text.csv and the like arrive): (text, [(words of a statement, its speaker), ...]).
 SEVERAL_LOWER = [
+    # a description before anyone is quoted is the person the lead is about
+    ("henman out of australian open  tim henman has been knocked out of the australian open in the second round  "
+     "in four sets.  the british number one lost to nikolay davydenko.  i just did not play well enough  said the "
+     "30-year-old.  henman said he would now focus on the davis cup.",
+     [("did not play well enough", "tim henman")]),
     # quotation marks stripped: the first-person sentences around a first-person statement are its rest;
     # a job, a name and a verb make that person the one "he" follows
     ("wenger hails spirit  arsenal boss arsene wenger praised his side  who beat charlton 4-2  on saturday.  we "
