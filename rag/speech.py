@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 17
+EXTRACTOR_VERSION = 18
 
 
 @dataclass(frozen=True)
@@ -535,6 +535,14 @@ def _document_owner(words: list[str]) -> list[str]:
     return []
 
 
+def _low_full_name(words: list[str]) -> bool:
+    """Two or three lower-cased words that may be a person's first name and surname ("robert
+    kilroy-silk"), not a job, a relation or a group ("team", "mother", "democratic caucuses")."""
+    low = [w.lower() for w in words]
+    return 2 <= len(low) <= 3 and all(_low_name_word(w) for w in low) and not low[-1].endswith("s") and not any(
+        w in _ROLE_NOUNS or w in _ORG_WORDS or w in _RELATIONS or w in _PLURAL_GROUP for w in low)
+
+
 def _classify(words: list[str], cased: bool) -> _Speaker | None:
     """Split a speaker's words into role and name and say what kind of speaker it is."""
     words = _clean_np(words)
@@ -585,10 +593,11 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
             last_title = _name_after_office(words, low, last_title)
     role_words = words[: last_title + 1]
     name_words = words[last_title + 1:]
-    poss = [j for j, w in enumerate(name_words[:-1]) if w.endswith(("’s", "'s")) or name_words[j + 1] in ("’s", "'s")]
-    if cased and poss:
+    marks = ("’s", "'s") if cased else ("’s", "'s", "s")  # "ukip s robert kilroy-silk": an apostrophe stripped
+    poss = [j for j, w in enumerate(name_words[:-1]) if w.endswith(("’s", "'s")) or name_words[j + 1] in marks]
+    if poss and (cased or name_words[poss[-1] + 1] in marks and _low_full_name(name_words[poss[-1] + 2:])):
         # "FECSA's Zaforteza", "Russia's Vladimir Putin": the employer or country, then the name
-        cut = poss[-1] + (2 if name_words[poss[-1] + 1] in ("’s", "'s") else 1)
+        cut = poss[-1] + (2 if name_words[poss[-1] + 1] in marks else 1)
         if cut < len(name_words):
             role_words, name_words = role_words + name_words[:cut], name_words[cut:]
     if cased:

@@ -520,7 +520,8 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
     # article may quote a senator, not the president) or named with its employer ("the U.S. Bank
     # spokesman")
     words = role.lower().replace("-", " ").split()
-    if any(w in _UNIQUE_OFFICES or w in _ORG_WORDS or w.endswith(("’s", "'s")) for w in words):
+    if any(w in _UNIQUE_OFFICES or w in _ORG_WORDS or w.endswith(("’s", "'s")) or w == "s" for w in words):
+        # ("mr blunkett s spokesman": a possessive whose apostrophe was stripped)
         return None  # "Tony Blair's official spokesman": someone else's, not the last one quoted
     for _, name, key, r, kind in reversed(recent[-2:]):
         if kind == "person" and not any(w in _ROLE_NOUNS for w in (r or "").lower().split()):

@@ -971,6 +971,11 @@ def test_lowercase_saying_after_a_headline_run_into_the_first_sentence():
 
 # Lower-cased articles (as bbc-text.csv and the like arrive): (text, [(words of a statement, its speaker), ...]).
 SEVERAL_LOWER = [
+    # a possessive whose apostrophe was stripped: the party's man is named, the minister's spokesman is not him
+    ("blair rejects inquiry call  tony blair has rejected calls for an inquiry  saying the issue was closed.  ukip s "
+     "robert kilroy-silk  who quit the party last week  said he would stand in the election.  downing street said "
+     "the prime minister had full confidence in mr blunkett.  mr blunkett s spokesman said he would not comment.",
+     [("stand in the election", "robert kilroy-silk"), ("would not comment", "mr blunkett s spokesman")]),
     # a description before anyone is quoted is the person the lead is about
     ("henman out of australian open  tim henman has been knocked out of the australian open in the second round  "
      "in four sets.  the british number one lost to nikolay davydenko.  i just did not play well enough  said the "
