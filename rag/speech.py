@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 18
+EXTRACTOR_VERSION = 19
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,9 @@ _ROLE_NOUNS = frozenset(
     brokers delegate delegates meteorologist analyst spokesmen owner surgeon doctor physician cardiologist
     councilman councilwoman teacher activist consultant researcher scientist historian pollster organizer
     voter voters supporter supporters inspector superintendent sheriff student students newspaper newspapers
-    worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge counsel""".split()
+    worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge counsel
+    detective constable barrister solicitor magistrate councillor lecturer headteacher nurse campaigner
+    referee umpire producer designer""".split()
 )
 # Their plurals are jobs of a group: "two Republican senators said", "state governors", "congressmen".
 def _plural(w: str) -> str:
@@ -174,11 +176,11 @@ _DESCRIPTIONS = frozenset(
     czech pole norwegian chilean colombian mexican canadian zimbabwean ethiopian moroccan egyptian turk greek ukrainian
     striker midfielder defender goalkeeper keeper winger playmaker skipper veteran youngster teenager champion star
     singer actor actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter runner
-    cyclist golfer boxer swimmer jockey rider""".split())
+    cyclist golfer boxer swimmer jockey rider drummer bassist composer conductor dancer""".split())
 # The descriptions that are jobs come before a name as a title does: "striker Thierry Henry".
 _JOB_DESCRIPTIONS = frozenset("""striker midfielder defender goalkeeper keeper winger playmaker skipper singer actor
     actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter cyclist golfer
-    boxer swimmer jockey""".split())
+    boxer swimmer jockey drummer bassist composer conductor dancer""".split())
 _AGE = re.compile(r"\d+-year-old")
 
 
