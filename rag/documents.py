@@ -116,6 +116,16 @@ _LINK_MARKER = re.compile(
     re.I,
 )
 _NAV_LINE = re.compile(r"^[\w.&'’ -]{2,30}(?:\s+[|>»]\s+[\w.&'’ -]{2,30})+$")
+# A byline on its own line: "By Jane Doe", "Edited By: Priya Sharma", "Written by Ann Lee | Reuters".
+_BYLINE = re.compile(r"^(?:(?:edited|written|reported|published|posted|compiled|updated)\s+)?by\s*:?\s+"
+                     r"(?-i:[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|al|bin)){0,3})"  # the name
+                     r"(?:\s*(?:[|,–—-]|\band\b)\s*[\w.'’& ]{2,40})*\s*$", re.I)  # "| Fox News", ", Reuters", "and Ann Lee"
+def _byline_outlet(line: str) -> str | None:
+    """The outlet a byline names after its writer ("By Justin Haskins | Fox News"), else None."""
+    m = re.search(r"[|,–—]\s*([A-Z][\w.'’& ]{1,40}?)\s*$", line.strip())
+    return m.group(1) if m else None
+
+
 # Navigation before the headline: everything up to these words goes when it is short and unpunctuated.
 _NAV_END = re.compile(r"\b(?:skip to (?:main )?content|menu search sign in)\b", re.I)
 _NAV_PREFIX_WORDS = 25
@@ -463,6 +473,7 @@ def clean(file: str, text: str, content_digest: str = "") -> Document:
     publisher: str | None = None
     seen: set[str] = set()
     date_line_idx: int | None = None
+    byline_idx: int | None = None
     after_marker = False  # inside a "Related"/"Trending" list of headline links
 
     for i, raw in enumerate(lines):
@@ -484,6 +495,13 @@ def clean(file: str, text: str, content_digest: str = "") -> Document:
             continue
         if i < 8 and _NAV_LINE.match(line) and not any(keep):
             removed.append(i)  # "Home > Politics", "Fox News | Politics" above the headline
+            continue
+        if i < 40 and not any(keep) and _BYLINE.match(line):
+            # "Edited By: Priya Sharma" above the headline is no title (one after the headline stays
+            # in the headline's block unless beside the date line: a title alone is no passage)
+            removed.append(i)
+            byline_idx = i if byline_idx is None else byline_idx
+            publisher = publisher or _byline_outlet(line)
             continue
         if after_marker and _link_list_line(line):
             removed.append(i)  # a headline under "Trending in Politics"
@@ -529,7 +547,7 @@ def clean(file: str, text: str, content_digest: str = "") -> Document:
     kept_idx = [i for i in range(n) if keep[i]]
 
     # A short unpunctuated line beside the date line is the byline / publisher ("Anadolu Agency WORLD").
-    if date_line_idx is not None:
+    if date_line_idx is not None and (byline_idx is None or abs(byline_idx - date_line_idx) > 2):
         for j in (date_line_idx - 1, date_line_idx - 2, date_line_idx + 1):
             if 0 <= j < n and keep[j] and 1 <= len(_words(lines[j])) <= 5 and _is_heading(lines[j]):
                 if j == (kept_idx[0] if kept_idx else -1):
@@ -538,7 +556,8 @@ def clean(file: str, text: str, content_digest: str = "") -> Document:
                 # drop a trailing all-caps section name ("WORLD") after a mixed-case name
                 if len(words) > 1 and words[-1].isupper() and not all(w.isupper() for w in words):
                     words = words[:-1]
-                publisher = publisher or " ".join(words)
+                # a byline names its writer, and the outlet only after a bar ("By Ann Lee | Fox News")
+                publisher = publisher or (_byline_outlet(lines[j]) if _BYLINE.match(lines[j].strip()) else " ".join(words))
                 keep[j] = False
                 removed.append(j)
                 break

@@ -261,3 +261,19 @@ def test_long_file_the_rules_would_empty_is_indexed_whole_with_a_warning(tmp_pat
     short = tmp_path / "short_menu.txt"
     short.write_text("Subscribe\nSign up for our newsletter\n", encoding="utf-8")
     assert isinstance(load_document(short, "short_menu.txt"), Skipped)
+
+
+def test_a_byline_is_neither_the_title_nor_text_and_names_the_outlet():
+    page = ("Home | India | Politics | World\n"
+            "Edited By: Priya Sharma\n"
+            "Updated: March 3, 2021 10:45 IST\n"
+            "Sena slams Centre over fuel prices, says common man is suffering\n"
+            "Shiv Sena MP Sanjay Raut on Wednesday said the Centre had failed to control fuel prices.\n"
+            "By Monday the party had announced a protest in every district of the state.\n")
+    doc = clean("sena.txt", page)
+    assert doc.title == "Sena slams Centre over fuel prices, says common man is suffering"
+    assert "Priya Sharma" not in kept_text(doc)
+    assert "By Monday the party had announced a protest" in kept_text(doc)  # prose that opens with "By"
+    doc = clean("fox.txt", "Graham pays tribute to McCain\nBy Robert Gearty | Fox News\nAugust 26, 2019\n"
+                           "Sen. Lindsey Graham on Sunday paid tribute to his friend John McCain in a speech.\n")
+    assert doc.publisher == "Fox News" and "Robert Gearty" not in kept_text(doc)
