@@ -289,6 +289,11 @@ def _segments(doc: Document) -> list[tuple[int, int]]:
         def flush() -> None:
             if not para:
                 return
+            if len(para) >= 2 and doc.title and text[para[0][0]:para[0][1]] == doc.title and \
+                    not _TERMINAL_LINE.search(doc.title) and not (_QUOTE_CHAR.search(doc.title) and _ANCHOR.search(doc.title)):
+                # the headline on its own line, the article's lines after it (not a hard-wrapped
+                # first line quoting someone: '"The market ... cut," said ... economist David')
+                out.append(para.pop(0))
             open_lines = sum(1 for s, e in para[:-1] if not _TERMINAL_LINE.search(text[s:e]))
             if len(para) >= 2 and open_lines * 2 >= len(para) - 1:
                 out.append((para[0][0], para[-1][1]))
@@ -1363,12 +1368,15 @@ def _colon_headline(text: str, n: int, u: _Unit, cased: bool, title_end: int) ->
     return [_Raw(n, [(s, e)], kind, "headline", sp, (u.start, u.end))]
 
 
+_HEADLINE_NOT_SPEAKER = frozenset("and but or why how what when where who which the a an in on at for to with from".split())
+
+
 def _headline(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:
     """'Finland ... may trigger a response – Putin': a headline attributed after a dash."""
     line = text[u.start:u.end]
     m = re.search(r"\s[–—-]\s+([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){0,3})\s*$", line)
-    if not m:
-        return []
+    if not m or m.group(1).split()[0].lower() in _HEADLINE_NOT_SPEAKER:
+        return []  # "How Warren Got An Endorsement — And Why It Matters": the headline goes on
     sp = _classify(m.group(1).split(), cased=not line.isupper())
     if sp is None:
         return []
@@ -1654,6 +1662,8 @@ def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok:
     if not words or len(words) > 6 or words[-1].endswith(("’s", "'s")) or words[-1] in ("’s", "'s"):
         return None  # "President Jose Sarney's government ...": the subject is what the name owns
     j = k + (1 if words[0].lower() in _PRONOUNS and len(words) == 1 else 0)
+    if j + 2 < len(toks) and toks[j][0] == "," and toks[j + 1][0].lower() in _ASIDES and toks[j + 2][0] == ",":
+        j += 3  # "NCP chief Sharad Pawar, however, struck a cautious note and said ..."
     nxt = toks[j][0].lower() if j < len(toks) else ""
     relative = relative_ok and nxt == "," and j + 1 < len(toks) and toks[j + 1][0].lower() in ("which", "who")
     if not (nxt in _SUBJECT_THEN or nxt.endswith("ed") or nxt in _PAST_FORMS or relative):
