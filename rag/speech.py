@@ -33,7 +33,7 @@ from .types import Document
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 19
+EXTRACTOR_VERSION = 20
 
 
 @dataclass(frozen=True)
