@@ -16,6 +16,7 @@ copied for unchanged files, checked when the index is loaded).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import unicodedata
@@ -27,13 +28,15 @@ from .errors import IndexDamagedError
 from .text import split_sentences, strip_span, terms as text_terms
 from .types import Document
 
+log = logging.getLogger(__name__)
+
 # A statement's context reaches back over the statements its speaker made just before, at most
 # this many sentences: "Peskov also said Helsinki's membership ..." is about Finland because the
 # two sentences before it are.
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 20
+EXTRACTOR_VERSION = 21
 
 
 @dataclass(frozen=True)
@@ -907,7 +910,7 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
         if 2 <= len(tw) <= 10 and tw[0].lower() in ("the", "a", "an", "his", "her", "its", "their") and any(
                 w.lower() in _ROLE_NOUNS | _RELATIONS for w in tw[1:4]):
             piece, words = tail, tw
-    if not 1 <= len(words) <= 5 and not (len(words) <= 10 and words[0].lower() in ("the", "a", "an", "his", "her", "its", "their")
+    if not words or not 1 <= len(words) <= 5 and not (len(words) <= 10 and words[0].lower() in ("the", "a", "an", "his", "her", "its", "their")
                                          and any(w.lower() in _ROLE_NOUNS | _RELATIONS for w in words[1:4])) \
             or not any(w.lower().strip("’'s") in _ROLE_NOUNS | _RELATIONS for w in words):
         return None
@@ -1884,7 +1887,13 @@ def insert(con: sqlite3.Connection, docs: Iterable[Document]) -> int:
     """Extract and store the statements of these documents; returns how many."""
     n = 0
     for doc in docs:
-        rows = [_row(s, doc.text) for s in extract_statements(doc)]
+        try:
+            found = extract_statements(doc)
+        except Exception as exc:  # a rule's bug costs this article its statements, not the whole build
+            log.warning("Reported speech not extracted from %s (%s: %s); its text is indexed.",
+                        doc.file, type(exc).__name__, exc)
+            continue
+        rows = [_row(s, doc.text) for s in found]
         con.executemany(f"INSERT INTO statements ({_COLUMNS}) VALUES ({','.join('?' * 20)})", rows)
         n += len(rows)
     return n

@@ -205,6 +205,27 @@ def test_statements_are_stored_with_the_index_and_rebuilt_per_file(make_settings
     assert md.count("- ") == 3 and "lines" in md
 
 
+def test_an_article_whose_extraction_fails_loses_its_statements_not_the_build(make_settings, monkeypatch, caplog):
+    from rag import speech
+    from rag.engine import Engine
+
+    real = speech.extract_statements
+
+    def failing(doc):
+        if doc.file.startswith("001_"):
+            raise IndexError("list index out of range")
+        return real(doc)
+
+    monkeypatch.setattr(speech, "extract_statements", failing)
+    s = make_settings()
+    Engine(s).index()
+    index = load_index(s.index_dir)
+    files = {st.file for st in index.statements}
+    assert len(files) == 4 and not any(f.startswith("001_") for f in files)
+    assert any(f.startswith("001_") for f in index.documents)  # its text is indexed all the same
+    assert "Reported speech not extracted from 001_" in caplog.text
+
+
 def test_a_statement_pointing_outside_its_article_is_damage(make_settings):
     from rag.engine import Engine
 
