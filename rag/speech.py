@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 21
+EXTRACTOR_VERSION = 22
 
 
 @dataclass(frozen=True)
@@ -247,6 +247,9 @@ _TERMINAL_LINE = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
 _LETTER = re.compile(r"[^\W\d_]")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ\u0391-\u03A9\u0400-\u042F]")
 _QUOTE_CHAR = re.compile(r"[\"“”„«»]")
+# Quotation marks typed as two characters (``...'' as some Indian papers print them): read as “...”
+_TEX_OPEN = re.compile(r"``")
+_TEX_CLOSE = re.compile(r"’’|''")
 
 
 @lru_cache(maxsize=65536)
@@ -1120,7 +1123,9 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
         return i + tm.end()
     # "said in a statement that ...", "said on Monday that ...", "said in a Thursday meeting with X that"
     tm = re.match(r"(?:in|on|at|during|after|before|late|early|last|this|earlier|later|today|yesterday|tonight)\b"
-                  r"[^,.;:\"“”]{0,80}?\bthat\b\s*", head, re.I)
+                  r"[^,.;:\"“”]{0,80}?\bthat\b\s*", head, re.I) or re.match(
+        r"(?:here|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?)"
+        r"\s+that\b\s*", head, re.I)  # "said Monday that ...", "said here that ..." (not "said friday it would ... that")
     if tm:
         return i + tm.end()
     cm = re.match(r"(?:on|in|at|to|during|after|before|late|early|last|this)\b[^:;.\"“”]{0,60}?:\s*(?=\S)", head, re.I)
@@ -1223,6 +1228,7 @@ def extract_statements(doc: Document) -> list[Statement]:
     cased_doc = n_letters > 0 and len(_UPPER.findall(sample)) / n_letters > 0.01
     if not cased_doc:
         text = _punctuated(text)  # the rules read the punctuation back; statements keep the article's words
+    text = _TEX_OPEN.sub("“ ", _TEX_CLOSE.sub("” ", text))  # ``Times of India style'' quotes, same offsets
     flat = text.replace("\n", " ")  # same offsets; hard-wrapped lines read as one paragraph
     segments = _join_segments(text, _segments(doc))
     units = _units(text, flat, segments)
@@ -1371,6 +1377,9 @@ def _colon_headline(text: str, n: int, u: _Unit, cased: bool, title_end: int) ->
     return [_Raw(n, [(s, e)], kind, "headline", sp, (u.start, u.end))]
 
 
+# "..., and Paul said it took ...": a speaker after "and" starts a clause of its own; the words
+# before the comma are not what was said.
+_JOINED_CLAUSE = re.compile(r"(?:and|but)\s", re.I)
 _HEADLINE_NOT_SPEAKER = frozenset("and but or why how what when where who which the a an in on at for to with from".split())
 
 
@@ -1490,7 +1499,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             spans = [_quote_inner(text, q)]
             # an earlier quotation in the same sentence, joined by nothing but punctuation, is the same quote
             parts.append(_Raw(n, spans, "direct", verb.lower(), sp, (u.start, u.end)))
-        elif pre.strip(" ,.;:") and (pre.rstrip().endswith((",", "”", '"', "’", "—", "–")) or (
+        elif pre.strip(" ,.;:") and not _JOINED_CLAUSE.match(text, sp_start, sp_start + 5) and (
+                pre.rstrip().endswith((",", "”", '"', "’", "—", "–")) or (
             # quotation marks and commas stripped ("... student debt  mr. trump said."): the verb ends the sentence
             not cased and not text[b:u.end].strip(" .;!?") and len(pre.split()) >= 4
         )) and not inverted or (inverted and pre.strip(" ,.;:")):
@@ -1506,8 +1516,10 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
                                                  and re.match(r"\s*[,:]?\s*(?:[“\"]|that\b)", text[b:u.end])) or (
                 # "one year after her husband's death, cindy mccain said the nation is not well": a
                 # few words without a verb, then the speaker's clause after the verb
-                not inverted and len(first.split()) <= 8 and not _has_clause(first) and not _VERB_LIKE.search(first)
+                # (words like "concerns" may look like verbs; the clause after the verb decides)
+                not inverted and len(first.split()) <= 12 and not _has_clause(first)
                 and re.match(r"\W*(?:in|on|at|after|before|during|since|with|for|last|this|earlier|later|one|two|three|"
+                             r"amid|amidst|despite|following|ahead|given|over|against|"
                              r"a\s+(?:day|week|month|year)|\d+)\b", first, re.I)
                 and not any(c in first for c in _OPEN_QUOTES + _CLOSE_QUOTES + '"')
                 and (_post_clause(text, b, u.end, verb) or u.end) < u.end - 12)

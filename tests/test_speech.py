@@ -820,6 +820,14 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 
 # Articles of several statements: (text, [(words of a statement, its speaker), ...]).
 SEVERAL = [
+    # quotation marks typed as ``...''; a speaker after ", and" starts his own clause; a scene of plural
+    # nouns before the speaker; a weekday between the verb and "that"
+    ("Modi addresses summit\n\n``India sees the whole world as one family,'' said Modi. The lockdown was imposed on "
+     "March 25, and Vinod Paul said it took a time lag for its effects to show. Amid concerns over large "
+     "gatherings like previous years, a government spokesperson said the festival was not organised by the state. "
+     "Health Minister Harsh Vardhan said Monday that India had supplied medicines to 123 countries.",
+     [("whole world as one family", "Modi"), ("it took a time lag", "Vinod Paul"),
+      ("was not organised by the state", "government spokesperson"), ("India had supplied medicines", "Harsh Vardhan")]),
     # someone speaking for an organisation is not the next person named, unless that one speaks for it too
     ("Phone firms face a price inquiry. The regulator is to investigate prices. A spokeswoman for Vodafone said the "
      "firm would co-operate fully. Analysts at Merrill Lynch said the move could cut profits.",
