@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 22
+EXTRACTOR_VERSION = 23
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ _ADVERBIAL_TAIL = re.compile(
 )
 # What can follow a verb without being the reported clause: "said during a press briefing."
 _MODIFIER_START = re.compile(
-    r"^(?:during|at|in|on|after|before|while|when|as|from|with|to|by|for|via|through|ahead|following|"
+    r"^(?:during|at(?!\s+(?:least|most)\b)|in|on|after|before|while|when|as|from|with|to|by|for|via|through|ahead|following|"
     r"amid|referring|speaking|in response|according|last|this|earlier|later|today|yesterday|"
     r"tonight|recently|previously|repeatedly|again|also)\b",
     re.I,
@@ -751,6 +751,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 or (len(inner) <= 3 and " ".join(inner) in _ASIDES)
                 # "The chancellor, in his Budget speech, said", "Mr Brown, at a rally in Leeds, said"
                 or (len(inner) >= 2 and inner[0] in ("while", "when") and inner[1].endswith("ing"))  # ", while speaking to the media,"
+                # "The acting governor of Rostov region, on Ukraine's eastern border, said": where he is
+                or (cased and 2 <= len(inner) <= 6 and inner[0] in ("on", "in", "near", "from") and j >= 1
+                    and _is_caps_word(toks[j + 2][0]) and re.match(r"\w", toks[j - 1][0]))
                 # "Imelda Staunton, nominated for Vera Drake, told", "The firm, based in Leeds, said"
                 or (2 <= len(inner) <= 8 and _PARTICIPLE_ASIDE.fullmatch(inner[0]) and inner[1] in _ASIDE_PREPOSITIONS and j >= 1
                     and re.match(r"\w", toks[j - 1][0]))
@@ -962,7 +965,7 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             if k < len(toks) and toks[k][0] in _ROLE_NOUNS:
                 picked.extend(t[0] for t in toks[n:k + 1])
                 sp = _classify(picked, cased=False)
-                return sp, toks[k][2]
+                return _named_after_job(text, sp, toks[k][2], end, cased)
         if cased:
             ok = _is_caps_word(tok) or low in _ROLE_NOUNS or low in _PARTICLES or (picked and low in ("of", "for", "the"))
         else:
@@ -985,6 +988,18 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             sp = _Speaker(" ".join(picked) + ext.group(0), name, (" ".join(picked) + ext.group(1) + " " + ext.group(2)).strip(), "person")
             return sp, stop + ext.end()
     sp = _classify(picked, cased) if picked else None
+    return _named_after_job(text, sp, stop, end, cased)
+
+
+def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased: bool) -> tuple[_Speaker | None, int]:
+    """'said the chancellor, Rachel Reeves, at a G20 meeting': the name set off after the job."""
+    if cased and sp is not None and sp.kind == "role" and sp.definite:
+        ap = re.match(r",\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)(?=\s*(?:[,.;]|$|\s+(?:at|in|on|during|who)\b))",
+                      text[stop:end])
+        if ap:
+            named = _classify(ap.group(1).split(), cased)
+            if named is not None and named.kind == "person":
+                return _Speaker(sp.mention + ap.group(0), named.name, sp.role, "person", True), stop + ap.end()
     return sp, stop
 
 
@@ -1122,7 +1137,7 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
     if tm:
         return i + tm.end()
     # "said in a statement that ...", "said on Monday that ...", "said in a Thursday meeting with X that"
-    tm = re.match(r"(?:in|on|at|during|after|before|late|early|last|this|earlier|later|today|yesterday|tonight)\b"
+    tm = re.match(r"(?:in|on|at|to|during|after|before|late|early|last|this|earlier|later|today|yesterday|tonight)\b"
                   r"[^,.;:\"“”]{0,80}?\bthat\b\s*", head, re.I) or re.match(
         r"(?:here|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?)"
         r"\s+that\b\s*", head, re.I)  # "said Monday that ...", "said here that ..." (not "said friday it would ... that")
@@ -1480,6 +1495,10 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             prev = text[claimed_to:a].rstrip()
             if (prev.endswith((",", "”", '"', "’")) or not prev) and invertible:
                 sp, after_stop = _speaker_after(text, b, u.end, cased)
+                nxt = re.match(r"\s+([a-z][\w’'-]*)(?:\s+([a-z][\w’'-]*))?", text[after_stop:u.end]) if sp is not None and cased else None
+                if nxt and nxt.group(1) not in _AFTER_INVERTED and any(
+                        w and (_has_clause(w) or re.fullmatch(r"[a-z]{3,}ed", w)) for w in nxt.groups()):
+                    sp = None  # "..., said Ukrainian drones triggered fires": the clause's subject and verb
                 inverted = sp is not None
             if sp is None or sp.kind == "pronoun" and not inverted:
                 continue
@@ -1522,7 +1541,10 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
                              r"amid|amidst|despite|following|ahead|given|over|against|"
                              r"a\s+(?:day|week|month|year)|\d+)\b", first, re.I)
                 and not any(c in first for c in _OPEN_QUOTES + _CLOSE_QUOTES + '"')
-                and (_post_clause(text, b, u.end, verb) or u.end) < u.end - 12)
+                and (_post_clause(text, b, u.end, verb) or u.end) < u.end - 12) or (
+                # "There was one exception – Farage said he would reverse ...": a clause after the verb
+                # is what was said; the words before, not in quotation marks, set the scene
+                not inverted and cased and not first.endswith(("”", '"', "’")) and _clause_follows(text, b, u.end, verb))
             if framing and not fm:
                 pass
             elif fm:
@@ -1771,6 +1793,25 @@ def _next_anchor_cut(text: str, s: int, anchor: int, cased: bool) -> int | None:
     if before.endswith((",", ".", ";", "”", '"')) or sp.kind != "pronoun" and before.endswith(" and"):
         return sp_start
     return None
+
+
+def _clause_follows(text: str, pos: int, end: int, verb: str) -> bool:
+    """A reported clause of its own follows the verb ("said he would reverse the changes"), not
+    modifiers, a participle ("adding that ...") or a name."""
+    pc = _post_clause(text, pos, end, verb)
+    if pc is None or _PARTICIPLE_BREAK.match(text, pc - 2 if pc >= 2 else pc, end):
+        return False
+    words = text[pc:end].split()[:12]
+    return len(words) >= 4 and words[0][:1].islower() and words[0].lower() not in _CLAUSE_NOT_FIRST and (
+        _has_clause(" ".join(words)) or any(_VERB_LIKE.fullmatch(w.strip(",.;:")) for w in words[1:]))
+
+
+# Words a reported clause does not open with: a participle or a preposition continues the attribution.
+# Lower-case words that may follow an inverted speaker ("said Peskov on Monday", "said Smith, who").
+_AFTER_INVERTED = frozenset("on in at during after before yesterday today tonight last this earlier later who which whose "
+                            "of from and adding noting citing told according when while as to with for".split())
+_CLAUSE_NOT_FIRST = frozenset("adding saying noting citing according in on at during after before while when as from "
+                              "with to by for of who which whose and but".split())
 
 
 def _has_clause(s: str) -> bool:

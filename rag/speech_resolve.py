@@ -533,7 +533,7 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
 _ONE_PERSON_JOBS = frozenset("president prime premier chancellor governor mayor king queen pope minister secretary "
                              "senator leader".split())
 # Jobs one person holds: "the president" is never just the last person quoted.
-_UNIQUE_OFFICES = frozenset("president king queen pope chancellor premier".split())
+_UNIQUE_OFFICES = frozenset("president king queen pope chancellor premier governor mayor ambassador".split())
 
 
 def _forward_speaker(raws: list[_Raw], r: _Raw, order=()) -> tuple[str, str, str | None, str] | None:

@@ -820,6 +820,18 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 
 # Articles of several statements: (text, [(words of a statement, its speaker), ...]).
 SEVERAL = [
+    # British shapes: a name set off after the job, before or after the verb; "at least" is no modifier;
+    # "complained to reporters that"; words before the speaker set the scene when a clause follows the verb;
+    # a regional governor is not the person just quoted but the one named next in that job
+    ("Drones hit Odesa\n\nThe mayor, Gennadiy Trukhanov, said at least 20 drones had converged on the city. "
+     "\"The UK is turning the screw on the war chest,\" said the chancellor, Rachel Reeves, at a G20 meeting. The "
+     "Kremlin spokesman, Dmitry Peskov, complained to reporters that Russia considered the curbs illegal. There was "
+     "one exception – Nigel Farage said he would reverse the changes to inheritance tax. Shelling killed three "
+     "people in Nikopol, the regional governor said. Serhiy Lysak, governor of Dnipropetrovsk region, said two men "
+     "and a woman died.",
+     [("at least 20 drones", "Gennadiy Trukhanov"), ("turning the screw", "Rachel Reeves"),
+      ("considered the curbs illegal", "Dmitry Peskov"), ("reverse the changes", "Nigel Farage"),
+      ("Shelling killed three", "Serhiy Lysak")]),
     # quotation marks typed as ``...''; a speaker after ", and" starts his own clause; a scene of plural
     # nouns before the speaker; a weekday between the verb and "that"
     ("Modi addresses summit\n\n``India sees the whole world as one family,'' said Modi. The lockdown was imposed on "
