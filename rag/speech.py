@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 23
+EXTRACTOR_VERSION = 24
 
 
 @dataclass(frozen=True)
@@ -873,6 +873,15 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     sp = _classify(words, cased)
     if sp is None:
         return None, anchor
+    if cased and sp.kind in ("role", "group") and words[0].lower() in ("a", "an", "the"):
+        # "James Farquharson, a former Conservative councillor, who has two daughters at the school,
+        # complained": the name before the job set off by commas
+        nm = re.search(r"((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*),\s*$", text[max(start, run_start - 60):run_start])
+        if nm and not text[start:max(start, run_start - 60) + nm.start(1)].strip():  # the name opens the clause
+            named = _classify(nm.group(1).split(), cased)
+            if named is not None and named.kind == "person":
+                return (_Speaker(f"{nm.group(1)}, {' '.join(words)}", named.name, " ".join(words[1:]), "person", True),
+                        max(start, run_start - 60) + nm.start(1))
     if sp.kind == "person":
         jm = _JOB_TO.search(text, max(start, run_start - 60), run_start)
         if jm and jm.end() == run_start:  # "An adviser to Tony Blair said": the adviser, not Blair
@@ -940,6 +949,11 @@ _SOURCE_DOCUMENT = re.compile(
     r"study|survey|poll|analysis|memo|complaint|lawsuit|email|transcript)s?\s+(?:\w+\s+){0,2}?(?:from|by|of)\s+", re.I)
 
 
+# Lower-case words naming which organisation after a possessive: "Russia's defence ministry".
+_ORG_QUALIFIERS = frozenset("defence defense foreign health home interior finance education justice external "
+                            "economy trade state armed military national".split())
+
+
 def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker | None, int]:
     """The speaker of an inverted attribution: '..., said Kremlin spokesman Dmitry Peskov'."""
     src = _SOURCE_DOCUMENT.match(text, pos, end)
@@ -968,6 +982,10 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
                 return _named_after_job(text, sp, toks[k][2], end, cased)
         if cased:
             ok = _is_caps_word(tok) or low in _ROLE_NOUNS or low in _PARTICLES or (picked and low in ("of", "for", "the"))
+            if not ok and picked and (picked[-1].endswith(("’s", "'s")) or picked[-1] in ("’s", "'s") or
+                                      picked[-1].lower() in _ORG_QUALIFIERS and len(picked) >= 2):
+                # "according to Russia's defence ministry": the organisation a possessive names
+                ok = low in _ORG_WORDS or (low in _ORG_QUALIFIERS and n + 1 < len(toks) and toks[n + 1][0].lower() in _ORG_WORDS)
         else:
             ok = _np_token_ok(tok, cased) and low not in ("in", "on", "at", "during", "after", "while") or (
                 tok == "s" and bool(picked) and n + 1 < len(toks) and bool(re.match(r"[a-z]", toks[n + 1][0])))
@@ -1079,7 +1097,7 @@ def _clause_after_modifiers(text: str, i: int, end: int) -> int | None:
 # Verbs that also take a thing for object; then the words after them are no statement unless a
 # clause follows within a few words ("announced the terminations" / "announced the plan would ...").
 _OBJECT_VERBS = frozenset("announced announces confirmed confirms denied denies acknowledged acknowledges admitted admits "
-                          "noted notes mentioned highlighted recalled wrote writes tweeted told tells".split())
+                          "noted notes mentioned highlighted recalled wrote writes tweeted told tells agreed".split())
 _NOUN_OBJECT = re.compile(
     r"(?:the|a|an|his|her|its|their|this|these|those|our|my)\s+(?:(?!(?:that|who|which|was|were|is|are|had|has|have|would|"
     r"will|could|should|can|may|might|must|did|does|do)\b)[\w\-’']+\s+){0,4}?(?:(?!(?:that|who|which|was|were|is|are|had|has|"
@@ -1466,7 +1484,7 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         after_stop = b
         inverted = False
         invertible = low not in _NOT_INVERTED
-        if invertible and cased and text[claimed_to:a].rstrip().endswith(","):
+        if invertible and cased and text[claimed_to:a].rstrip().endswith(",") and not _whole_speaker(text, claimed_to, a, cased):
             # "..., boasting rapid growth, said Cornelissen, whose company ...": a name right after
             # the verb, closed by punctuation, is the speaker (the words before are the statement)
             sp_after, stop_after = _speaker_after(text, b, u.end, cased)
@@ -1793,6 +1811,13 @@ def _next_anchor_cut(text: str, s: int, anchor: int, cased: bool) -> int | None:
     if before.endswith((",", ".", ";", "”", '"')) or sp.kind != "pronoun" and before.endswith(" and"):
         return sp_start
     return None
+
+
+def _whole_speaker(text: str, start: int, end: int, cased: bool) -> bool:
+    """The words before the verb are all the speaker's ("The prime minister, Yulia Svyrydenko,"):
+    no statement before it, so the name after the verb is what was said about, not who said it."""
+    sp, at = _speaker_before(text, start, end, cased)
+    return sp is not None and sp.kind in ("person", "role") and not text[start:at].strip(" ,")
 
 
 def _clause_follows(text: str, pos: int, end: int, verb: str) -> bool:

@@ -820,6 +820,14 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 
 # Articles of several statements: (text, [(words of a statement, its speaker), ...]).
 SEVERAL = [
+    # the name before a job and a relative clause set off by commas; a speaker phrase before the verb is
+    # no statement (the name after the verb is what was said about); an organisation a possessive names
+    ("Row over book\n\nJames Farquharson, a former Conservative councillor, who has two daughters at the school, "
+     "complained about the language in the book. The prime minister, Yulia Svyrydenko, said Oleksandr Tsyvinsky, a "
+     "renowned detective, would head the bureau. Moscow has taken 0.8% of the land, according to Russia’s defence "
+     "ministry.",
+     [("about the language", "James Farquharson"), ("would head the bureau", "Yulia Svyrydenko"),
+      ("Moscow has taken", "Russia’s defence ministry")]),
     # British shapes: a name set off after the job, before or after the verb; "at least" is no modifier;
     # "complained to reporters that"; words before the speaker set the scene when a clause follows the verb;
     # a regional governor is not the person just quoted but the one named next in that job
