@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 24
+EXTRACTOR_VERSION = 25
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ _ROLE_NOUNS = frozenset(
     voter voters supporter supporters inspector superintendent sheriff student students newspaper newspapers
     worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge counsel
     detective constable barrister solicitor magistrate councillor lecturer headteacher nurse campaigner
-    referee umpire producer designer""".split()
+    referee umpire producer designer priest bishop archbishop imam rabbi cardinal pastor vicar seer""".split()
 )
 # Their plurals are jobs of a group: "two Republican senators said", "state governors", "congressmen".
 def _plural(w: str) -> str:
@@ -730,7 +730,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     if rp:  # "the governor of Russia's Bryansk region has claimed"
         sp = _classify(rp.group(1).split(), cased=False)
         if sp is not None:
-            return sp, rp.start(1)
+            return _name_before_job(text, start, rp.start(1), rp.group(1).split(), cased) or (sp, rp.start(1))
     toks = _tokens(text, start, end)
     picked: list[tuple[str, int, int]] = []
     relative = False
@@ -777,10 +777,11 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                         k -= 1
                     return sp, (toks[k + 1][1] if j - k <= 7 else toks[j][1])
             break
-        if tok.lower() in ("the", "with", "in", "at", "on") and picked and i >= 2:
-            # "people familiar with the discussions", "experts in aging": the group, then what it knows
+        if tok.lower() in ("the", "with", "in", "at", "on", "from") and picked and i >= 2:
+            # "people familiar with the discussions", "experts in aging", "an office employee from
+            # Bareilly": the group or the job, then what it knows or where it is
             k = i - 1 if tok.lower() == "the" else i
-            if toks[k][0].lower() in ("with", "in", "at", "of", "on") and toks[k - 1][0].lower() in _KNOWING | _ROLE_NOUNS:
+            if toks[k][0].lower() in ("with", "in", "at", "of", "on", "from") and toks[k - 1][0].lower() in _KNOWING | _ROLE_NOUNS:
                 picked.extend(reversed(toks[k:i + 1]))
                 i = k - 1
                 continue
@@ -873,15 +874,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     sp = _classify(words, cased)
     if sp is None:
         return None, anchor
-    if cased and sp.kind in ("role", "group") and words[0].lower() in ("a", "an", "the"):
-        # "James Farquharson, a former Conservative councillor, who has two daughters at the school,
-        # complained": the name before the job set off by commas
-        nm = re.search(r"((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*),\s*$", text[max(start, run_start - 60):run_start])
-        if nm and not text[start:max(start, run_start - 60) + nm.start(1)].strip():  # the name opens the clause
-            named = _classify(nm.group(1).split(), cased)
-            if named is not None and named.kind == "person":
-                return (_Speaker(f"{nm.group(1)}, {' '.join(words)}", named.name, " ".join(words[1:]), "person", True),
-                        max(start, run_start - 60) + nm.start(1))
+    named = _name_before_job(text, start, run_start, words, cased)
+    if named is not None:
+        return named
     if sp.kind == "person":
         jm = _JOB_TO.search(text, max(start, run_start - 60), run_start)
         if jm and jm.end() == run_start:  # "An adviser to Tony Blair said": the adviser, not Blair
@@ -1373,6 +1368,9 @@ def _quoted_later(text: str, name: str, pos: int) -> bool:
     return False
 
 
+_SAYS_AT_END = re.compile(r",\s+(?:[\w.’'-]+\s+){1,4}(?:says|said|claims|warns|tells)\b(?:\s+[\w.’'-]+){0,3}\s*(?:$|[.\n])")
+
+
 def _colon_headline(text: str, n: int, u: _Unit, cased: bool, title_end: int) -> list[_Raw]:
     """'Education Sec Betsy DeVos: “There Isn't Really Any Common Core Anymore”', 'bernie sanders:
     billionaires shouldn't exist.': a title that gives its speaker before a colon."""
@@ -1384,8 +1382,10 @@ def _colon_headline(text: str, n: int, u: _Unit, cased: bool, title_end: int) ->
         ok = len(words) <= 4 and all(_is_caps_word(w) or w.lower() in _PARTICLES for w in words)
     else:
         ok = 2 <= len(words) <= 4 and all(_low_name_word(w) or w.rstrip(".") in _TITLE_WORDS for w in words)
-    if not ok or _ANCHOR.search(m.group(1)) or words[0].lower() in _EDITORIAL_LABELS:
-        return []
+    if not ok or _ANCHOR.search(m.group(1)) or words[0].lower() in _EDITORIAL_LABELS or re.search(r"\d", m.group(1)):
+        return []  # ("Covid-19: Lockdown prevented 37,000 deaths, govt says": a topic, no one speaking)
+    if _SAYS_AT_END.search(text[m.end():min(u.end, title_end, m.end() + 120)]):
+        return []  # the title names its speaker after the colon ("..., govt says")
     last = re.escape(re.sub(r"(?:[’']s)?\.?$", "", words[-1]))
     if len(re.findall(r"(?<![\w’'])" + last + r"(?![\w])", text[m.end():], re.I)) < 2:
         return []  # the story goes on about its speaker: "Revenge: ...", "democratic debate preview: ..." are titles
@@ -1811,6 +1811,23 @@ def _next_anchor_cut(text: str, s: int, anchor: int, cased: bool) -> int | None:
     if before.endswith((",", ".", ";", "”", '"')) or sp.kind != "pronoun" and before.endswith(" and"):
         return sp_start
     return None
+
+
+def _name_before_job(text: str, start: int, job_start: int, words: list[str], cased: bool) -> tuple[_Speaker, int] | None:
+    """"James Farquharson, a former Conservative councillor, who has two daughters at the school,
+    complained", "Anjee, an office employee from Bareilly, said", "Acharya Satyendra Das, the chief
+    priest of Ram Janmabhoomi Temple said": the name that opens the clause, before the job `words`."""
+    if not (cased and words and words[0].lower() in ("a", "an", "the") and any(w.lower() in _ROLE_NOUNS for w in words[1:5])):
+        return None
+    lo = max(start, job_start - 60)
+    nm = re.search(r"((?:[A-Z][\w’'\-]*\.?\s+){0,3}[A-Z][\w’'\-]*),\s*$", text[lo:job_start])
+    if nm is None or text[start:lo + nm.start(1)].strip() or (
+            " " not in nm.group(1) and (nm.group(1) in _OPENERS or nm.group(1).endswith(("ly", "s")))):
+        return None
+    named = _classify(nm.group(1).split(), cased)
+    if named is None or named.kind != "person":
+        return None
+    return _Speaker(f"{nm.group(1)}, {' '.join(words)}", named.name, " ".join(words[1:]), "person", True), lo + nm.start(1)
 
 
 def _whole_speaker(text: str, start: int, end: int, cased: bool) -> bool:
