@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 25
+EXTRACTOR_VERSION = 26
 
 
 @dataclass(frozen=True)
@@ -767,6 +767,16 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 i = j - 1
                 continue
             names = [t[0] for t in toks[j + 1:i]]
+            if cased and j >= 1 and toks[j][0] == ")" and i == len(toks) - 1 and 2 <= len(names) <= 4 and all(
+                    _is_caps_word(w) for w in names):
+                # "Niti Aayog member (health) Dr V K Paul, said": a stray comma after the name; the
+                # job before it, with its bracket, is part of the speaker's words
+                sp = _classify(names, cased)
+                if sp is not None and sp.kind == "person":
+                    k = j - 1
+                    while k >= 0 and toks[k][0] not in (",", ".", ";", ":", "“", "”", '"') and j - k <= 10:
+                        k -= 1
+                    return sp, toks[k + 1][1]
             if j >= 0 and toks[j][0] == "," and i == len(toks) - 1 and 2 <= len(names) <= 3 and (
                     all(_is_caps_word(w) for w in names) if cased else all(_low_name_word(w) for w in names)):
                 # "the restaurant's owner, Raja Majid, said": the name between commas is the speaker

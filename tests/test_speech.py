@@ -827,6 +827,8 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 SEVERAL = [
     # a name before its job with no comma after it; a place after the job; a topic before a title's colon
     # is nobody, nor is the title's own "..., govt says" a colon title
+    ("Lockdown works\n\nPresenting the analysis of the lockdown, Niti Aayog member (health) Dr V K Paul, said "
+     "restrictions had reduced the speed of the infection.", [("restrictions had reduced", "V K Paul")]),
     ("Covid-19: Lockdown prevented 78,000 deaths, govt says\n\nCovid-19 cases fell. Covid-19 tests rose. Acharya "
      "Satyendra Das, the chief priest of Ram Janmabhoomi Temple said: \"The administration must act.\" Anjee, an "
      "office employee from Bareilly, who works in the IT sector, said, “It is hard to stay alone.”",
