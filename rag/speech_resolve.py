@@ -378,6 +378,8 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                 if org:
                     name = org.group(1)
             resolved = (name, speaker_key(name), sp.role or None, "org")
+            if cased:
+                resolved = _named_org(text, sp.mention, at, recent, units) or resolved
         else:  # groups and anonymous people: "analysts", "a spokesman for the ministry"
             words = sp.mention
             words = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.I)
@@ -653,6 +655,38 @@ def _described(text: str, role: str, at: int, recent, order, genders, units) -> 
         lead = _subject_since(text, -1, units[min(1, len(units) - 1)].end, gender, order, genders, units)
         if lead is not None and len(re.findall(r"\b" + re.escape(lead[0].split()[-1]) + r"\b", text, re.I)) >= 2:
             return lead
+    return None
+
+
+# What a story calls an organisation it has named: "the central bank" (the RBI), "the team" (the
+# Dallas Cowboys), "the company", "the ministry".
+_ORG_KINDS = frozenset("""bank lender company firm group carmaker automaker airline insurer retailer regulator watchdog
+    team club party union agency ministry department board council exchange band label publisher network""".split())
+
+
+def _named_org(text: str, mention: str, at: int, recent, units) -> tuple[str, str, str | None, str] | None:
+    """'The RBI said ...', then 'the central bank said': the organisation named last (one whose name
+    has the kind's word, else one named by an acronym quoted within the last few sentences)."""
+    words = mention.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    elif not (words and re.search(r"\b[Tt]he\s+(?:[a-z\-]+\s+){0,2}" + re.escape(words[-1]) + r"\b", text[max(0, at - 60):at + 30])):
+        return None  # "the central bank" (its mention may have kept only "bank"), not "Bank of England"
+    if not (1 <= len(words) <= 2 and all(w.islower() for w in words) and words[-1] in _ORG_KINDS):
+        return None
+    here = _unit_index(units, at)
+    # organisations by name (an acronym is one: "RBI"; a name of capitalised words with the kind's
+    # word in it may have been read as a person's: "Goldman Sachs Bank")
+    named = [item for item in reversed(recent) if any(c.isupper() for c in item[1]) and (
+        item[4] == "org" or item[1].isupper() and item[4] != "group" or words[-1].capitalize() in item[1].split())]
+    for item in named:
+        if words[-1] in item[1].lower().split():
+            return item[1], item[2], item[3], "org"
+    for item in reversed(recent):
+        if item[4] == "org" and not any(c.isupper() for c in item[1]):
+            break  # another organisation spoke since ("the government said"): which one is meant is not known
+        if named and item is named[0] and item[1].isupper() and here - _unit_index(units, item[0]) <= 4:
+            return item[1], item[2], item[3], "org"  # an acronym ("RBI") does not say its kind
     return None
 
 

@@ -825,6 +825,14 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 
 # Articles of several statements: (text, [(words of a statement, its speaker), ...]).
 SEVERAL = [
+    # "the central bank", "the company": the organisation named with that word, or by an acronym just
+    # before; not another organisation when one without a name spoke since
+    ("RBI eases rules\n\nThe RBI said exporters would get more time. On loans to states, the central bank said "
+     "it had raised the limit by 30%. Emirates Industrial Bank said profits rose. The government said taxes "
+     "would rise. The bank said its loans grew.",
+     [("exporters would get more time", "RBI"), ("raised the limit", "RBI"), ("its loans grew", "Emirates Industrial Bank")]),
+    ("IMF warns\n\nThe IMF said growth would slow. The government said taxes rose. Later, the company said it "
+     "would hire.", [("it would hire", "company")]),
     # a name before its job with no comma after it; a place after the job; a topic before a title's colon
     # is nobody, nor is the title's own "..., govt says" a colon title
     ("Lockdown works\n\nPresenting the analysis of the lockdown, Niti Aayog member (health) Dr V K Paul, said "
