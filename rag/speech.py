@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 27
+EXTRACTOR_VERSION = 28
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,10 @@ _DESCRIBE_VERBS = frozenset("described describes portrayed portrays".split())
 # they are part of it, not a statement of their own.
 _VIEW_VERBS = frozenset("projected projects expects".split())
 # "pointed out" and "according to" are matched as phrases.
-_VERB_RE = r"(?:pointed out|points out|went on to say|goes on to say|" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")"
+_VERB_RE = r"(?:pointed out|points out|went on to say|goes on to say|went on|goes on|continues|" + "|".join(
+    sorted(_VERBS, key=len, reverse=True)) + r")"
+# Verbs of going on, a quotation only: 'She went on: "..."', '"...," he continued' (not "the war continues").
+_GOING_ON = frozenset("went on|goes on|continues|continued".split("|"))
 # Third-person present forms that are also plural nouns ("the claims", "United States"): in text
 # without capitals they are too ambiguous to anchor on.
 _AMBIGUOUS_LOWER = {"states", "claims", "notes", "denies", "forecast", "continued", "agreed", "observed"}
@@ -168,7 +171,7 @@ _ORG_WORDS = frozenset(
     organisation association institute university board authority federation statement report
     company firm administration campaign pentagon parliament senate congress cabinet embassy
     service services agency network corporation exchange statistics reuters interfax tass afp
-    xinhua ria""".split()
+    xinhua ria force forces navy staff command""".split()
 )
 # Words a story calls a person it has named by ("Henry scored twice ... the striker said", "the
 # Frenchman told reporters", "said the 19-year-old"): descriptions, no job to match another by.
@@ -841,7 +844,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
         if tok.lower() in _PRONOUNS:
             break
         i -= 1
-    if cased and picked and any(t[0].lower() in _ROLE_NOUNS for t in picked) and i >= 0:
+    if cased and picked and any(t[0].lower() in _ROLE_NOUNS or t[0].lower() in _ORG_WORDS for t in picked) and i >= 0:
         from .text import STOPWORDS
 
         # the words of the job before it: "a senior analyst", '”, FECSA assistant general manager',
@@ -987,6 +990,8 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
                 return _named_after_job(text, sp, toks[k][2], end, cased)
         if cased:
             ok = _is_caps_word(tok) or low in _ROLE_NOUNS or low in _PARTICLES or (picked and low in ("of", "for", "the"))
+            if not ok and low in _ORG_WORDS and (not picked or picked == ["the"]):
+                ok = True  # "according to police", "said the military"
             if not ok and picked and (picked[-1].endswith(("’s", "'s")) or picked[-1] in ("’s", "'s") or
                                       picked[-1].lower() in _ORG_QUALIFIERS and len(picked) >= 2):
                 # "according to Russia's defence ministry": the organisation a possessive names
@@ -1484,6 +1489,9 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
             continue
         if low in _VIEW_VERBS and any(p.end() >= a - 25 for p in _ANCHOR.finditer(text, max(u.start, a - 60), a)):
             continue
+        if low in _GOING_ON and not (re.match(r"\s*:|\s*,?\s*[“\"]|\s+to\s+(?:say|stress|insist|argue|claim|maintain|deny|defend|warn)\b",
+                                              text[b:b + 20]) or re.search(r"[”\"],?\s*(?:\w+\s+){0,3}$", text[max(u.start, a - 40):a])):
+            continue  # only words go on: 'She went on: "..."', '"...," he continued', 'continued to stress that
         if low == "questioned" and not re.match(r"\s+(?:why|whether|how|if|what)\b", text[b:b + 12], re.I):
             continue  # "questioned why Warren has been hesitant ...", not "questioned her stamina"
         if low in _DESCRIBE_VERBS and not re.match(r"(?:\s+[^\s.;:!?]+){1,8}?\s+as\s", text[b:min(u.end, b + 100)]):
@@ -1854,7 +1862,8 @@ def _clause_follows(text: str, pos: int, end: int, verb: str) -> bool:
     if pc is None or _PARTICIPLE_BREAK.match(text, pc - 2 if pc >= 2 else pc, end):
         return False
     words = text[pc:end].split()[:12]
-    return len(words) >= 4 and words[0][:1].islower() and words[0].lower() not in _CLAUSE_NOT_FIRST and (
+    return len(words) >= 4 and words[0][:1].islower() and words[0].lower() not in _CLAUSE_NOT_FIRST and \
+        not (words[0].endswith("ing") and not _has_clause(" ".join(words))) and (  # "calling the attack ...", a participle
         _has_clause(" ".join(words)) or any(_VERB_LIKE.fullmatch(w.strip(",.;:")) for w in words[1:]))
 
 

@@ -825,6 +825,14 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 
 # Articles of several statements: (text, [(words of a statement, its speaker), ...]).
 SEVERAL = [
+    # a quotation goes on ("She went on:", "Marles continues:", "continued to stress that"); organisations
+    # in lower-case words after a name or alone ("the Kyiv military administration", "according to police")
+    ("Sturgeon speaks\n\nSturgeon replied: “I can, absolutely.” She went on: “I would find it hard to believe.” "
+     "Inside, Marles continues: “This is an event.” Biden continued to stress that he had not discussed the deals. "
+     "Debris fell in four districts, the Kyiv military administration said, calling the attack one of the biggest. "
+     "Officers were “set upon”, according to police. The war continues in the east.",
+     [("hard to believe", "Sturgeon"), ("This is an event", "Marles"), ("had not discussed the deals", "Biden"),
+      ("Debris fell", "Kyiv military administration"), ("Officers were", "police")]),
     # "the central bank", "the company": the organisation named with that word, or by an acronym just
     # before; not another organisation when one without a name spoke since
     ("RBI eases rules\n\nThe RBI said exporters would get more time. On loans to states, the central bank said "
