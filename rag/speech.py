@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 28
+EXTRACTOR_VERSION = 29
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ _ORG_WORDS = frozenset(
     organisation association institute university board authority federation statement report
     company firm administration campaign pentagon parliament senate congress cabinet embassy
     service services agency network corporation exchange statistics reuters interfax tass afp
-    xinhua ria force forces navy staff command""".split()
+    xinhua ria force forces navy staff command companies firms banks unions groups agencies parties""".split()
 )
 # Words a story calls a person it has named by ("Henry scored twice ... the striker said", "the
 # Frenchman told reporters", "said the 19-year-old"): descriptions, no job to match another by.
@@ -489,7 +489,7 @@ def _clean_np(toks: list[str]) -> list[str]:
 
 _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since Also Meanwhile However Still Now "
                      "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday Despite Although Though "
-                     "Amid Following Even Unlike".split())
+                     "Amid Following Even Unlike Like".split())
 # Title words that name a department when nothing follows them: "the Treasury said", "the Pentagon".
 _OFFICE_WORDS = frozenset("treasury".split())
 _HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord".split())
@@ -595,6 +595,9 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         if head and named and (not any(w in _TITLE_WORDS for w in head) or not cased and len(head) >= 2) and k > 0:
             affiliation = " ".join(words[k:])
             words, low = words[:k], low[:k]
+    if "and" in low and not affiliation and len(low) <= 5 and all(w.endswith("s") or w == "and" for w in low) and \
+            not any(_is_caps_word(w) for w in words[1:]):
+        return _Speaker(mention, "", " ".join(words), "group", definite)  # "Employers and companies said"
     # "Putin and Lukashenko said": keep the one next to the verb
     if "and" in low and not affiliation:
         k = len(low) - 1 - low[::-1].index("and")
@@ -726,7 +729,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             end = pm.start()
             m = _ADVERBIAL_TAIL.search(text[start:end])
             end = start + (m.start() if m else end - start)
-    ap = _appositive(text, start, end, cased)
+    ap = _appositive(text, start, end, cased) or (_job_chain(text, start, end) if cased else None)
     if ap is not None:
         return ap
     rp = _ROLE_PHRASE.search(text, start, end)
@@ -765,7 +768,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                     and _is_caps_word(toks[j - 1][0]) and toks[j - 1][0].lower() not in _ROLE_NOUNS)
                 or (cased and len(inner) <= 8 and inner[0] in ("in", "at", "during", "after") and len(inner) >= 2
                     and inner[1] in ("his", "her", "its", "their", "a", "an", "the") and j >= 1
-                    and (_is_caps_word(toks[j - 1][0]) or toks[j - 1][0].lower() in _ROLE_NOUNS))
+                    and (_is_caps_word(toks[j - 1][0]) or toks[j - 1][0].lower() in _ROLE_NOUNS | _ORG_WORDS))
             ):
                 i = j - 1
                 continue
@@ -1846,6 +1849,34 @@ def _name_before_job(text: str, start: int, job_start: int, words: list[str], ca
     if named is None or named.kind != "person":
         return None
     return _Speaker(f"{nm.group(1)}, {' '.join(words)}", named.name, " ".join(words[1:]), "person", True), lo + nm.start(1)
+
+
+_CHAIN_NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Prof|Shri|Smt)\.?\s+)?(?:[A-Z][\w’'\-]*\.?\s+){0,3}[A-Z][\w’'\-]+"
+_JOB_CHAIN = re.compile(r"(?:^|,\s+)(" + _CHAIN_NAME + r"),\s+((?:[^,;:\"“”]{2,90},\s+){0,2}[^,;:\"“”]{2,90}?),?\s*$")
+
+
+def _job_chain(text: str, start: int, end: int) -> tuple[_Speaker, int] | None:
+    """'D S Chawla, president of United Cycles Parts and Manufacturers Association, said', 'Ram
+    Prasad Yadav, former chairman, Parwasi Board, said', 'Dr Sulfi Nuhu, secretary of IMA, Kerala,
+    said': a name, then a job and where it is held, set off by commas."""
+    m = _JOB_CHAIN.search(text[start:end])
+    if m is None:
+        return None
+    parts = [p.strip() for p in m.group(2).split(",")]
+    first = parts[0].split()
+    if not any(w.lower().strip(".") in _ROLE_NOUNS for w in first[:4]) or any(
+            not all(_is_caps_word(w.strip("()")) or w.lower() in ("of", "and", "the", "&") for w in p.split()) for p in parts[1:]):
+        return None  # the job first, then only names of places and bodies
+    if m.start() > 0 and text[start:start + m.start()].strip() and not _opens_with_participle(text[start:start + m.start()]):
+        return None  # the name opens its clause, or follows a scene ("Speaking to The Print, ...")
+    words = m.group(1).split()
+    if len(words) < 2 or m.group(1).isupper() or words[0] in _OPENERS:
+        return None  # a name of two words or more: not "Furthermore,", "Athens,", a dateline "WASHINGTON,"
+    named = _classify(words, True)
+    if named is None or named.kind != "person":
+        return None
+    role = re.sub(r"^(?:an?|the)\s+", "", ", ".join(" ".join(p.split()) for p in parts), flags=re.I)
+    return _Speaker(m.group(0).strip(" ,"), named.name, role, "person", True), start + m.start(1)
 
 
 def _whole_speaker(text: str, start: int, end: int, cased: bool) -> bool:

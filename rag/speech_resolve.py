@@ -595,9 +595,11 @@ def _focus(text: str, at: int, gender: str, recent, order, genders, units) -> tu
     """He/she: the person the story is following; they: the last group or organisation; it: the
     last organisation ("Tanjug said ... It said ...")."""
     if gender == "p":
-        for _, name, key, role, kind in reversed(recent[-4:]):
-            if kind in ("group", "org"):
-                return name, key, role, kind
+        # people before an organisation ("Employers and companies argued ..., they said")
+        for kinds in (("group",), ("org",)):
+            for _, name, key, role, kind in reversed(recent[-4:]):
+                if kind in kinds:
+                    return name, key, role, kind
         return None
     if gender == "o":
         for _, name, key, role, kind in reversed(recent[-3:]):

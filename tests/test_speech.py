@@ -825,6 +825,17 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 
 # Articles of several statements: (text, [(words of a statement, its speaker), ...]).
 SEVERAL = [
+    # a name, then its job and where it is held, set off by commas (not an opener or a dateline); a body in
+    # its notification; people joined by "and"; "they" is the people before an organisation
+    ("Cycle makers hit\n\nD S Chawla, president of United Cycles Parts and Manufacturers Association (UCPMA), "
+     "said, “Ludhiana is the bicycle hub of the country.” Ram Prasad Yadav, former chairman, Parwasi Board, said "
+     "not all would go. Speaking to The Print, Dr Sulfi Nuhu, secretary of IMA, Kerala, said no doctor supports "
+     "it. Furthermore, the ministry said it would act. The home ministry, in its March 29 notification, said "
+     "employers will face prosecution. Employers and companies said the lockdown hurt them. “There was no "
+     "earning,” they countered.",
+     [("bicycle hub", "D S Chawla"), ("not all would go", "Ram Prasad Yadav"), ("no doctor supports", "Sulfi Nuhu"),
+      ("it would act", "ministry"), ("employers will face", "home ministry"), ("lockdown hurt them", "Employers and companies"),
+      ("There was no earning", "Employers and companies")]),
     # a quotation goes on ("She went on:", "Marles continues:", "continued to stress that"); organisations
     # in lower-case words after a name or alone ("the Kyiv military administration", "according to police")
     ("Sturgeon speaks\n\nSturgeon replied: “I can, absolutely.” She went on: “I would find it hard to believe.” "
