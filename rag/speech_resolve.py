@@ -385,17 +385,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             words = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.I)
             resolved = (words, speaker_key(words), sp.role or None, "group")
             if r.unit <= _LEAD_UNITS and not sp.definite and _singular(speaker_key(words)):
-                named = _named_after_lead(raws, r, order)
-                aff = _AFFILIATED.search(words)
-                if named is not None and aff is not None:
-                    # "a spokesman for Lloyds of London", then "David Larner of Lloyds": the one named
-                    # next speaks for the same organisation, not "a spokeswoman for Vodafone", then
-                    # "analysts at Merrill Lynch"
-                    org = set(speaker_key(words[aff.end() - 1:]).split()) - _AFFILIATION_WORDS
-                    said_of = set(speaker_key(f"{named[2] or ''} {_mention_of(raws, named[1])}").split()) - set(named[1].split())
-                    if not org & said_of:
-                        named = None
-                resolved = named or resolved
+                resolved = _named_after_lead(raws, r, order, words) or resolved
         if resolved is None:
             continue
         last = resolved
@@ -571,10 +561,25 @@ def _mention_of(raws: list[_Raw], key: str) -> str:
     return next((r.speaker.mention for r in raws if r.speaker is not None and speaker_key(r.speaker.name) == key), "")
 
 
-def _named_after_lead(raws: list[_Raw], r: _Raw, order) -> tuple[str, str, str | None, str] | None:
+def _named_after_lead(raws: list[_Raw], r: _Raw, order, described: str = "") -> tuple[str, str, str | None, str] | None:
     """'U.S. BANKER PREDICTS ...', 'A leading U.S. banker said ...', then 'Kurt Viermetz, Worldwide
     Treasurer of Morgan Guaranty, told ...': a story's lead describes the source it names next (a
-    person the story has not named before), whatever the job it then gives."""
+    person the story has not named before), whatever the job it then gives. A source `described`
+    with its organisation ("a spokesman for Lloyds of London") is the one named next only when that
+    one speaks for it too ("David Larner of Lloyds"; not "analysts at Merrill Lynch" after "a
+    spokeswoman for Vodafone")."""
+    named = _next_named(raws, r, order)
+    aff = _AFFILIATED.search(described)
+    if named is not None and aff is not None:
+        org = set(speaker_key(described[aff.end() - 1:]).split()) - _AFFILIATION_WORDS
+        said_of = set(speaker_key(f"{named[2] or ''} {_mention_of(raws, named[1])}").split()) - set(named[1].split())
+        if not org & said_of:
+            return None
+    return named
+
+
+def _next_named(raws: list[_Raw], r: _Raw, order) -> tuple[str, str, str | None, str] | None:
+    """The person named next after the lead's statement `r`, when the story has not named them before."""
     i = raws.index(r)
     for nxt in raws[i + 1:i + 4]:
         if nxt.unit - r.unit > _LEAD_UNITS + 1:
