@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 29
+EXTRACTOR_VERSION = 30
 
 
 @dataclass(frozen=True)
@@ -995,6 +995,14 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             ok = _is_caps_word(tok) or low in _ROLE_NOUNS or low in _PARTICLES or (picked and low in ("of", "for", "the"))
             if not ok and low in _ORG_WORDS and (not picked or picked == ["the"]):
                 ok = True  # "according to police", "said the military"
+            if not ok and picked and _is_caps_word(picked[-1]) or not ok and len(picked) >= 2 and picked[-1].islower() \
+                    and any(_is_caps_word(p) for p in picked):
+                # "according to the Delhi health department": an organisation's lower-case words after its place
+                from .text import STOPWORDS
+
+                ok = re.fullmatch(r"[a-z][a-z\-]+", tok) is not None and tok not in STOPWORDS and any(
+                    t[0].lower() in _ORG_WORDS for t in toks[n:n + 3]) and not any(t[0].lower() in _ORG_WORDS for t in toks[:n]) \
+                    and not any(p.lower() in _CALENDAR_WORDS for p in picked)
             if not ok and picked and (picked[-1].endswith(("’s", "'s")) or picked[-1] in ("’s", "'s") or
                                       picked[-1].lower() in _ORG_QUALIFIERS and len(picked) >= 2):
                 # "according to Russia's defence ministry": the organisation a possessive names

@@ -46,10 +46,17 @@ _INITIALS = re.compile(r"(?:[A-Z]\.)+")  # "M.K. Stalin", "K. Annamalai": initia
 _NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # "the U.S. Navy", "the U.S.S. John S. McCain"
 
 
+_DATELINE_END = re.compile(r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Z]{2,6}\)\s*)?(?::|\s[–—-]\s)")
+
+
 def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
     """(offset, full name, role) of the people named with at least two words in text[s:e]."""
     out = []
     for m in _NAME_RUN.finditer(text, s, e):
+        if m.start() > 0 and text[m.start() - 1] == "\n" and _DATELINE_END.match(text, m.end(), min(e, m.end() + 30)) and \
+                (text.find("\n", m.end()) if "\n" in text[m.end():] else len(text)) - m.end() > 200:
+            continue  # "New Delhi: ...", "Patna, March 3 (PTI) ..." opening a paragraph: where the story was filed
+        #             (not "Bernie Sanders: ..." heading an article or standing as a title on its own line)
         words = m.group(1).split()
         lead = len(words)
         words = _clean_np(words)  # "In March Trump": the name is "Trump"

@@ -205,6 +205,13 @@ def test_statements_are_stored_with_the_index_and_rebuilt_per_file(make_settings
     assert md.count("- ") == 3 and "lines" in md
 
 
+def test_a_dateline_is_nobody_and_a_weekday_no_organisation():
+    text = SEVERAL[0][0]
+    sts = full(text)
+    assert not [st for st in sts if "Delhi" in st[0] and "stay home" in st[2]]
+    assert not [st for st in sts if st[0].startswith("Thursday")]
+
+
 def test_a_topic_before_a_title_colon_is_nobody():
     sts = full("Covid-19: Lockdown prevented 78,000 deaths, govt says\n\nCovid-19 cases fell. Covid-19 tests rose.")
     assert not [st for st in sts if st[0].startswith("Covid")]
@@ -825,6 +832,15 @@ def test_speakers_in_british_and_indian_reporting_shapes(text, words, speaker):
 
 # Articles of several statements: (text, [(words of a statement, its speaker), ...]).
 SEVERAL = [
+    # a dateline opening a paragraph is nobody "he" could be; an organisation's lower-case words after its
+    # place ("the Delhi health department"), not after a weekday ("claimed Thursday during a court hearing")
+    ("Schwarzenegger urges distancing\n\nNew Delhi: Hollywood star Arnold Schwarzenegger on Monday posted a video on "
+     "Twitter urging people to stay at home, which was watched more than three million times within hours of its "
+     "posting, and drew replies from across the world, including from fans in India and many other countries.\n\n"
+     "“The important thing is that you stay home,” he says in the video. Twenty-seven deaths were recorded in a day, "
+     "according to the Delhi health department bulletin. The rapper, who is on trial, claimed Thursday during a court "
+     "appearance that Jim Jones is a gang member.",
+     [("Twenty-seven deaths", "Delhi health department")]),
     # a name, then its job and where it is held, set off by commas (not an opener or a dateline); a body in
     # its notification; people joined by "and"; "they" is the people before an organisation
     ("Cycle makers hit\n\nD S Chawla, president of United Cycles Parts and Manufacturers Association (UCPMA), "
