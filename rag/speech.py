@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 30
+EXTRACTOR_VERSION = 31
 
 
 @dataclass(frozen=True)
@@ -1182,6 +1182,11 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
         r"\s+that\b\s*", head, re.I)  # "said Monday that ...", "said here that ..." (not "said friday it would ... that")
     if tm:
         return i + tm.end()
+    dm = re.match(r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\s+(?=[a-z“\"])", head, re.I)
+    if dm and _has_clause(" ".join(head[dm.end():].split()[:10])) and not _has_clause(head[dm.end():].split()[0]):
+        # "said Monday the plasma bank will come up", "said Tuesday on Twitter that ..." (not "said
+        # Monday was a good day": the day is the subject)
+        return _post_clause(text, i + dm.end(), end, verb) or i + dm.end()
     cm = re.match(r"(?:on|in|at|to|during|after|before|late|early|last|this)\b[^:;.\"“”]{0,60}?:\s*(?=\S)", head, re.I)
     if cm:
         return i + cm.end()  # 'wrote on X: "The youth deserve jobs"', 'said on Monday: ...'

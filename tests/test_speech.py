@@ -205,6 +205,13 @@ def test_statements_are_stored_with_the_index_and_rebuilt_per_file(make_settings
     assert md.count("- ") == 3 and "lines" in md
 
 
+def test_a_weekday_after_the_verb_is_not_what_was_said():
+    sts = full("Plasma bank\n\nArvind Kejriwal said Monday the plasma bank will come up in two days. Raj Kumar said "
+               "Monday was a good day for Delhi.")
+    assert by(sts, "plasma bank will come up")[2].startswith("the plasma bank")
+    assert by(sts, "a good day for Delhi")[2].startswith("Monday was")
+
+
 def test_a_dateline_is_nobody_and_a_weekday_no_organisation():
     text = SEVERAL[0][0]
     sts = full(text)
@@ -870,6 +877,9 @@ SEVERAL = [
      "would hire.", [("it would hire", "company")]),
     # a name before its job with no comma after it; a place after the job; a topic before a title's colon
     # is nobody, nor is the title's own "..., govt says" a colon title
+    ("Plasma bank\n\nArvind Kejriwal said Monday the plasma bank will come up in two days. Charlotte Church said "
+     "Tuesday on Twitter that the staff had asked her to sing.",
+     [("the plasma bank will come up", "Arvind Kejriwal"), ("the staff had asked her", "Charlotte Church")]),
     ("Lockdown works\n\nPresenting the analysis of the lockdown, Niti Aayog member (health) Dr V K Paul, said "
      "restrictions had reduced the speed of the infection.", [("restrictions had reduced", "V K Paul")]),
     ("Covid-19: Lockdown prevented 78,000 deaths, govt says\n\nCovid-19 cases fell. Covid-19 tests rose. Acharya "
