@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from .errors import IndexDamagedError
-from .text import split_sentences, strip_span, terms as text_terms
+from .text import STOPWORDS, split_sentences, strip_span, terms as text_terms
 from .types import Document
 
 log = logging.getLogger(__name__)
@@ -452,9 +452,7 @@ _ASIDE_PREPOSITIONS = frozenset("for by in as at to from with on of after over".
 
 
 def _tokens(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
-    return [(m.group(0), s + m.start(), s + m.end()) for m in _TOKEN.finditer(text, s, e)] if False else [
-        (m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text[:e], s)
-    ]
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text[:e], s)]
 
 
 def _np_token_ok(tok: str, cased: bool) -> bool:
@@ -466,8 +464,6 @@ def _np_token_ok(tok: str, cased: bool) -> bool:
             "of", "for", "the", "&", "and") or tok in ("’s", "'s") or low in _ORG_WORDS or low in _STATEMENT_NOUNS
     if not re.match(r"\w", tok):
         return False
-    from .text import STOPWORDS
-
     return low not in STOPWORDS or low in ("of", "the", "for") or low in _PRONOUNS
 
 
@@ -503,7 +499,7 @@ def _last_title(low: list[str]) -> int:
     "Barbara Boxer")."""
     last = max((i for i, w in enumerate(low) if w in _TITLE_WORDS or w in _JOB_DESCRIPTIONS), default=-1)
     if last >= 1 and last == len(low) - 1 and (low[last] in _SURNAME_JOBS or low[last] in _JOB_DESCRIPTIONS) and (
-            low[last - 1] in _HONORIFICS or low[last - 1] not in _TITLE_WORDS and low[last - 1] not in STOPWORDS_LOW):
+            low[last - 1] in _HONORIFICS or low[last - 1] not in _TITLE_WORDS and low[last - 1] not in STOPWORDS):
         return max((i for i, w in enumerate(low[:last]) if w in _TITLE_WORDS), default=-1)
     return last
 _LOW_OPENERS = frozenset("but and so yet then also meanwhile however still though although while whereas indeed "
@@ -686,9 +682,6 @@ _AFFILIATION_TAIL = re.compile(r"(?:\s*\((?:[RDI]|[A-Z][\w.]*\s*-\s*[A-Z][\w. ]{
                                r"|,\s*[rdi]\s*-\s*[a-z][a-z.]{1,11},?)\s*$")  # lower case: "mccain, r-ariz., said", "murkowski, r-alaska,"
 
 
-from .text import STOPWORDS as STOPWORDS_LOW  # noqa: E402
-
-
 # Verbs whose speaker never follows them: "..., told Arab currency traders", "... told ms. king" name the
 # audience after the verb, the speaker before it.
 _NOT_INVERTED = frozenset("told tells tell".split())
@@ -837,7 +830,7 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 k = i - 1
                 while k >= 0 and i - k <= 4 and _low_name_word(toks[k][0]) or k >= 0 and toks[k][0].lower() in _TITLE_WORDS and i - k <= 5:
                     k -= 1
-                if k < i - 2 and (k < 0 or not re.match(r"\w", toks[k][0]) or toks[k][0].lower() in STOPWORDS_LOW):
+                if k < i - 2 and (k < 0 or not re.match(r"\w", toks[k][0]) or toks[k][0].lower() in STOPWORDS):
                     picked.extend(reversed(toks[k + 1:i + 1]))
                     i = k
             break
@@ -848,8 +841,6 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             break
         i -= 1
     if cased and picked and any(t[0].lower() in _ROLE_NOUNS or t[0].lower() in _ORG_WORDS for t in picked) and i >= 0:
-        from .text import STOPWORDS
-
         # the words of the job before it: "a senior analyst", '”, FECSA assistant general manager',
         # "the company official": lower-case words, then a name (the employer), then a determiner,
         # all of it only when a boundary comes before (a comma, a quotation mark, the sentence start)
@@ -943,8 +934,6 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
     name_words = m.group(1).split()
     if not 2 <= len(name_words) <= 4 or (cased and not all(_is_caps_word(w) or w.lower() in _PARTICLES for w in name_words)):
         return None
-    from .text import STOPWORDS
-
     if any(w.lower() in STOPWORDS or w.lower() in _ROLE_NOUNS for w in name_words):
         return None
     sp = _classify(name_words, cased)
@@ -998,8 +987,6 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             if not ok and picked and _is_caps_word(picked[-1]) or not ok and len(picked) >= 2 and picked[-1].islower() \
                     and any(_is_caps_word(p) for p in picked):
                 # "according to the Delhi health department": an organisation's lower-case words after its place
-                from .text import STOPWORDS
-
                 ok = re.fullmatch(r"[a-z][a-z\-]+", tok) is not None and tok not in STOPWORDS and any(
                     t[0].lower() in _ORG_WORDS for t in toks[n:n + 3]) and not any(t[0].lower() in _ORG_WORDS for t in toks[:n]) \
                     and not any(p.lower() in _CALENDAR_WORDS for p in picked)
@@ -1968,8 +1955,6 @@ def _colon_statements(text: str, units: list[_Unit], segments: list[tuple[int, i
 
 
 def _low_name_word(w: str) -> bool:
-    from .text import STOPWORDS
-
     w = w.rstrip(".")
     return len(w) > 1 and w not in STOPWORDS and w not in _TITLE_WORDS and w not in _DETERMINERS and w not in _VERBS \
         and w not in _PARTICIPLES.split("|") and not w.isdigit() and w not in _LOW_OPENERS

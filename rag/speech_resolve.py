@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .speech import (
-    CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _DATELINE_DASH, _OPEN_QUOTES, _ORG_WORDS,
+    CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
     _SURNAME_JOBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, surname_key,
@@ -46,14 +46,11 @@ _INITIALS = re.compile(r"(?:[A-Z]\.)+")  # "M.K. Stalin", "K. Annamalai": initia
 _NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # "the U.S. Navy", "the U.S.S. John S. McCain"
 
 
-_DATELINE_END = re.compile(r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Z]{2,6}\)\s*)?(?::|\s[–—-]\s)")
-
-
 def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
     """(offset, full name, role) of the people named with at least two words in text[s:e]."""
     out = []
     for m in _NAME_RUN.finditer(text, s, e):
-        if m.start() > 0 and text[m.start() - 1] == "\n" and _DATELINE_END.match(text, m.end(), min(e, m.end() + 30)) and \
+        if m.start() > 0 and text[m.start() - 1] == "\n" and _DATELINE_LEAD.match(text, m.start(), min(e, m.end() + 30)) and \
                 (text.find("\n", m.end()) if "\n" in text[m.end():] else len(text)) - m.end() > 200:
             continue  # "New Delhi: ...", "Patna, March 3 (PTI) ..." opening a paragraph: where the story was filed
         #             (not "Bernie Sanders: ..." heading an article or standing as a title on its own line)
