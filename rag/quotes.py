@@ -256,7 +256,15 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
                     if fuzz.ratio(first, f[: -len(sur)].strip()) >= SPEAKER_MIN_RATIO:
                         out[k] = f
                         break
+    # an acronym one article spells out ("Boston Consulting Group (BCG)") is that name in the others
+    for s in statements:
+        m = _SPELT_OUT.fullmatch(s.speaker)
+        if m and s.speaker_key != speaker_key(m.group(2)):
+            out.setdefault(speaker_key(m.group(2)), s.speaker_key)
     return out
+
+
+_SPELT_OUT = re.compile(r"(.+) \(([A-Z][A-Z&]{1,6})\)")  # how rag/speech_resolve.py names a spelt-out acronym
 
 
 _DIRECTORIES: dict[int, tuple[weakref.ref, SpeakerDirectory]] = {}

@@ -312,6 +312,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
     if cased:
         order = _with_surname_mentions(text, doc, order)
 
+    spelt = _spelt_out(text) if cased else {}
     out: list[Statement] = []
     last: tuple[str, str, str | None, str] | None = None  # (speaker, key, role, kind) of the statement before
     recent: list[tuple[int, str, str, str | None, str]] = []  # (offset, speaker, key, role, kind)
@@ -392,6 +393,8 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                 resolved = _named_after_lead(raws, r, order, words) or resolved
         if resolved is None:
             continue
+        if resolved[0] in spelt:  # "BCG said" where the story wrote "Boston Consulting Group (BCG)"
+            resolved = (f"{spelt[resolved[0]]} ({resolved[0]})", speaker_key(spelt[resolved[0]]), *resolved[2:])
         last = resolved
         recent.append((at, *resolved))
         spans = tuple(r.spans)
@@ -424,6 +427,52 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             date=doc.date, publisher=doc.publisher, speaker_kind=resolved[3],
         ))
     return out
+
+
+# An acronym the story spells out once: "the Boston Consulting Group (BCG)", "MITI (Ministry of
+# International Trade and Industry)". The long form's capitalised words, small words aside, give
+# the acronym's letters ("Reserve Bank of India" RBI; "Agriculture Department (USDA)" is no match).
+_ACRONYM = r"[A-Z][A-Z&]{1,6}"
+_LONG_WORD = re.compile(r"[A-Z][\w’'&.-]*|of|and|for|the|on|in|de|&")
+_SMALL = frozenset("of and for the on in de &".split())
+
+
+def _spelt_out(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in re.finditer(r"\((" + _ACRONYM + r")\)", text):
+        words = text[max(0, m.start() - 160):m.start()].split()
+        long: list[str] = []
+        for w in reversed(words):
+            w = w.strip(",;")
+            if not _LONG_WORD.fullmatch(w):
+                break
+            long.insert(0, w)
+        while long and long[0] in _SMALL:
+            long = long[1:]
+        fit = _fit_initials(long, m.group(1))
+        if fit:
+            out.setdefault(m.group(1), fit)
+    for m in re.finditer(r"\b(" + _ACRONYM + r")\s+\(([^()]{4,90})\)", text):
+        fit = _fit_initials(m.group(2).split(), m.group(1), whole=True)
+        if fit:
+            out.setdefault(m.group(1), fit)
+    return out
+
+
+def _fit_initials(words: list[str], acronym: str, whole: bool = False) -> str | None:
+    """The shortest run of `words` ending at their end (all of them: `whole`) whose capitals spell
+    `acronym`, or None."""
+    letters = acronym.replace("&", "")
+    for i in range(len(words) - 1, -1, -1):
+        run = words[i:]
+        if run[0] in _SMALL:
+            continue
+        initials = "".join(w[0] for w in run if w not in _SMALL)
+        if initials == letters and (not whole or i == 0):
+            return " ".join(run)
+        if len(initials) > len(letters):
+            break
+    return None
 
 
 # How a company's name ends ("Emery Air Freight Corp"), unlike "the Biden campaign" or "McCain's office".

@@ -1156,3 +1156,21 @@ SEVERAL_LOWER = [
 def test_who_speaks_in_lower_cased_articles(text, expected):
     sts = said(text)
     assert [by(sts, words)[0] for words, _ in expected] == [speaker for _, speaker in expected]
+
+
+def test_an_acronym_the_story_spells_out_is_the_speakers_name_in_every_article():
+    from rag.quotes import SpeakerDirectory
+
+    one = extract_statements(clean("a.txt", "The Boston Consulting Group (BCG) studied the sector.\n\n"
+                                   "BCG said exports would fall by a third this year.\n", ""))
+    assert [(s.speaker, s.speaker_key) for s in one] == [("Boston Consulting Group (BCG)", "boston consulting group")]
+    # the long form after the acronym, and capitals that do not spell it: no expansion
+    rbi = said("MITI (Ministry of International Trade and Industry) issued figures.\n\nMITI said output rose.\n")
+    assert [s[0] for s in rbi] == ["Ministry of International Trade and Industry (MITI)"]
+    usda = said("The Agriculture Department (USDA) issued figures.\n\nUSDA said output rose.\n")
+    assert [s[0] for s in usda] == ["USDA"]
+    # another article that only says "BCG": the same speaker, found by either name
+    other = extract_statements(clean("b.txt", "BCG said margins would recover in 2026.\n", ""))
+    d = SpeakerDirectory([*one, *other])
+    assert d.find("BCG").key == d.find("Boston Consulting Group").key == "boston consulting group"
+    assert d.find("BCG").statements == 2
