@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 32
+EXTRACTOR_VERSION = 33
 
 
 @dataclass(frozen=True)
@@ -1114,6 +1114,18 @@ _NOUN_OBJECT = re.compile(
     r"its|their|mr|ms|mrs)\b[^,.;:\"“”]{0,60}?(?:(?-i:(?<![A-Z]))(?<!\.\w)[.;!?](?!\w)|,\s+(?:saying|adding|noting|and|but|as|while|which|who)\b)|$)", re.I)
 
 
+# "this" as the subject of the reported clause, its verb next ("said this is why ...").
+_THIS_VERB = re.compile(r"this\s+(?:is|was|will|would|could|can|may|might|must|should|has|had|isn[’']t|wasn[’']t|"
+                        r"won[’']t|wouldn[’']t|means|meant|shows|showed)\b", re.I)
+# A prepositional phrase of a few words without a verb, set off by a comma, before the reported clause.
+_PHRASE_THEN_CLAUSE = re.compile(r"(?:in|at|during|with|amid|despite|given|under|without|for|unlike|like)\s+"
+                                 r"(?:[\w’'\-]+\s+){0,7}?[\w’'\-]+,\s+", re.I)
+_SAYING_VERBS = frozenset("said says added noted stated explained argued stressed insisted claimed observed maintained "
+                          "asserted".split())  # not "claims", "notes": nouns too
+_NOT_CLAUSE_START = re.compile(r"(?:and|but|or|nor|adding|saying|noting|stressing|which|who|whom|where|when|as|while|"
+                               r"according|in|on|at|to|from|with|by|for)\b|[^\w“\"‘]", re.I)
+
+
 # A reported clause that opens with its own subordinate clause: "said while X may be ..., Y ...".
 _SUBORDINATE_FIRST = re.compile(r"(?:while|although|though|if|because|unless|once)\s+([^,;:\"“”]{3,80}),\s+\w", re.I)
 
@@ -1183,6 +1195,20 @@ def _post_clause(text: str, pos: int, end: int, verb: str) -> int | None:
     sub = _SUBORDINATE_FIRST.match(head)
     if sub and _has_clause(sub.group(1)):
         return i  # "said while Japanese cut backs may be a small factor, their effect should be ..."
+    if _THIS_VERB.match(head):
+        return i  # "said this isn't the last pandemic" ("this" the clause's subject, not "said this week")
+    pm = _PHRASE_THEN_CLAUSE.match(head) if verb.lower() in _SAYING_VERBS else None
+    if pm and not _NOT_CLAUSE_START.match(head, pm.end()) and _has_clause(" ".join(head[pm.end():].split()[:10])):
+        # "said in an era of globalisation, any virus will spread": a phrase, then the clause (not
+        # "concluded with voluntary agreements, so ...": a verb that takes a phrase of its own); a
+        # speech event is no part of it ('said in a statement, "This is ..."', "in an interview, that")
+        if head[pm.end():pm.end() + 1] in _OPEN_QUOTES + '"':
+            return i + pm.end()  # 'said in a disappointed tone, “I am a medical worker ...”'
+        em = _CLAUSE_MODIFIERS.match(text, i, end)
+        if em and em.end() >= i + pm.end() - 1:
+            tm = re.match(r"that\b\s*", text[em.end():end])
+            return em.end() + (tm.end() if tm else 0)
+        return i
     if head[0] in ".;!?)" or _MODIFIER_START.match(head):
         return None
     if head[0] in _OPEN_QUOTES + '"':

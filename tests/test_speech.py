@@ -1174,3 +1174,19 @@ def test_an_acronym_the_story_spells_out_is_the_speakers_name_in_every_article()
     d = SpeakerDirectory([*one, *other])
     assert d.find("BCG").key == d.find("Boston Consulting Group").key == "boston consulting group"
     assert d.find("BCG").statements == 2
+
+
+def test_this_as_the_clauses_subject_and_a_phrase_before_the_clause():
+    lead = "Ashish Jha, a professor at Harvard, spoke to Gandhi.\n\n"
+    # "said this is ...": "this" is the reported clause's subject, not "said this week"
+    assert [s[2] for s in said(lead + "Addressing the concerns, Jha said this isn’t the last pandemic.\n")] == [
+        "this isn’t the last pandemic"]
+    assert [s[2] for s in said(lead + "Jha said this week the talks would resume.\n")] == ["the talks would resume"]
+    # a phrase set off by a comma, then the clause; a speech event is no part of what was said
+    assert [s[2] for s in said(lead + "Jha said in an era of globalisation, any virus will spread quickly.\n")] == [
+        "in an era of globalisation, any virus will spread quickly"]
+    st = said(lead + "Jha said in a statement following the vote, “The result is clear.”\n")
+    assert [s[2] for s in st] == ["The result is clear."] and st[0][0] == "Ashish Jha"
+    # a verb that takes a phrase of its own, and a noun that looks like a verb, report nothing
+    assert said("The inquiries concluded with voluntary agreements, so the cuts are a departure.\n") == []
+    assert said("The extent of the claims for passengers, crew and cargo was known.\n") == []
