@@ -40,11 +40,32 @@ _YEAR_IN_TEXT = re.compile(r"\b" + _YEAR.pattern + r"\b")
 _NP_END = frozenset("""did do does were was are is have has had will would could can should may might must of in at
     for on from with to by during about under over after before since that who which""".split())
 _ANY_COUNT = frozenset("times people persons ones".split())
+_ED_NOUNS = frozenset("seed seeds speed feed deed need weed reed creed breed shed bed".split())  # "-ed", no verb
 # An age as news gives it: "Debra Messing, 50,", "died aged 68", "the 68-year-old", "at age 68", "He was 68."
 _AGE = re.compile(r"\w,\s+\d{1,3},|\b(?:aged?|age of)\s+\d{1,3}\b|\b\d{1,3}[\s-]+years?[\s-]+old\b"
                   r"|\b(?:he|she|who)\s+(?:was|is)\s+\d{1,3}\s*[.;]", re.I)  # "He was 68."
 # "how much": an amount of money or of something measured
-_AMOUNT = re.compile(r"[$£€¥]\s*\d|\b(?:rs\.?|inr|usd)\s*\d", re.I)
+_AMOUNT = re.compile(r"[$£€¥]\s*\d[\d,.]*|\b(?:rs\.?|inr|usd)\s*\d[\d,.]*", re.I)
+# A question about money, and an amount of money as news writes it ("$4.5 million", "Rs 1,500
+# crore", "632.5 mln dlrs", "40 cts a share", "54p", "2 billion euros").
+_MONEY_QUESTION = re.compile(
+    r"\bhow much\b.*\b(?:money|cost|costs|costing|pay|paid|paying|spend|spent|spending|raise|raised|raising|worth|"
+    r"price|priced|fine|fined|damages|funding|funds|invest|invested|salary|salaries|charge|charged|earn|earned|"
+    r"compensation|loan|loans|bid|sell|sold|buy|bought|revenue|revenues|profit|profits|donate|donated|donations)\b"
+    r"|\bhow much (?:money|cash)\b", re.I)
+_MONEY = re.compile(
+    r"[$£€¥]\s*\d[\d,.]*|\b(?:rs\.?|inr|usd|us\$)\s*\d[\d,.]*"
+    r"|\b\d[\d,.]*(?:\s*-?\s*(?:mln|million|billion|bln|bn|m|thousand|lakh|crore|trillion))?\s*"
+    r"(?:dlrs|dollars?|pounds?|stg|sterling|marks|yen|francs?|euros?|rupees?|crores?|lakhs?|cts|cents|pence|p|yuan|"
+    r"roubles?|rubles?|pesos?|lire|guilders)\b", re.I)
+
+
+def _given_digits(amount: str, question: str) -> bool | None:
+    """Whether an amount's number is one the question gives (None: it has no digits)."""
+    digits = re.findall(r"\d[\d,.]*\d|\d", amount)
+    if not digits:
+        return None
+    return digits[0] in set(re.findall(r"\d[\d,.]*\d|\d", question))
 
 
 # "Which First Boston analyst ...?", "At which union's forum ...?": the noun that "which"/"what" asks
@@ -123,15 +144,19 @@ def _expected(q: str) -> str | None:
 def counted_noun(question: str) -> str | None:
     """What "how many" counts, as the head word of its noun phrase: "How many Turkish warships escorted
     ..." -> "warships", "how many new models of its A15 mainframe did ..." -> "models"."""
-    m = re.search(r"\bhow many\s+(.*)", question.lower())
-    if not m:
-        return None
+    words = _counted_words(question)
     head = None
-    for word in re.findall(r"[a-z0-9'’-]+", m.group(1))[:6]:
-        if word in _NP_END or (word.endswith("ed") and len(word) > 4 and head is not None):
+    for word in words[:6]:
+        if word in _NP_END or (word.endswith("ed") and len(word) > 3 and word not in _ED_NOUNS and head is not None):
             break
         head = word
     return None if head is None or head in _ANY_COUNT else head
+
+
+def _counted_words(question: str) -> list[str]:
+    """The words after "how many", up to a comma ("how many liquor shops, not counting ...")."""
+    m = re.search(r"\bhow many\s+([^,;:?]*)", question.lower())
+    return re.findall(r"[a-z0-9'’-]+", m.group(1)) if m else []
 
 
 def _words_of(sentence: str) -> list[str]:
@@ -156,12 +181,19 @@ def _numbers(words: list[str], question: str) -> list[int]:
 
 
 def _near_head(sentence: str, question: str, head: str) -> bool:
-    """A number just before what is counted ("eight new models", "27 large, energy-intensive
-    industries") or just after it ("staff of 300")."""
+    """A number just before what is counted ("eight new models", "24 different Indian and foreign
+    languages", "a 137-point plan") or just after it ("staff of 300"). What is counted is the head of
+    the question's noun phrase or its first word ("how many UAL shares come with it": "ual" too)."""
     words = _words_of(sentence)
-    root = stem(head)[:5]
-    heads = [j for j, w in enumerate(words) if w.startswith(root) or stem(w) == stem(head)]
-    return any(0 < j - i <= 4 or 0 < i - j <= 3 for i in _numbers(words, question) for j in heads)
+    nouns = {head, *_counted_words(question)[:1]}
+    roots = {stem(n)[:5] for n in nouns}
+    stems = {stem(n) for n in nouns}
+    heads = [j for j, w in enumerate(words) if w.startswith(tuple(roots)) or stem(w) in stems]
+    numbers = _numbers(words, question)
+    if any(re.fullmatch(r"\d[\d,.]*-(\w+)", words[i]) and re.fullmatch(r"\d[\d,.]*-(\w+)", words[i]).group(1).startswith(tuple(roots))
+           for i in numbers):
+        return True
+    return any(0 < j - i <= 5 or 0 < i - j <= 3 for i in numbers for j in heads)
 
 
 def has_type(sentence: str, kind: str, question: str) -> bool:
@@ -169,7 +201,12 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
         head = counted_noun(question)
         if head is not None:
             return _near_head(sentence, question, head)
-        if re.search(r"\bhow much\b", question, re.I) and (_AMOUNT.search(sentence) or _MEASURE.search(sentence)):
+        if _MONEY_QUESTION.search(question):
+            # "how much did it cost / did they pay / in damages": an amount of money the question
+            # does not give ("a 49% stake" answers no "how much did SBI pay for its 49% stake")
+            return any(_given_digits(m.group(0), question) is False for m in _MONEY.finditer(sentence))
+        if re.search(r"\bhow much\b", question, re.I) and any(
+                _given_digits(m.group(0), question) is False for rx in (_AMOUNT, _MEASURE) for m in rx.finditer(sentence)):
             return True
         return bool(_numbers(_words_of(sentence), question))
     if kind == "measure":  # "how long is the border": 1,350-kilometer, not "31st member"

@@ -47,6 +47,21 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         # the question's own number and a year are not an answer
         ("How many Turkish warships escorted the Sismik 1?", "The Sismik 1 sailed in 1987 with warships.", False),
         ("How much did Volkswagen provide for losses?", "It set aside up to 480 mln marks.", True),
+        # a question about money wants an amount of money, and not the one the question gives
+        ("How much did SBI pay for its 49% stake in Yes Bank?", "The plan entails SBI buying a 49% stake.", False),
+        ("How much did SBI pay for its 49% stake in Yes Bank?", "SBI will invest Rs 7,250 crore in Yes Bank.", True),
+        ("How much did it cost to build the 1,000-bed hospital?", "The 1,000-bed hospital has 250 ICU beds.", False),
+        ("How much did it cost to build the 1,000-bed hospital?", "It cost 12 crore rupees to build.", True),
+        ("How much cash is UAL handing over?", "UAL will pay 632.5 mln dlrs cash.", True),
+        ("How much damages are the families seeking?", "The parents of 16-year-old Adam Raine sued.", False),
+        ("How much is the quarterly dividend?", "Currency gains amount to about 40 cts per share.", True),
+        # what is counted: the noun phrase's head or its first word, up to a comma; "-point" counts
+        ("How many cities now mark Indigenous Peoples Day?", "More than 130 cities observe it.", True),
+        ("How many UAL shares come with it?", "UAL will pay 2,564,000 shares of UAL stock.", True),
+        ("How many points are in her plan?", "She released a 137-point plan.", True),
+        ("How many liquor shops, not counting those in malls, were there?", "There are around 450 liquor shops.", True),
+        ("In how many languages were the videos?", "They are in 24 different Indian and foreign languages.", True),
+        ("How many people died in the shootings?", "The shootings claimed at least 31 lives.", True),
         # a time is a date, a weekday, a year or a clock time, not any digit
         ("When will the trust pay its holders?", "It will pay holders on April 8.", True),
         ("When will the trust pay its holders?", "UAL will pay 632.5 mln dlrs cash.", False),
