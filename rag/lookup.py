@@ -65,13 +65,17 @@ def extract_quote(text: str) -> str:
     return text.strip().strip("\"“”'‘’").strip()
 
 
+# "What did Trump say the 'second phase' would include?": a question about what someone said, with
+# a phrase in quotation marks, not one about where the phrase comes from.
+_WHAT_SOMEONE_SAID = re.compile(r"^\s*(?:what|which|how)\b[^\"“”‘']*\b(?:did|does|do|has|have|had|will|would)\s+"
+                                r"(?:[\w.’'-]+\s+){1,5}?(?:say|said|tell|told|describe|call)\b", re.I)
 _SHORT_QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]{3,80})[\"“”„«»]|(?<!\w)['‘]([^'‘’]{3,80})['’](?!\w)")
 
 
 def short_quote(text: str) -> str | None:
     """The phrase of 'Where does the phrase "absolute contrast" come from?' (two words or more, in
     any quotation marks), when the question asks where a quotation comes from; else None."""
-    if not _WRAPPER.match(text):
+    if not _WRAPPER.match(text) or _WHAT_SOMEONE_SAID.match(text):
         return None
     for m in _SHORT_QUOTED.finditer(text):
         phrase = (m.group(1) or m.group(2)).strip()

@@ -179,6 +179,12 @@ def test_a_short_quoted_phrase_is_looked_up_word_for_word(seed_engine, question)
     assert cite.file == F003 and "absolute contrast" in cite.quote
 
 
+def test_a_question_about_what_someone_said_with_a_quoted_phrase_is_no_lookup(seed_engine):
+    # the phrase is in the corpus word for word, but the question asks what was said, not where
+    a = seed_engine.ask("What did the Kremlin say the 'absolute contrast' was between?", backend="extractive")
+    assert a.backend != "lookup"
+
+
 def test_a_short_phrase_the_corpus_lacks_is_not_passed_off_as_found(seed_engine):
     a = seed_engine.ask("Where does the phrase 'purple elephants' come from?", backend="extractive")
     assert a.backend != "lookup"

@@ -113,3 +113,19 @@ def test_a_multi_part_question_is_answered_from_the_article_that_answers_every_p
     assert {n for n, _text, _score in chosen} == {2}
     answer = " ".join(text for _n, text, _score in chosen)
     assert "Sept. 12" in answer and "Houston" in answer
+
+
+def test_a_weaker_second_sentence_of_the_article_joins_only_a_best_one_without_the_answer():
+    picker = ExtractiveGenerator(embed=None, idf=lambda term: 1.0)
+    # the best sentence restates the question ("a study group"); the group's name follows
+    study = Hit("a", "x.txt", 1, 3, 1.0,
+                "A study group said the United States should increase its strategic petroleum reserve because of "
+                "low oil prices. It was the Aspen Institute, in Colorado. Oil prices fell in March.", "")
+    chosen = picker.select("Which study group urged the U.S. to build up its strategic petroleum reserve because "
+                           "of low oil prices?", [study])
+    assert [t for _n, t, _s in chosen][1:] == ["It was the Aspen Institute, in Colorado."]
+    # the best sentence names the person asked for: nothing weaker is added
+    treaty = Hit("a", "x.txt", 1, 2, 1.0, "Pekka Haavisto handed the signed accession treaty to Antony Blinken in "
+                 "Brussels. Peskov said the treaty signed in Brussels was a threat.", "")
+    chosen = picker.select("Who handed the signed accession treaty to Antony Blinken?", [treaty])
+    assert [t for _n, t, _s in chosen] == ["Pekka Haavisto handed the signed accession treaty to Antony Blinken in Brussels."]
