@@ -124,6 +124,16 @@ _FIRST_NAME_AFTER = re.compile(
     r"|\b(?:" + "|".join(sorted(_TITLE_WORDS | _RELATIONS, key=len, reverse=True)) + r")\.?)\s*$")
 
 
+# First names that end like a verb's past tense.
+_ED_NAMES = frozenset("""ahmed mohammed muhammed mohamed muhammad hamed javed saeed rasheed waheed khaled majed
+    naveed fareed junaid zahid alfred manfred winifred mildred siegfried jared""".split())
+
+
+def _past_tense(word: str) -> bool:
+    """'thanked', 'turned', 'frustrated': no first name ('Ahmed', 'Alfred' are)."""
+    return len(word) > 4 and word.endswith("ed") and word not in _ED_NAMES
+
+
 def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tuple[int, str, str, str]]:
     """(offset, name, role, gender) of the people an article without capitals names: full names
     whose surname is used alone elsewhere (after an honorific, a title, or as a speaker's name),
@@ -193,7 +203,8 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
                 continue
             first_name = lw[j][0]
             if not re.fullmatch(r"[a-z][a-z\-]+", first_name) or not _low_name_word(first_name) or first_name == sur \
-                    or re.search(r"(?:ing|ed)$", first_name) and "-" in first_name:  # "fact-checking trump"
+                    or re.search(r"(?:ing|ed)$", first_name) and "-" in first_name \
+                    or _past_tense(first_name):  # "fact-checking trump", "the tv doctor turned trump s ..."
                 continue
             start = lw[j][1]
             before = text[max(0, start - 40):start]

@@ -1190,3 +1190,13 @@ def test_this_as_the_clauses_subject_and_a_phrase_before_the_clause():
     # a verb that takes a phrase of its own, and a noun that looks like a verb, report nothing
     assert said("The inquiries concluded with voluntary agreements, so the cuts are a departure.\n") == []
     assert said("The extent of the claims for passengers, crew and cargo was known.\n") == []
+
+
+def test_lowercase_a_verb_before_a_surname_is_no_first_name():
+    # guardian_0352 lower-cased: "the tv doctor turned trump s administrator"; "sanders thanked bernie"
+    text = ("president donald trump spoke at the white house.  oz  the tv doctor turned trump s administrator for "
+            "medicare  boasted that americans would lose weight.  trump claimed that grocery prices were going down.")
+    assert {s[0] for s in said(text) if "grocery" in s[2]} == {"donald trump"}
+    # a first name that ends like a past tense is still one
+    assert by(said("mohammed ahmed  a shopkeeper  said prices rose.  ahmed said sales fell."), "sales fell")[0] == \
+        "mohammed ahmed"
