@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 34
+EXTRACTOR_VERSION = 35
 
 
 @dataclass(frozen=True)
@@ -594,8 +594,10 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     if "and" in low and not affiliation and len(low) <= 5 and all(w.endswith("s") or w == "and" for w in low) and \
             not any(_is_caps_word(w) for w in words[1:]):
         return _Speaker(mention, "", " ".join(words), "group", definite)  # "Employers and companies said"
-    # "Putin and Lukashenko said": keep the one next to the verb
-    if "and" in low and not affiliation:
+    # "Putin and Lukashenko said": keep the one next to the verb; not in a company's name ("W.R.
+    # Grace and Co said", "National Distillers and Chemical Corp said")
+    if "and" in low and not affiliation and not (cased and low[-1].rstrip(".") in _COMPANY_ENDS and len(low) <= 7
+                                                 and all(_is_caps_word(w) or w in ("and", "&") for w in words)):
         k = len(low) - 1 - low[::-1].index("and")
         words, low = words[k + 1:], low[k + 1:]
         if not words:
@@ -1275,6 +1277,8 @@ def _punctuated(text: str) -> str:
 
 _BRACKETED_SHORT_NAME = re.compile(r"\((?:[A-Z][A-Za-z.&]{1,9}|[A-Z][a-z]+)\)")
 _NAME_JOINERS = frozenset("and of for on & de".split())
+# How a company's name ends ("Emery Air Freight Corp"), unlike "the Biden campaign" or "McCain's office".
+_COMPANY_ENDS = frozenset("corp corporation inc co cos company plc ltd llc group holdings ag sa nv bank industries".split())
 
 
 def _blank_bracket(text: str, m: re.Match) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .speech import (
-    CONTEXT_UNITS, Statement, _ANAPHOR_START, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
+    CONTEXT_UNITS, Statement, _ANAPHOR_START, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
     _SURNAME_JOBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, surname_key,
@@ -486,8 +486,6 @@ def _fit_initials(words: list[str], acronym: str, whole: bool = False) -> str | 
     return None
 
 
-# How a company's name ends ("Emery Air Freight Corp"), unlike "the Biden campaign" or "McCain's office".
-_COMPANY_ENDS = frozenset("corp corporation inc co cos company plc ltd llc group holdings ag sa nv bank industries".split())
 
 
 def _org_named_first(key: str, recent, order, person: _Person | None) -> bool:
@@ -753,6 +751,12 @@ def _named_org(text: str, mention: str, at: int, recent, units) -> tuple[str, st
     for item in named:
         if words[-1] in item[1].lower().split():
             return item[1], item[2], item[3], "org"
+    if words[-1] in ("company", "firm"):
+        # "International Business Machines Corp said ...", then "the company said": the company
+        # named last, by a name a company has ("... Corp", "... Inc", "... Plc")
+        for item in named:
+            if item[4] == "org" and item[1].split()[-1].lower().rstrip(".") in _COMPANY_ENDS:
+                return item[1], item[2], item[3], "org"
     for item in reversed(recent):
         if item[4] == "org" and not any(c.isupper() for c in item[1]):
             break  # another organisation spoke since ("the government said"): which one is meant is not known

@@ -1200,3 +1200,13 @@ def test_lowercase_a_verb_before_a_surname_is_no_first_name():
     # a first name that ends like a past tense is still one
     assert by(said("mohammed ahmed  a shopkeeper  said prices rose.  ahmed said sales fell."), "sales fell")[0] == \
         "mohammed ahmed"
+
+
+def test_the_company_is_the_company_named_last_and_and_belongs_to_a_company_name():
+    # reuters_11594 and reuters_6282: a company's name has no "company" in it; "and" joins its words
+    sts = said("ARMONK, N.Y., March 21 - International Business Machines Corp said Paul J. Rizzo will retire.\n\n"
+               "The company said Kaspar V. Cassani has been named an executive vice president.\n")
+    assert {s[0] for s in sts} == {"International Business Machines Corp"} and len(sts) == 2
+    assert [s[0] for s in said("W.R. Grace and Co said it completed the sale of its retail unit.\n")] == ["W.R. Grace and Co"]
+    # two people are still two, and the one next to the verb speaks
+    assert [s[0] for s in said("Putin and Lukashenko said the talks had gone well.\n")] == ["Lukashenko"]
