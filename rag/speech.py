@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 35
+EXTRACTOR_VERSION = 36
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,8 @@ _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 # Between a speaker and the verb: "Peskov also said", "The Kremlin on Wednesday said".
 _ADVERBIAL_TAIL = re.compile(
     r"(?:\s+(?:also|further|later|earlier|again|previously|then|recently|repeatedly|separately|once|"
-    r"himself|herself|reportedly|publicly|meanwhile|subsequently|however|though|too|has|have|had|would|has also|had also|"
+    r"himself|herself|reportedly|publicly|meanwhile|subsequently|however|though|too|"
+    r"(?:has|have|had)\s+(?:long|always|often|consistently|frequently|already)|has|have|had|would|has also|had also|"
     r"indirectly|directly|initially|privately|personally|quickly|immediately|finally|formally|officially|openly|"
     r"first|(?:on\s+)?" + _DAYS + r"|yesterday|today|tonight|last\s+(?:week|month|year|night)|this\s+(?:week|month|morning|year)|"
     r"(?:in|at|during)\s+(?:a|an|the|his|her|its)\s+(?:(?!\b(?:what|who|whom|which|that|he|she|they|it|we|i|and|but|or)\b)[^,.;:\"“”]){1,40}?))+\s*$",
@@ -462,9 +463,12 @@ def _np_token_ok(tok: str, cased: bool) -> bool:
     if cased:
         return (_is_caps_word(tok) and tok not in ("I",)) or low in _PARTICLES or low in _ROLE_NOUNS or low in _DESCRIPTIONS or low in (
             "of", "for", "the", "&", "and") or tok in ("’s", "'s") or low in _ORG_WORDS or low in _STATEMENT_NOUNS
-    if not re.match(r"\w", tok):
+    if not re.match(r"\w", tok) or low in _PREPOSITIONS_ING:
         return False
     return low not in STOPWORDS or low in ("of", "the", "for") or low in _PRONOUNS
+
+
+_PREPOSITIONS_ING = frozenset("including excluding regarding concerning following".split())  # "abuses including alleged ..."
 
 
 def _clean_np(toks: list[str]) -> list[str]:

@@ -1210,3 +1210,10 @@ def test_the_company_is_the_company_named_last_and_and_belongs_to_a_company_name
     assert [s[0] for s in said("W.R. Grace and Co said it completed the sale of its retail unit.\n")] == ["W.R. Grace and Co"]
     # two people are still two, and the one next to the verb speaks
     assert [s[0] for s in said("Putin and Lukashenko said the talks had gone well.\n")] == ["Lukashenko"]
+
+
+def test_an_adverb_after_has_and_a_preposition_in_ing_are_no_speaker():
+    assert [s[0] for s in said("Kyiv has long complained that Beijing helps Moscow.\n")] == ["Kyiv"]
+    sts = said("amnesty said the kremlin would not deter its efforts to document rights abuses  including alleged "
+               "war crimes.")
+    assert [s[0] for s in sts] == ["amnesty"] and "including alleged war crimes" in sts[0][2]
