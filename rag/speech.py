@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 36
+EXTRACTOR_VERSION = 37
 
 
 @dataclass(frozen=True)
@@ -1740,6 +1740,9 @@ _DATELINE_LEAD = re.compile(
     r"(?:\s*[-–—:]\s+|\s*\((?:[A-Z]{2,5}|Reuters)\)\s*[-–—:]?\s+)")
 
 
+_COMPARING_OPENERS = frozenset("like unlike besides".split())
+
+
 def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok: bool = False) -> _Speaker | None:
     """The named subject a sentence opens with (after a dateline and its opening words), when the
     words after it read as its verb; `relative_ok`: or as a relative clause ("Canadian Airlines,
@@ -1748,6 +1751,9 @@ def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok:
     if dl:  # a newswire dateline ("PARIS, June 29 - ", "New Delhi: ", "Patna, March 3 (PTI) ")
         start += dl.end()
     toks = _tokens(text, start, end)
+    comma = next((i for i, t in enumerate(toks[:7]) if t[0] == ","), None)
+    if toks and comma and toks[0][0].lower() in _COMPARING_OPENERS:
+        toks = toks[comma + 1:]  # "Like Kejriwal, Deputy Chief Minister Manish Sisodia took to Twitter and urged ..."
     while toks and toks[0][0] in _OPENERS | {",", "—", "–", "-"}:
         toks = toks[1:]
     words: list[str] = []
@@ -1774,6 +1780,8 @@ def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok:
     j = k + (1 if words[0].lower() in _PRONOUNS and len(words) == 1 else 0)
     if j + 2 < len(toks) and toks[j][0] == "," and toks[j + 1][0].lower() in _ASIDES and toks[j + 2][0] == ",":
         j += 3  # "NCP chief Sharad Pawar, however, struck a cautious note and said ..."
+    if j + 1 < len(toks) and toks[j][0].lower() in _WEEKDAYS:
+        j += 1  # "Manish Sisodia Monday took to Twitter"
     nxt = toks[j][0].lower() if j < len(toks) else ""
     relative = relative_ok and nxt == "," and j + 1 < len(toks) and toks[j + 1][0].lower() in ("which", "who")
     if not (nxt in _SUBJECT_THEN or nxt.endswith("ed") or nxt in _PAST_FORMS or relative):

@@ -1217,3 +1217,10 @@ def test_an_adverb_after_has_and_a_preposition_in_ing_are_no_speaker():
     sts = said("amnesty said the kremlin would not deter its efforts to document rights abuses  including alleged "
                "war crimes.")
     assert [s[0] for s in sts] == ["amnesty"] and "including alleged war crimes" in sts[0][2]
+
+
+def test_the_subject_after_a_comparison_and_before_a_weekday_said_what_follows_and():
+    # theprint_0120: "Like Kejriwal, ... Manish Sisodia Monday took to Twitter and urged people to ..."
+    sts = said("Like Kejriwal, Deputy Chief Minister Manish Sisodia Monday took to Twitter and urged people to "
+               "donate plasma.\n")
+    assert [s[0] for s in sts] == ["Manish Sisodia"] and sts[0][2].startswith("people to donate plasma")
