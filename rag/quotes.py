@@ -264,7 +264,7 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
     return out
 
 
-_SPELT_OUT = re.compile(r"(.+) \(([A-Z][A-Z&]{1,6})\)")  # how rag/speech_resolve.py names a spelt-out acronym
+_SPELT_OUT = re.compile(r"(.+) \(([A-Z][A-Za-z&]{0,5}[A-Z])\)")  # how rag/speech_resolve.py names a spelt-out acronym
 
 
 _DIRECTORIES: dict[int, tuple[weakref.ref, SpeakerDirectory]] = {}

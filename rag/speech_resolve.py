@@ -355,7 +355,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             if full is None and (len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES)):
                 full = _person_before(people, order, key, at, gender, genders)
                 if full is None and not _org_named_first(key, recent, order, None):
-                    first = first_full.get(surname_key(key))
+                    first = first_full.get(surname_key(key)) or _spelt_otherwise(key, first_full)
                     full = first if first is not None and _gender_fits(first, gender, genders) else None
             if full is not None and not sp.role and len(key.split()) == 1 and _org_named_first(key, recent, order, full):
                 full = None  # the organisation below
@@ -443,7 +443,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
 # An acronym the story spells out once: "the Boston Consulting Group (BCG)", "MITI (Ministry of
 # International Trade and Industry)". The long form's capitalised words, small words aside, give
 # the acronym's letters ("Reserve Bank of India" RBI; "Agriculture Department (USDA)" is no match).
-_ACRONYM = r"[A-Z][A-Z&]{1,6}"
+_ACRONYM = r"[A-Z][A-Za-z&]{0,5}[A-Z]"  # "BCG", "DfE" (capitals the long form's words begin with)
 _LONG_WORD = re.compile(r"[A-Z][\w’'&.-]*|of|and|for|the|on|in|de|&")
 _SMALL = frozenset("of and for the on in de &".split())
 
@@ -473,7 +473,7 @@ def _spelt_out(text: str) -> dict[str, str]:
 def _fit_initials(words: list[str], acronym: str, whole: bool = False) -> str | None:
     """The shortest run of `words` ending at their end (all of them: `whole`) whose capitals spell
     `acronym`, or None."""
-    letters = acronym.replace("&", "")
+    letters = re.sub(r"[^A-Z]", "", acronym)
     for i in range(len(words) - 1, -1, -1):
         run = words[i:]
         if run[0] in _SMALL:
@@ -499,6 +499,20 @@ def _org_named_first(key: str, recent, order, person: _Person | None) -> bool:
         return True
     named = speaker_key(person.name)
     return org_at < min((off for off, p in order if speaker_key(p.name) == named), default=float("inf"))
+
+
+def _spelt_otherwise(key: str, first_full: dict[str, _Person]) -> _Person | None:
+    """The one person named in full whose surname is this one spelt otherwise ("Zelensky" for
+    "Volodymyr Zelenskyy", "Zelenskiy"): the same first five letters, at most two letters more or
+    less, close in spelling (not "Trumpet" for Trump, nor "the Clintons")."""
+    from rapidfuzz import fuzz
+
+    if len(key) < 5 or " " in key:
+        return None
+    fits = [p for sur, p in first_full.items() if sur != key and " " not in sur and sur[:5] == key[:5]
+            and abs(len(sur) - len(key)) <= 2 and fuzz.ratio(sur, key) >= 87 and sur.rstrip("s") != key.rstrip("s")
+            and len(speaker_key(p.name).split()) >= 2]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _unit_index(units: list[_Unit], where) -> int:

@@ -1224,3 +1224,14 @@ def test_the_subject_after_a_comparison_and_before_a_weekday_said_what_follows_a
     sts = said("Like Kejriwal, Deputy Chief Minister Manish Sisodia Monday took to Twitter and urged people to "
                "donate plasma.\n")
     assert [s[0] for s in sts] == ["Manish Sisodia"] and sts[0][2].startswith("people to donate plasma")
+
+
+def test_a_surname_spelt_otherwise_is_the_person_named_in_full():
+    sts = said("Ukrainian President Volodymyr Zelenskyy said on Tuesday the war can end.\n\n"
+               "Zelensky said the talks would go on.\n")
+    assert [s[0] for s in sts] == ["Volodymyr Zelenskyy", "Volodymyr Zelenskyy"]
+    # a longer word that begins like a surname is another one
+    assert [s[0] for s in said("President Donald Trump spoke.\n\nTrumpet said the talks would go on.\n")] == ["Trumpet"]
+    # an acronym with small letters in it is spelt out too
+    assert [s[0] for s in said("The Department for Education (DfE) issued guidance.\n\nThe DfE said it was clear.\n")] == [
+        "Department for Education (DfE)"]
