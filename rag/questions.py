@@ -180,6 +180,9 @@ def _numbers(words: list[str], question: str) -> list[int]:
     return out
 
 
+_COUNT_COMPOUND = re.compile(r"\d[\d,.]*-(\w+)")
+
+
 def _near_head(sentence: str, question: str, head: str) -> bool:
     """A number just before what is counted ("eight new models", "24 different Indian and foreign
     languages", "a 137-point plan") or just after it ("staff of 300"). What is counted is the head of
@@ -190,8 +193,8 @@ def _near_head(sentence: str, question: str, head: str) -> bool:
     stems = {stem(n) for n in nouns}
     heads = [j for j, w in enumerate(words) if w.startswith(tuple(roots)) or stem(w) in stems]
     numbers = _numbers(words, question)
-    if any(re.fullmatch(r"\d[\d,.]*-(\w+)", words[i]) and re.fullmatch(r"\d[\d,.]*-(\w+)", words[i]).group(1).startswith(tuple(roots))
-           for i in numbers):
+    compounds = [_COUNT_COMPOUND.fullmatch(words[i]) for i in numbers]  # "137-point"
+    if any(c and c.group(1).startswith(tuple(roots)) for c in compounds):
         return True
     return any(0 < j - i <= 5 or 0 < i - j <= 3 for i in numbers for j in heads)
 

@@ -21,6 +21,7 @@ import numpy as np
 from .citations import REFUSAL
 from .filters import SearchFilter, statement_allowed
 from .speech import _PARTICLES, _TITLE_ABBREVIATIONS, Statement, _role_match, context_terms, doc_field, speaker_key, surname_key
+from .speech_resolve import ACRONYM
 from .questions import _PERIOD  # the one rule for a period a question names
 from .text import names, normalize, terms
 from .types import Answer, AnswerSentence, Citation, Hit
@@ -264,7 +265,7 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
     return out
 
 
-_SPELT_OUT = re.compile(r"(.+) \(([A-Z][A-Za-z&]{0,5}[A-Z])\)")  # how rag/speech_resolve.py names a spelt-out acronym
+_SPELT_OUT = re.compile(r"(.+) \((" + ACRONYM + r")\)")  # how rag/speech_resolve.py names a spelt-out acronym
 
 
 _DIRECTORIES: dict[int, tuple[weakref.ref, SpeakerDirectory]] = {}

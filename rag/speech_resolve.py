@@ -443,14 +443,15 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
 # An acronym the story spells out once: "the Boston Consulting Group (BCG)", "MITI (Ministry of
 # International Trade and Industry)". The long form's capitalised words, small words aside, give
 # the acronym's letters ("Reserve Bank of India" RBI; "Agriculture Department (USDA)" is no match).
-_ACRONYM = r"[A-Z][A-Za-z&]{0,5}[A-Z]"  # "BCG", "DfE" (capitals the long form's words begin with)
+ACRONYM = r"[A-Z][A-Za-z&]{0,5}[A-Z]"  # "BCG", "DfE" (capitals the long form's words begin with)
 _LONG_WORD = re.compile(r"[A-Z][\w’'&.-]*|of|and|for|the|on|in|de|&")
 _SMALL = frozenset("of and for the on in de &".split())
 
 
 def _spelt_out(text: str) -> dict[str, str]:
+    """Each acronym of the article the article spells out, with its long form."""
     out: dict[str, str] = {}
-    for m in re.finditer(r"\((" + _ACRONYM + r")\)", text):
+    for m in re.finditer(r"\((" + ACRONYM + r")\)", text):
         words = text[max(0, m.start() - 160):m.start()].split()
         long: list[str] = []
         for w in reversed(words):
@@ -463,7 +464,7 @@ def _spelt_out(text: str) -> dict[str, str]:
         fit = _fit_initials(long, m.group(1))
         if fit:
             out.setdefault(m.group(1), fit)
-    for m in re.finditer(r"\b(" + _ACRONYM + r")\s+\(([^()]{4,90})\)", text):
+    for m in re.finditer(r"\b(" + ACRONYM + r")\s+\(([^()]{4,90})\)", text):
         fit = _fit_initials(m.group(2).split(), m.group(1), whole=True)
         if fit:
             out.setdefault(m.group(1), fit)
@@ -484,7 +485,6 @@ def _fit_initials(words: list[str], acronym: str, whole: bool = False) -> str | 
         if len(initials) > len(letters):
             break
     return None
-
 
 
 
