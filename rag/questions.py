@@ -57,7 +57,9 @@ _MONEY = re.compile(
     r"[$£€¥]\s*\d[\d,.]*|\b(?:rs\.?|inr|usd|us\$)\s*\d[\d,.]*"
     r"|\b\d[\d,.]*(?:\s*-?\s*(?:mln|million|billion|bln|bn|m|thousand|lakh|crore|trillion))?\s*"
     r"(?:dlrs|dollars?|pounds?|stg|sterling|marks|yen|francs?|euros?|rupees?|crores?|lakhs?|cts|cents|pence|p|yuan|"
-    r"roubles?|rubles?|pesos?|lire|guilders)\b", re.I)
+    r"roubles?|rubles?|pesos?|lire|guilders)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a|hundreds? of|thousands? of|millions? of|billions? of)\s+"
+    r"(?:hundred\s+|thousand\s+|million\s+|billion\s+)*(?:dollars|pounds|rupees|euros)\b", re.I)
 
 
 def _given_digits(amount: str, question: str) -> bool | None:
@@ -207,7 +209,7 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
         if _MONEY_QUESTION.search(question):
             # "how much did it cost / did they pay / in damages": an amount of money the question
             # does not give ("a 49% stake" answers no "how much did SBI pay for its 49% stake")
-            return any(_given_digits(m.group(0), question) is False for m in _MONEY.finditer(sentence))
+            return any(_given_digits(m.group(0), question) is not True for m in _MONEY.finditer(sentence))
         if re.search(r"\bhow much\b", question, re.I) and any(
                 _given_digits(m.group(0), question) is False for rx in (_AMOUNT, _MEASURE) for m in rx.finditer(sentence)):
             return True

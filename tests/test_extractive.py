@@ -53,6 +53,8 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("How much did it cost to build the 1,000-bed hospital?", "The 1,000-bed hospital has 250 ICU beds.", False),
         ("How much did it cost to build the 1,000-bed hospital?", "It cost 12 crore rupees to build.", True),
         ("How much cash is UAL handing over?", "UAL will pay 632.5 mln dlrs cash.", True),
+        ("How much did the party cost?", "It cost two million dollars, the organisers said.", True),
+        ("How much did the party cost?", "Two hundred guests came to the party.", False),
         ("How much damages are the families seeking?", "The parents of 16-year-old Adam Raine sued.", False),
         ("How much is the quarterly dividend?", "Currency gains amount to about 40 cts per share.", True),
         # what is counted: the noun phrase's head or its first word, up to a comma; "-point" counts
