@@ -40,6 +40,8 @@ _YEAR_IN_TEXT = re.compile(r"\b" + _YEAR.pattern + r"\b")
 _NP_END = frozenset("""did do does were was are is have has had will would could can should may might must of in at
     for on from with to by during about under over after before since that who which""".split())
 _ANY_COUNT = frozenset("times people persons ones".split())
+_PAST_VERBS = frozenset("went came took got made gave saw left won lost ran fell rose sold bought paid said told "
+                        "became began grew kept held".split())  # "how many of the 170 flights went ...": flights
 _ED_NOUNS = frozenset("seed seeds speed feed deed need weed reed creed breed shed bed".split())  # "-ed", no verb
 # An age as news gives it: "Debra Messing, 50,", "died aged 68", "the 68-year-old", "at age 68", "He was 68."
 _AGE = re.compile(r"\w,\s+\d{1,3},|\b(?:aged?|age of)\s+\d{1,3}\b|\b\d{1,3}[\s-]+years?[\s-]+old\b"
@@ -149,16 +151,18 @@ def counted_noun(question: str) -> str | None:
     words = _counted_words(question)
     head = None
     for word in words[:6]:
-        if word in _NP_END or (word.endswith("ed") and len(word) > 3 and word not in _ED_NOUNS and head is not None):
+        if word in _NP_END or head is not None and (word in _PAST_VERBS or word.endswith("ed") and len(word) > 3
+                                                    and word not in _ED_NOUNS):
             break
         head = word
     return None if head is None or head in _ANY_COUNT else head
 
 
 def _counted_words(question: str) -> list[str]:
-    """The words after "how many", up to a comma ("how many liquor shops, not counting ...")."""
-    m = re.search(r"\bhow many\s+([^,;:?]*)", question.lower())
-    return re.findall(r"[a-z0-9'’-]+", m.group(1)) if m else []
+    """The words after "how many" (and "of the", "of X's"), up to a comma ("how many liquor shops,
+    not counting ...")."""
+    m = re.search(r"\bhow many\s+(?:of\s+(?:the|its|their|his|her|these|those|(?:[\w.-]+\s+){0,2}[\w.-]+['’]s)\s+)?([^,;:?]*)", question.lower())
+    return re.findall(r"[a-z0-9'’-]+", m.group(1)) if m else []  # "how many of Air India's flights": flights
 
 
 def _words_of(sentence: str) -> list[str]:

@@ -64,6 +64,9 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("How many liquor shops, not counting those in malls, were there?", "There are around 450 liquor shops.", True),
         ("In how many languages were the videos?", "They are in 24 different Indian and foreign languages.", True),
         ("How many people died in the shootings?", "The shootings claimed at least 31 lives.", True),
+        # "how many of X's flights" counts flights
+        ("How many of Air India's flights were cancelled?", "Air India cancelled 38 flights.", True),
+        ("How many of Air India's flights were cancelled?", "Air India has 38 aircraft.", False),
         # a time is a date, a weekday, a year or a clock time, not any digit
         ("When will the trust pay its holders?", "It will pay holders on April 8.", True),
         ("When will the trust pay its holders?", "UAL will pay 632.5 mln dlrs cash.", False),
@@ -131,3 +134,11 @@ def test_a_weaker_second_sentence_of_the_article_joins_only_a_best_one_without_t
                  "Brussels. Peskov said the treaty signed in Brussels was a threat.", "")
     chosen = picker.select("Who handed the signed accession treaty to Antony Blinken?", [treaty])
     assert [t for _n, t, _s in chosen] == ["Pekka Haavisto handed the signed accession treaty to Antony Blinken in Brussels."]
+
+
+def test_what_how_many_counts_is_the_noun_before_the_verb():
+    from rag.questions import counted_noun
+
+    assert counted_noun("How many of the 170 flights went to the UK?") == "flights"
+    assert counted_noun("How many Turkish warships escorted the ship?") == "warships"
+    assert counted_noun("How many people died in the shootings?") is None  # people: any count of them
