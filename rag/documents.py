@@ -120,6 +120,8 @@ _NAV_LINE = re.compile(r"^[\w.&'’ -]{2,30}(?:\s+[|>»]\s+[\w.&'’ -]{2,30})+$
 _BYLINE = re.compile(r"^(?:(?:edited|written|reported|published|posted|compiled|updated)\s+)?by\s*:?\s+"
                      r"(?-i:[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|al|bin)){0,3})"  # the name
                      r"(?:\s*(?:[|,–—-]|\band\b)\s*[\w.'’& ]{2,40})*\s*$", re.I)  # "| Fox News", ", Reuters", "and Ann Lee"
+
+
 def _byline_outlet(line: str) -> str | None:
     """The outlet a byline names after its writer ("By Justin Haskins | Fox News"), else None."""
     m = re.search(r"[|,–—]\s*([A-Z][\w.'’& ]{1,40}?)\s*$", line.strip())

@@ -118,12 +118,13 @@ class ExtractiveGenerator:
                 scored.remove(typed)
                 scored.insert(0, typed)
         best = scored[0][0]
+        best_text = scored[0][1].text
+        best_has_type = bool(want) and has_type(best_text, want, question)  # the first sentence chosen
         open_question = is_open_question(question)
         if keep_ratio is None:
             # the best sentence holds the kind of answer asked for: a weaker second one adds nothing
             # (not told for "which group": any new name passes, nor for a person without capitals)
-            best_text = scored[0][1].text
-            typed_best = bool(want) and want != "name" and has_type(best_text, want, question) and (
+            typed_best = best_has_type and want != "name" and (
                 want != "person" or _CAPITALISED.search(best_text) is not None)
             keep_ratio = KEEP_RATIO if open_question or typed_best else SAME_ARTICLE_RATIO
         if limit is None:
@@ -143,7 +144,7 @@ class ExtractiveGenerator:
             chosen.append((c.n, c.text, round(score, 4)))
             chosen_terms.append(c.terms)
             # the best sentence lacks what was asked for (a name, a number): its follower may have it
-            if len(chosen) == 1 and want and not has_type(c.text, want, question):
+            if len(chosen) == 1 and want and not best_has_type:
                 nxt = c.following
                 if nxt and has_type(nxt, want, question):
                     chosen.append((c.n, nxt, round(score, 4)))
