@@ -158,6 +158,12 @@ class SpeakerDirectory:
             group = self._by_initial.setdefault(p.key[:1], ([], []))
             group[0].append(sur)
             group[1].append(i)
+        self._initials = _by_initials(self._keys)
+        self._by_tail: dict[str, list[int]] = {}  # "ocasio cortez" -> "alexandria ocasio cortez"
+        for i, k in enumerate(self._keys):
+            toks = k.split()
+            for j in range(1, len(toks) - 1):
+                self._by_tail.setdefault(" ".join(toks[j:]), []).append(i)
         self._terms: dict[int, tuple[Statement, frozenset[str]]] = {}  # id(statement) -> (it, its context terms)
 
     def ranked(self) -> list[Speaker]:
@@ -198,7 +204,15 @@ class SpeakerDirectory:
                     scores[i] = score
             else:
                 scores = {i: 100.0 for i in self._by_surname.get(toks[0], ())}
+            if not scores:  # "AOC", "KCR": initials that one person's name begins
+                full = self._initials.get(toks[0], ())
+                if len(full) == 1:
+                    return self.speakers[full[0]]
         else:
+            # a surname of several words asked alone ("Ocasio-Cortez"): the person whose name ends so
+            tail = self._by_tail.get(key)
+            if tail:
+                return max((people[i][0] for i in tail), key=lambda p: p.statements)
             for _, score, i in process.extract(key, self._keys, scorer=fuzz.token_sort_ratio,
                                                score_cutoff=SPEAKER_MIN_RATIO, limit=None):
                 scores[i] = score
@@ -257,11 +271,37 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
                     if fuzz.ratio(first, f[: -len(sur)].strip()) >= SPEAKER_MIN_RATIO:
                         out[k] = f
                         break
+    # a surname of several words alone ("ocasio cortez") is the most quoted full name ending with it
+    by_tail: dict[str, list[str]] = {}
+    for f in counts:
+        toks = f.split()
+        for i in range(1, len(toks) - 1):
+            by_tail.setdefault(" ".join(toks[i:]), []).append(f)
+    for k, full in by_tail.items():
+        full = [f for f in full if counts[f] >= counts.get(k, 0)]
+        if k in counts and k not in out and full:
+            out[k] = max(full, key=lambda f: counts[f])
+    # a person known by initials ("AOC", "KCR") is the one person quoted in full whose name's words
+    # they begin ("alexandria ocasio cortez", "k chandrashekar rao")
+    by_initials = _by_initials(counts)
+    for k in counts:
+        if k not in out and " " not in k and len(by_initials.get(k, ())) == 1:
+            out[k] = by_initials[k][0]
     # an acronym one article spells out ("Boston Consulting Group (BCG)") is that name in the others
     for s in statements:
         m = _SPELT_OUT.fullmatch(s.speaker)
         if m and s.speaker_key != speaker_key(m.group(2)):
             out.setdefault(speaker_key(m.group(2)), s.speaker_key)
+    return out
+
+
+def _by_initials(keys) -> dict[str, list[str]]:
+    """Person keys of three or four words by their initials: "alexandria ocasio cortez" under "aoc"."""
+    out: dict[str, list[str]] = {}
+    for k in keys:
+        toks = k.split()
+        if 3 <= len(toks) <= 4:
+            out.setdefault("".join(t[0] for t in toks), []).append(k)
     return out
 
 

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 38
+EXTRACTOR_VERSION = 39
 
 
 @dataclass(frozen=True)
@@ -672,10 +672,11 @@ _ROLE_PHRASE = re.compile(
 
 
 # Why a source is not named, between the source and the verb: "a senior administration official
-# speaking on the condition of anonymity to detail internal discussions said", ", who asked not to be named,"
+# speaking on the condition of anonymity to detail internal discussions said", "officials speaking on background said",
+# ", who asked not to be named,"
 _ANONYMITY_TAIL = re.compile(
-    r"(?:,?\s+(?:who\s+(?:was\s+)?)?(?:speaking|spoke|talking|talked)\s+(?:on|under)\s+(?:the\s+)?condition\s+(?:of\s+)?"
-    r"(?:anonymity|not\s+being\s+(?:named|identified))[^,.;:\"“”]{0,60}|,\s*who\s+(?:asked|declined|requested)\s+"
+    r"(?:,?\s+(?:who\s+(?:was\s+)?)?(?:speaking|spoke|talking|talked)\s+(?:on|under)\s+(?:(?:the\s+)?condition\s+(?:of\s+)?"
+    r"(?:anonymity|not\s+being\s+(?:named|identified))|(?:deep\s+)?background)[^,.;:\"“”]{0,60}|,\s*who\s+(?:asked|declined|requested)\s+"
     r"not\s+to\s+be\s+(?:named|identified)[^,.;:\"“”]{0,40})\s*,?\s*$", re.I)
 # Words set off by commas between a speaker and the verb that are no part of the speaker's name
 # ("Peskov, however, said"); an aside right before the verb is cut off the speaker's words.
@@ -1497,6 +1498,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         before_word = re.search(r"(\w+)[^\w,;:\"“”’]*$", text[u.start:a])  # adjacent: not "... worth it,\" said"
         if low in _BASE_FORMS and (not before_word or before_word.group(1).lower() in _NOT_A_SUBJECT):
             continue  # "the license to go out and say whatever they want", "would say", "did not tell"
+        if low != "according to" and re.search(r"(?:^|\s)(?:a|an|the)\s+$", text[max(u.start, a - 5):a], re.I):
+            continue  # an adjective or a noun: "an alleged exodus", "the stated aim", "a forecast of 3%"
         if before_word and before_word.group(1).lower() in ("what", "as", "was", "were", "is", "be", "been", "being", "not", "never", "to", "it", "who's"):
             # "what he said", "was said to be", "did not say"; "It said ..." only opening a sentence
             # or a clause after a comma or "and" (an organisation named before), not "which it said"
