@@ -31,6 +31,13 @@ _TIME = re.compile(
     r"|\b(?:ago|later|earlier|since|until|till|by the end of)\b",
     re.I,
 )
+# What "on what date" asks for: a day of a month ("26 November", "Dec. 4", "July 3rd"), or a date in
+# figures ("7/15/2019", "2020-07-03"); a weekday or a year alone is no date.
+_MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+_CALENDAR_DATE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"\b|\b" + _MONTH_RE + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\d)"
+    r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I)
+_DATE_QUESTION = re.compile(r"\b(?:what|which) date\b", re.I)
 _CALENDAR = frozenset("""january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split())
 _NUM_WORD = frozenset("one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
@@ -223,6 +230,8 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
             return True  # "Messing, 50, tweeted", "aged 68", "the 68-year-old"
         return bool(_MEASURE.search(sentence))
     if kind == "time":
+        if _DATE_QUESTION.search(question):
+            return bool(_CALENDAR_DATE.search(sentence))
         return bool(_TIME.search(sentence))
     if kind == "ordinal":
         return bool(_ORDINAL.search(sentence) or _ORDINAL_WORD.search(sentence))
@@ -275,6 +284,10 @@ def split_parts(question: str) -> list[str]:
         return [f"{two.group(1)} {rest}", f"{two.group(2)} {rest}"]
     pieces = [p.strip(" ,;?") for p in _PART_BREAK.split(q)]
     pieces = [p for p in pieces if len(p.split()) >= 2]
+    if len(pieces) >= 2 and not _ASKS.search(pieces[0]):
+        # a scene set before the first question ("At the RBI's meeting in March 2020, by what vote
+        # ..."): part of that question, not one of its own
+        pieces = [f"{pieces[0]}, {pieces[1]}", *pieces[2:]]
     if len(pieces) < 2:
         return [q]
     # a later part often leaves its subject to the first ("when did X resign and why?"): give it the
@@ -284,6 +297,9 @@ def split_parts(question: str) -> list[str]:
     for p in pieces[1:]:
         out.append(p if len(p.split()) >= 4 else f"{p} {head}")
     return out
+
+
+_ASKS = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
 
 
 _MONTH_NAMES = ("january february march april may june july august september october november december").split()

@@ -120,6 +120,20 @@ def test_a_multi_part_question_is_answered_from_the_article_that_answers_every_p
     assert "Sept. 12" in answer and "Houston" in answer
 
 
+def test_a_scene_before_the_question_is_no_part_and_a_part_with_a_pronoun_gets_the_subject():
+    from rag.questions import split_parts
+
+    # a phrase that sets the scene belongs to the question after it
+    assert split_parts("In its final ruling, what duty did the U.S. leave on orange juice?") == [
+        "In its final ruling, what duty did the U.S. leave on orange juice?"]
+    assert split_parts("At the RBI's meeting in March 2020, by what vote did the committee cut the repo rate, and to "
+                       "what level?") == ["At the RBI's meeting in March 2020, by what vote did the committee cut the repo rate",
+                                          "to what level At the RBI's meeting in March 2020, by what vote did the committee "
+                                          "cut the repo rate"]
+    assert split_parts("When did Congress set up the system, and which appeals court struck down the rules?") == [
+        "When did Congress set up the system", "which appeals court struck down the rules"]
+
+
 def test_a_weaker_second_sentence_of_the_article_joins_only_a_best_one_without_the_answer():
     picker = ExtractiveGenerator(embed=None, idf=lambda term: 1.0)
     # the best sentence restates the question ("a study group"); the group's name follows
