@@ -138,7 +138,8 @@ class SpeakerDirectory:
             name = Counter(s.speaker for s in group).most_common()
             # a name as some article capitalises it ("Donald Trump", not the lower-cased wire's
             # "donald trump"); a person no article capitalises gets capitals all the same
-            best = max(name, key=lambda x: (x[0] != x[0].lower(), x[1], len(x[0])))[0]
+            # (the person's full name, not a surname alone that more articles write: "Ocasio-Cortez")
+            best = max(name, key=lambda x: (x[0] != x[0].lower(), speaker_key(x[0]) == key, x[1], len(x[0])))[0]
             if kind == "person" and best == best.lower():
                 best = " ".join(w if w in _PARTICLES and i else w[:1].upper() + w[1:] for i, w in enumerate(best.split()))
             roles = Counter(_spelt_role(s.role) for s in group if s.role and speaker_key(s.role) != key)  # not "Analysts (analysts)"
@@ -158,7 +159,7 @@ class SpeakerDirectory:
             group = self._by_initial.setdefault(p.key[:1], ([], []))
             group[0].append(sur)
             group[1].append(i)
-        self._initials = _by_initials(self._keys)
+        self._initials = _by_initials(self._keys, {k: self.speakers[k].name for k in self._keys})
         self._by_tail: dict[str, list[int]] = {}  # "ocasio cortez" -> "alexandria ocasio cortez"
         for i, k in enumerate(self._keys):
             toks = k.split()
@@ -271,22 +272,26 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
                     if fuzz.ratio(first, f[: -len(sur)].strip()) >= SPEAKER_MIN_RATIO:
                         out[k] = f
                         break
-    # a surname of several words alone ("ocasio cortez") is the most quoted full name ending with it
+    # a hyphenated surname alone ("Ocasio-Cortez") is the most quoted full name ending with it
+    hyphenated = {s.speaker_key for s in statements if s.speaker_kind == "person" and "-" in s.speaker
+                  and " " not in s.speaker.strip()}
+    written = {s.speaker_key: s.speaker for s in statements if s.speaker_kind == "person" and s.speaker != s.speaker.lower()}
     by_tail: dict[str, list[str]] = {}
     for f in counts:
         toks = f.split()
         for i in range(1, len(toks) - 1):
             by_tail.setdefault(" ".join(toks[i:]), []).append(f)
-    for k, full in by_tail.items():
-        full = [f for f in full if counts[f] >= counts.get(k, 0)]
-        if k in counts and k not in out and full:
-            out[k] = max(full, key=lambda f: counts[f])
+    for k in hyphenated:
+        full = {out.get(f, f) for f in by_tail.get(k, ()) if _name_like(f, written)}
+        if k not in out and full:
+            out[k] = max(sorted(full), key=lambda f: counts[f])
     # a person known by initials ("AOC", "KCR") is the one person quoted in full whose name's words
-    # they begin ("alexandria ocasio cortez", "k chandrashekar rao")
-    by_initials = _by_initials(counts)
+    # they begin ("alexandria ocasio cortez", "k chandrashekar rao"; a misspelling of it is that name)
+    by_initials = _by_initials(counts, written)
     for k in counts:
-        if k not in out and " " not in k and len(by_initials.get(k, ())) == 1:
-            out[k] = by_initials[k][0]
+        full = {out.get(f, f) for f in by_initials.get(k, ())}
+        if k not in out and " " not in k and len(full) == 1:
+            out[k] = full.pop()
     # an acronym one article spells out ("Boston Consulting Group (BCG)") is that name in the others
     for s in statements:
         m = _SPELT_OUT.fullmatch(s.speaker)
@@ -295,12 +300,21 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
     return out
 
 
-def _by_initials(keys) -> dict[str, list[str]]:
-    """Person keys of three or four words by their initials: "alexandria ocasio cortez" under "aoc"."""
+def _name_like(key: str, written: dict[str, str]) -> bool:
+    """A person's name as articles write it: no figures, every word capitalised where the text has
+    capitals ("Derrick Holden-Brown", not "23-year-old Nathan Doucette-Chiddicks" or "Atlanta-based Coke")."""
+    name = written.get(key, key)
+    return not re.search(r"\d", name) and (name == name.lower() or all(
+        w[:1].isupper() or w in _PARTICLES for w in re.split(r"[\s\-]+", name) if w))
+
+
+def _by_initials(keys, written: dict[str, str]) -> dict[str, list[str]]:
+    """Person keys of three or four words by their initials: "alexandria ocasio cortez" under "aoc"
+    (not "Kenneth L. Marcus" under "klm": a middle initial is no word one's initials are taken from)."""
     out: dict[str, list[str]] = {}
     for k in keys:
         toks = k.split()
-        if 3 <= len(toks) <= 4:
+        if 3 <= len(toks) <= 4 and all(len(t) > 1 for t in toks[1:]) and _name_like(k, written):
             out.setdefault("".join(t[0] for t in toks), []).append(k)
     return out
 

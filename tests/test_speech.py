@@ -1262,6 +1262,11 @@ def test_a_person_known_by_initials_or_by_a_surname_of_several_words():
     assert aoc.key == "alexandria ocasio cortez" and aoc.statements == 3 and aoc.articles == 3
     assert d.find("Ocasio-Cortez").key == aoc.key
     assert d.find("KCR").key == "k chandrashekar rao"
+    # a middle initial is not one of the initials a person is known by: KLM is no Kenneth L. Marcus
+    marcus = extract_statements(clean("f.txt", "Kenneth L. Marcus said the rule was fair.\n", ""))
+    klm = extract_statements(clean("g.txt", "klm said the flights would resume.\n", ""))
+    assert SpeakerDirectory([*marcus, *klm]).find("KLM").key == "klm"
+    assert SpeakerDirectory(marcus).find("KLM") is None
     # initials that two people's names begin name neither
     other = extract_statements(clean("e.txt", "Kavitha Chandra Reddy said the vote was fair.\n", ""))
     assert SpeakerDirectory([*rao, *other]).find("KCR") is None
