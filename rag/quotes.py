@@ -67,6 +67,14 @@ _ASK = [
                r"think|thought|argue|argued|warn|warned)" + _TOPIC + _END, re.I),
     re.compile(r"^\s*how\s+(?:did|does|has|have)\s+(?P<who>.+?)\s+(?:react|reacted|respond|responded|reply|replied|"
                r"comment|commented)(?:\s+(?:to|on|about)\s+(?P<topic>.+?))?" + _END, re.I),
+    # what a verb of saying reports, the topic in the rest of the question: "What did AOC warn a US
+    # pullout from Syria could lead to?", "What big issue did Obama praise Trudeau for tackling?",
+    # "How did Peskov characterise the Biden administration's approach?"
+    re.compile(r"^\s*what\s+(?:[\w’'-]+\s+){0,3}?(?:did|does|has|have|had)\s+(?P<who>.+?)\s+(?:warn|warned|claim|claimed|"
+               r"ask|asked|urge|urged|predict|predicted|praise|praised|accuse|accused|promise|promised|suggest|"
+               r"suggested|allege|alleged|insist|insisted|demand|demanded)\s+(?P<topic>.+?)" + _END, re.I),
+    re.compile(r"^\s*how\s+(?:did|does|has|have)\s+(?P<who>.+?)\s+(?:characteri[sz]e|describe|describes|described|"
+               r"explain|explained|defend|defended|justify|justified)\s+(?P<topic>.+?)" + _END, re.I),
     re.compile(r"^\s*(?:what\s+(?:are|were|was|is)\s+|list\s+|show\s+(?:me\s+)?)?(?P<who>[^?]+?)['’]s\s+(?:comments?|remarks?|"
                r"statements?|views?|words|reactions?|responses?|quotes?|position)" + r"(?:\s+(?:on|about|to|regarding|concerning)\s+(?P<topic>.+?))?" + _END, re.I),
     re.compile(r"^\s*(?:did|has|have)\s+(?P<who>.+?)\s+(?:say|said|comment|commented|talk|talked|speak|spoken|spoke)\s+"

@@ -109,6 +109,10 @@ def test_speaker_keys_are_canonical():
     ("Peskov's comments on Ukraine", "Peskov", "Ukraine"),
     ("What has Stubb said?", "Stubb", ""),
     ("About Sweden (Peskov)?", "Peskov", "Sweden"),
+    # another verb of saying, the topic in the rest of the question
+    ("What did AOC warn a US pullout from Syria could lead to?", "AOC", "a US pullout from Syria could lead to"),
+    ("What big issue did Obama praise Trudeau for tackling?", "Obama", "Trudeau for tackling"),
+    ("How did Peskov characterise the West's approach to the war?", "Peskov", "the West's approach to the war"),
 ])
 def test_questions_about_what_someone_said_are_recognised(question, who, topic):
     q = parse_question(question)
@@ -118,6 +122,7 @@ def test_questions_about_what_someone_said_are_recognised(question, who, topic):
 def test_other_questions_are_not_taken_for_speech_questions():
     assert parse_question("Who handed Finland's accession treaty to Blinken?") is None
     assert parse_question("How many felony counts did Trump plead not guilty to?") is None
+    assert parse_question("What did Trump sign into law in March?") is None
 
 
 # -- with the index -------------------------------------------------------------------------------
