@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from .speech import _ORG_WORDS
 from .text import STOPWORDS, stem
 
 _NAME_ANYWHERE = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
@@ -251,8 +252,10 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
         words = [w for w in words if w.lower() not in _CALENDAR]  # "March 2" is a date, not a name
         if words:
             names.append(words)
-    if kind == "person":  # a person is named with at least two words: "Alexander Bogomaz", not "Interfax"
-        names = [n for n in names if len(n) >= 2]
+    if kind == "person":
+        # a person is named with at least two words: "Alexander Bogomaz", not "Interfax", and not
+        # an organisation ("Supreme Court", "Justice Department")
+        names = [n for n in names if len(n) >= 2 and n[-1].lower() not in _ORG_WORDS]
     # the name must be one the question does not already give ("Which analyst ...": not "Texaco")
     return any(any(stem(w.lower()) not in asked and w.lower() not in STOPWORDS for w in n) for n in names)
 

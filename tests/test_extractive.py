@@ -76,6 +76,12 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("Which First Boston analyst recommended Texaco?", "First Boston recommended Texaco shares.", False),
         # a month is no name: the study group of "WASHINGTON, March 2 - A study group said" is unnamed
         ("Which study group urged a bigger reserve?", "WASHINGTON, March 2 - A study group said so.", False),
+        # an organisation of two words is no person; a date asks for a day of a month
+        ("Who are the two lawyers representing the whistleblower?", "The Supreme Court heard the whistleblower.", False),
+        ("Who are the two lawyers representing the whistleblower?", "Andrew Bakaj and Mark Zaid represent him.", True),
+        ("On what date is Rachel Reeves due to deliver her budget?", "Tuesday was Rachel Reeves's turn.", False),
+        ("On what date is Rachel Reeves due to deliver her budget?", "Come 26 November, she will get an easier ride.", True),
+        ("On what date is Rachel Reeves due to deliver her budget?", "The budget of 2025 is due.", False),
         # without capitals a name cannot be seen, so a lower-cased sentence is not ruled out
         ("who predicted a dynasty", "the trumps will be a dynasty, brad parscale said.", True),
     ],
