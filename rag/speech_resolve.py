@@ -19,7 +19,7 @@ from typing import Iterable
 from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
-    _SURNAME_JOBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
+    _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, surname_key,
 )
 from .types import Document
@@ -323,7 +323,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
     if cased:
         order = _with_surname_mentions(text, doc, order)
 
-    spelt = _spelt_out(text) if cased else {}
+    spelt = _spelt_out(text) if cased else _spelt_out_lower(text)
     out: list[Statement] = []
     last: tuple[str, str, str | None, str] | None = None  # (speaker, key, role, kind) of the statement before
     recent: list[tuple[int, str, str, str | None, str]] = []  # (offset, speaker, key, role, kind)
@@ -468,6 +468,25 @@ def _spelt_out(text: str) -> dict[str, str]:
         fit = _fit_initials(m.group(2).split(), m.group(1), whole=True)
         if fit:
             out.setdefault(m.group(1), fit)
+    return out
+
+
+def _spelt_out_lower(text: str) -> dict[str, str]:
+    """In lower-cased text: each acronym in brackets after words it is the initials of, all of them
+    or all but the small ones ("the department for education (dfe)", "boston consulting group (bcg)")."""
+    out: dict[str, str] = {}
+    for m in re.finditer(r"\(([a-z]{2,6})\)", text):
+        acronym = m.group(1)
+        words = re.findall(r"[a-z][\w’'&.-]*", text[max(0, m.start() - 120):m.start()])[-8:]
+        for i in range(len(words) - 1, -1, -1):
+            run = words[i:]
+            if run[0] in _SMALL or any(w in _VERBS for w in run):
+                continue  # not "said in court (sic)"
+            if acronym in ("".join(w[0] for w in run), "".join(w[0] for w in run if w not in _SMALL)):
+                out.setdefault(acronym, " ".join(run))
+                break
+            if len(run) > len(acronym):
+                break
     return out
 
 

@@ -1181,6 +1181,14 @@ def test_an_acronym_the_story_spells_out_is_the_speakers_name_in_every_article()
     d = SpeakerDirectory([*one, *other])
     assert d.find("BCG").key == d.find("Boston Consulting Group").key == "boston consulting group"
     assert d.find("BCG").statements == 2
+    # lower-cased text: the acronym in brackets after the words it is the initials of, small words
+    # ("for") counted or not; "(sic)" after "said in court" is no acronym
+    low = said("the department for education (dfe) issued guidance on tuesday  and schools  parents and teachers "
+               "welcomed it  as did unions. the dfe said the rules were clear and would not change.")
+    assert [s[0] for s in low] == ["department for education (dfe)"]
+    from rag.speech_resolve import _spelt_out_lower
+    assert _spelt_out_lower("he said in court (sic) that the boston consulting group (bcg) was wrong") == {
+        "bcg": "boston consulting group"}
 
 
 def test_this_as_the_clauses_subject_and_a_phrase_before_the_clause():
