@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 40
+EXTRACTOR_VERSION = 41
 
 
 @dataclass(frozen=True)
@@ -182,11 +182,15 @@ _DESCRIPTIONS = frozenset(
     czech pole norwegian chilean colombian mexican canadian zimbabwean ethiopian moroccan egyptian turk greek ukrainian
     striker midfielder defender goalkeeper keeper winger playmaker skipper veteran youngster teenager champion star
     singer actor actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter runner
-    cyclist golfer boxer swimmer jockey rider drummer bassist composer conductor dancer""".split())
+    cyclist golfer boxer swimmer jockey rider drummer bassist composer conductor dancer host anchor broadcaster
+    commentator columnist author writer journalist poet artist filmmaker footballer cricketer athlete all-rounder
+    spinner paceman fly-half scrum-half flanker full-back centre-back""".split())
 # The descriptions that are jobs come before a name as a title does: "striker Thierry Henry".
 _JOB_DESCRIPTIONS = frozenset("""striker midfielder defender goalkeeper keeper winger playmaker skipper singer actor
     actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter cyclist golfer
-    boxer swimmer jockey drummer bassist composer conductor dancer""".split())
+    boxer swimmer jockey drummer bassist composer conductor dancer host anchor broadcaster commentator columnist
+    author writer journalist poet artist filmmaker footballer cricketer athlete all-rounder spinner paceman fly-half
+    scrum-half flanker full-back centre-back""".split())
 _AGE = re.compile(r"\d+-year-old")
 
 
@@ -819,6 +823,17 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             picked.append(toks[i])  # "strzok s lawsuit said": a possessive whose apostrophe was stripped
             i -= 1
             continue
+        if cased and picked and re.fullmatch(r"[a-z][a-z\-]+", tok) and tok not in STOPWORDS and (
+                picked[0][0].lower() in _DESCRIPTIONS or picked[0][0].lower() in _ROLE_NOUNS):
+            # "the late-night host said", "the brilliant young striker said": a job's or a
+            # description's lower-case modifiers, after "the"
+            k = i
+            while k >= 0 and i - k < 2 and re.fullmatch(r"[a-z][a-z\-]+", toks[k][0]) and toks[k][0] not in STOPWORDS:
+                k -= 1
+            if k >= 0 and toks[k][0].lower() in ("the", "a", "an"):
+                picked.extend(reversed(toks[k:i + 1]))
+                i = k - 1
+                break
         if not _np_token_ok(tok, cased):
             break
         if tok.lower() == "the" and cased and i >= 3 and toks[i - 1][0].lower() in ("in", "of") and (

@@ -1283,3 +1283,15 @@ def test_a_person_known_by_initials_or_by_a_surname_of_several_words():
     # initials that two people's names begin name neither
     other = extract_statements(clean("e.txt", "Kavitha Chandra Reddy said the vote was fair.\n", ""))
     assert SpeakerDirectory([*rao, *other]).find("KCR") is None
+
+
+def test_a_description_with_lower_case_modifiers_and_media_jobs():
+    # guardian_0352: "the late-night host" is the person the sentence before is about
+    sts = said("Seth Meyers continued to analyse the results on Thursday evening. \"If you look inside the numbers, "
+               "you'll see it wasn't just backlash,\" the late-night host said.\n")
+    assert [s[0] for s in sts] == ["Seth Meyers"]
+    # a description's modifiers no longer lose the statement
+    assert [s[2] for s in said("\"We were lucky today,\" the brilliant young striker said.\n")] == ["We were lucky today"]
+    # a media job before a name is a title, as "striker" is
+    sts = said("CNN commentator Roland Martin said the stage was crowded.\n")
+    assert [s[0] for s in sts] == ["Roland Martin"]
