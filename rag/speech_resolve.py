@@ -19,7 +19,7 @@ from typing import Iterable
 from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
-    _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
+    _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, surname_key,
 )
 from .types import Document
@@ -129,9 +129,15 @@ _ED_NAMES = frozenset("""ahmed mohammed muhammed mohamed muhammad hamed javed sa
     naveed fareed junaid zahid alfred manfred winifred mildred siegfried jared""".split())
 
 
+# Irregular past tenses that are nobody's first name ("his father sat ingram down"; "Drew" and
+# "Won" may be one).
+_PAST_NOT_NAMES = (_PAST_FORMS - {"drew", "won"}) | frozenset(
+    "sat told saw got kept found felt heard paid sold bought thought became chose knew grew flew wore".split())
+
+
 def _past_tense(word: str) -> bool:
-    """'thanked', 'turned', 'frustrated': no first name ('Ahmed', 'Alfred' are)."""
-    return len(word) > 4 and word.endswith("ed") and word not in _ED_NAMES
+    """'thanked', 'turned', 'frustrated', 'sat': no first name ('Ahmed', 'Alfred' are)."""
+    return len(word) > 4 and word.endswith("ed") and word not in _ED_NAMES or word in _PAST_NOT_NAMES
 
 
 def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tuple[int, str, str, str]]:
@@ -190,6 +196,15 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
     first_break = re.search(r"[ \t]{2,}|,\s|\n", text[:200])
     title_end = first_break.start() if first_break else -1
     title_end = title_end if 0 < title_end <= 160 else -1
+    from_title: set[str] = set()
+    if title_end > 0:
+        # a surname in a headline run into the text ("henry double sinks chelsea  thierry henry
+        # scored twice ..."): the person the story is about, named in full in its first words
+        for w in re.findall(r"[a-z][a-z’'\-]+", text[:title_end]):
+            w = re.sub(r"[’']s$", "", w)
+            if w not in surnames and _low_name_word(w) and len(where.get(w, ())) >= 2:
+                surnames[w] = []
+                from_title.add(w)
     for sur in surnames:
         at = where.get(sur, [])
         for k in at:
@@ -217,7 +232,10 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
             # or again after a job or a relation ("his son hunter biden", "dr. jill biden")
             # (the first after the headline: "blair defends iraq policy  tony blair has defended ...")
             at_first = k == at[0] or k == next((x for x in at if lw[x][1] > title_end), -1) and lw[at[0]][1] < title_end
-            if not (at_first and _FIRST_NAME_AFTER.search(before) or initial or introduced):
+            after_title = 0 < title_end <= start and not text[title_end:start].strip(" ,")  # the text's first words
+            if sur in from_title and not after_title:
+                continue  # only the lead's first words name the headline's person
+            if not (at_first and (_FIRST_NAME_AFTER.search(before) or after_title) or initial or introduced):
                 continue
             role = " ".join(w for w in pre_words.replace(",", " ").split() if w in _TITLE_WORDS and w not in ("mr", "ms", "mrs", "dr"))
             name = f"{first_name} {initial}. {sur}" if initial else f"{first_name} {sur}"
@@ -780,9 +798,9 @@ def _named_org(text: str, mention: str, at: int, recent, units) -> tuple[str, st
     # organisations by name (an acronym is one: "RBI"; a name of capitalised words with the kind's
     # word in it may have been read as a person's: "Goldman Sachs Bank")
     named = [item for item in reversed(recent) if any(c.isupper() for c in item[1]) and (
-        item[4] == "org" or item[1].isupper() and item[4] != "group" or words[-1].capitalize() in item[1].split())]
+        item[4] == "org" or item[1].isupper() and item[4] != "group" or {words[-1].capitalize(), words[-1].capitalize() + "s"} & set(item[1].split()))]
     for item in named:
-        if words[-1] in item[1].lower().split():
+        if {words[-1], words[-1] + "s"} & set(item[1].lower().split()):  # "the airline": American Airlines
             return item[1], item[2], item[3], "org"
     if words[-1] in ("company", "firm"):
         # "International Business Machines Corp said ...", then "the company said": the company
@@ -843,6 +861,8 @@ def _subject_since(text: str, since: int, at: int, gender: str, order, genders, 
                 lead = lead[sl.end():]
             # after a dateline ("washington -- vermont sen. bernie sanders"), abbreviated titles not counted
             lead = _DATELINE_DASH.split(lead)[-1]
+            if ui == 0:  # after a headline run into the text ("henry double sinks chelsea  thierry henry
+                lead = re.split(r",\s+|[ \t]{2,}", lead)[-1]  # scored ...", its break read as a comma)
             if len(lead.split()) > 3:
                 lead = " ".join(w for w in lead.split() if not (w.endswith(".") and w.lower().rstrip(".") in _TITLE_WORDS))
             lead_words = lead.lower().split()

@@ -1295,3 +1295,27 @@ def test_a_description_with_lower_case_modifiers_and_media_jobs():
     # a media job before a name is a title, as "striker" is
     sts = said("CNN commentator Roland Martin said the stage was crowded.\n")
     assert [s[0] for s in sts] == ["Roland Martin"]
+
+
+def test_lower_cased_headline_person_past_tense_and_the_airline():
+    # bbc-text style: the headline's surname is the person the lead names first; "the striker",
+    # "said the 27-year-old", "the chancellor" are that person
+    lead = ("henry double sinks chelsea  thierry henry scored twice as arsenal beat chelsea 2-1 at highbury on sunday  "
+            "and moved top of the table. ")
+    assert [s[0] for s in said(lead + "we played very well and deserved to win  the striker said. arsenal manager "
+                               "arsene wenger was delighted. he is the best player in the world  wenger said.\n")] == [
+        "thierry henry", "arsene wenger"]
+    assert [s[0] for s in said(lead + "we played very well and deserved to win  said the 27-year-old.\n")] == ["thierry henry"]
+    sts = said("brown defends budget plans  gordon brown has defended his plans for the economy  saying they would  "
+               "protect jobs  and help families. speaking in london  the chancellor said the economy was strong.\n")
+    assert [s[0] for s in sts] == ["gordon brown", "gordon brown"]
+    # a word of the headline is no first name elsewhere ("plans" in "budget plans")
+    assert "budget plans" not in [s[0] for s in sts]
+    # an irregular past tense is no first name: "his father sat ingram down"
+    sts = said("christone ingram grew up in clarksdale  mississippi. when he was five  his father sat ingram down to "
+               "watch a film  and  later  ingram said the blues had been marginalised for a long time.\n")
+    assert all("sat" not in s[0] for s in sts)
+    # "the airline" is the organisation named last with that word, plural or not
+    sts = said("American Airlines suggested that disruptions would be minimal. Long-haul flights, the airline said, "
+               "would continue as scheduled.\n")
+    assert [s[0] for s in sts] == ["American Airlines", "American Airlines"]
