@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 42
+EXTRACTOR_VERSION = 43
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,10 @@ _DESCRIBE_VERBS = frozenset("described describes portrayed portrays".split())
 # Verbs that report a view or a forecast: inside another statement ("Keefe said she expects ...")
 # they are part of it, not a statement of their own.
 _VIEW_VERBS = frozenset("projected projects expects".split())
-# "pointed out" and "according to" are matched as phrases.
-_VERB_RE = r"(?:pointed out|points out|went on to say|goes on to say|went on|goes on|continues|" + "|".join(
+# "pointed out" and "according to" are matched as phrases, and so is a report of someone's words:
+# "Peskov was quoted as saying", "was quoted by Interfax as saying", "were cited as saying".
+_QUOTED_AS = r"(?:was|were|is|has been) (?:quoted|cited|reported|heard) (?:by [\w’'.\- ]{1,40}? )?as saying"
+_VERB_RE = r"(?:pointed out|points out|went on to say|goes on to say|went on|goes on|continues|" + _QUOTED_AS + "|" + "|".join(
     sorted(_VERBS, key=len, reverse=True)) + r")"
 # Verbs of going on, a quotation only: 'She went on: "..."', '"...," he continued' (not "the war continues").
 _GOING_ON = frozenset("went on|goes on|continues|continued".split("|"))

@@ -1319,3 +1319,12 @@ def test_lower_cased_headline_person_past_tense_and_the_airline():
     sts = said("American Airlines suggested that disruptions would be minimal. Long-haul flights, the airline said, "
                "would continue as scheduled.\n")
     assert [s[0] for s in sts] == ["American Airlines", "American Airlines"]
+
+
+def test_quoted_as_saying_reports_the_named_persons_words():
+    # guardian_0076: "..., Kremlin spokesperson Dmitry Peskov was quoted as saying."
+    sts = said("“We hear many contradictory statements from Europe. Nothing more,” Kremlin spokesperson Dmitry Peskov "
+               "was quoted as saying.\n")
+    assert [(s[0], s[2]) for s in sts] == [("Dmitry Peskov", "We hear many contradictory statements from Europe. Nothing more")]
+    assert [(s[0], s[2]) for s in said("Kremlin spokesman Dmitry Peskov was quoted by Interfax as saying that Russia "
+                                       "would respond.\n")] == [("Dmitry Peskov", "Russia would respond")]
