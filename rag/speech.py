@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 43
+EXTRACTOR_VERSION = 44
 
 
 @dataclass(frozen=True)
@@ -1042,14 +1042,16 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
 
 
 def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased: bool) -> tuple[_Speaker | None, int]:
-    """'said the chancellor, Rachel Reeves, at a G20 meeting': the name set off after the job."""
+    """'said the chancellor, Rachel Reeves, at a G20 meeting': the name set off after the job (and
+    what the job is of: 'said Unesco's chief of bioethics, Dafna Feinholz')."""
     if cased and sp is not None and sp.kind == "role" and sp.definite:
-        ap = re.match(r",\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)(?=\s*(?:[,.;]|$|\s+(?:at|in|on|during|who)\b))",
-                      text[stop:end])
+        ap = re.match(r"((?:\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,3}?)?),\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)"
+                      r"(?=\s*(?:[,.;]|$|\s+(?:at|in|on|during|who)\b))", text[stop:end])
         if ap:
-            named = _classify(ap.group(1).split(), cased)
+            named = _classify(ap.group(2).split(), cased)
             if named is not None and named.kind == "person":
-                return _Speaker(sp.mention + ap.group(0), named.name, sp.role, "person", True), stop + ap.end()
+                return (_Speaker(sp.mention + ap.group(0), named.name, sp.role + ap.group(1), "person", True),
+                        stop + ap.end())
     return sp, stop
 
 

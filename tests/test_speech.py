@@ -1328,3 +1328,11 @@ def test_quoted_as_saying_reports_the_named_persons_words():
     assert [(s[0], s[2]) for s in sts] == [("Dmitry Peskov", "We hear many contradictory statements from Europe. Nothing more")]
     assert [(s[0], s[2]) for s in said("Kremlin spokesman Dmitry Peskov was quoted by Interfax as saying that Russia "
                                        "would respond.\n")] == [("Dmitry Peskov", "Russia would respond")]
+
+
+def test_the_name_set_off_after_a_job_of_something():
+    # guardian_0187, guardian_0338: "said the mayor of the Russian capital, Sergei Sobyanin"
+    sts = said("“There is no control,” said the chief of bioethics, Dafna Feinholz.\n")
+    assert [s[0] for s in sts] == ["Dafna Feinholz"]
+    sts = said("Defence units downed 28 drones, said the mayor of the Russian capital, Sergei Sobyanin.\n")
+    assert [s[0] for s in sts] == ["Sergei Sobyanin"]
