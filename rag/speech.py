@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 44
+EXTRACTOR_VERSION = 45
 
 
 @dataclass(frozen=True)
@@ -956,6 +956,9 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
             or not any(w.lower().strip("’'s") in _ROLE_NOUNS | _RELATIONS for w in words):
         return None
     name_words = m.group(1).split()
+    described = re.fullmatch(r"(?:the|a|an)\s+(?:[a-z][\w\-]*\s+){1,4}((?:[A-Z][\w’'\-]*\s*){2,4})", m.group(1)) if cased else None
+    if described:  # "Trump's Ukraine envoy, the real estate developer Steve Witkoff, said": the name after what he is
+        name_words = described.group(1).split()
     if not 2 <= len(name_words) <= 4 or (cased and not all(_is_caps_word(w) or w.lower() in _PARTICLES for w in name_words)):
         return None
     if any(w.lower() in STOPWORDS or w.lower() in _ROLE_NOUNS for w in name_words):
@@ -964,7 +967,7 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
     if sp is None or sp.kind != "person":
         return None
     sp.role = re.sub(r"^(?:the|a|an)\s+", "", piece, flags=re.I)
-    sp.mention = f"{piece}, {m.group(1)}"
+    sp.mention = f"{piece}, {m.group(1)}"  # (the name's own description is no job: "real estate developer")
     return sp, start + pre.rfind(piece)
 
 
@@ -1045,13 +1048,16 @@ def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased:
     """'said the chancellor, Rachel Reeves, at a G20 meeting': the name set off after the job (and
     what the job is of: 'said Unesco's chief of bioethics, Dafna Feinholz')."""
     if cased and sp is not None and sp.kind == "role" and sp.definite:
-        ap = re.match(r"((?:\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,3}?)?),\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)"
+        ap = re.match(r"((?:\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?)?),\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)"
                       r"(?=\s*(?:[,.;]|$|\s+(?:at|in|on|during|who)\b))", text[stop:end])
         if ap:
             named = _classify(ap.group(2).split(), cased)
             if named is not None and named.kind == "person":
                 return (_Speaker(sp.mention + ap.group(0), named.name, sp.role + ap.group(1), "person", True),
                         stop + ap.end())
+        of = re.match(r"\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?(?=\s*(?:[.;]|$))", text[stop:end])
+        if of:  # "said the head of the regional military administration.": the job is of that
+            return _Speaker(sp.mention + of.group(0), "", sp.role + of.group(0), "role", True), stop + of.end()
     return sp, stop
 
 

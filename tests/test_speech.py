@@ -1336,3 +1336,13 @@ def test_the_name_set_off_after_a_job_of_something():
     assert [s[0] for s in sts] == ["Dafna Feinholz"]
     sts = said("Defence units downed 28 drones, said the mayor of the Russian capital, Sergei Sobyanin.\n")
     assert [s[0] for s in sts] == ["Sergei Sobyanin"]
+
+
+def test_a_name_after_its_description_and_a_job_of_something_after_the_verb():
+    # guardian_0107: "Trump's Ukraine envoy, the real estate developer Steve Witkoff, said ..."
+    sts = said("Trump’s Ukraine envoy, the real estate developer Steve Witkoff, said Vladimir Putin had agreed.\n")
+    assert [s[0] for s in sts] == ["Steve Witkoff"]
+    # the job goes on with what it is of, to the end of the sentence
+    sts = extract_statements(clean("x.txt", "A guided bomb strike left a woman injured, said the head of the regional "
+                                            "military administration.\n", ""))
+    assert [s.speaker for s in sts] == ["head of the regional military administration"]
