@@ -1346,3 +1346,14 @@ def test_a_name_after_its_description_and_a_job_of_something_after_the_verb():
     sts = extract_statements(clean("x.txt", "A guided bomb strike left a woman injured, said the head of the regional "
                                             "military administration.\n", ""))
     assert [s.speaker for s in sts] == ["head of the regional military administration"]
+
+
+def test_lower_case_a_name_set_off_after_the_job_after_the_verb():
+    # guardian_0338 lower-cased: "said unesco s chief of bioethics  dafna feinholz."
+    sts = said("unesco adopted standards  and  on monday  members agreed. there is no control  said unesco s chief of "
+               "bioethics  dafna feinholz. we have to inform the people  she said.\n")
+    assert [s[0] for s in sts] == ["dafna feinholz", "dafna feinholz"]
+    # a job word or an organisation's word after the job is no name
+    sts = said("unesco adopted standards  and  on monday  members agreed. there is no control  said the chief of "
+               "bioethics  unesco office.\n")
+    assert "unesco office" not in [s[0] for s in sts]
