@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 46
+EXTRACTOR_VERSION = 47
 
 
 @dataclass(frozen=True)
@@ -995,7 +995,8 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             picked.append(tok)
             stop = e
             continue
-        if picked and picked[0].lower() == "the" and len(picked) <= 2 and _is_description(tok):
+        if picked and picked[0].lower() == "the" and len(picked) <= 2 and _is_description(tok) and not (
+                n + 1 < len(toks) and toks[n + 1][0].lower() in _TITLE_WORDS):  # not "the ukrainian president"
             picked.append(tok)  # "said the 19-year-old", "said the Frenchman"
             return _classify(picked, cased=False), e
         if cased and len(picked) == 1 and picked[0].lower() in ("the", "a", "an") and re.fullmatch(r"[a-z][a-z\-]+", tok):

@@ -756,7 +756,10 @@ def _described(text: str, role: str, at: int, recent, order, genders, units) -> 
     person the story is about: the subject of the sentence before, else the person just quoted (of
     the description's gender, and not the one it relates to)."""
     low = role.lower().split()
-    if not low or not (low[0] in _RELATIONS or _is_description(role)):
+    # (also a job after a nationality no one was named in: "said the Ukrainian president", "the
+    # french prime minister", when no one was named so)
+    nationality_job = len(low) >= 2 and _is_description(low[0]) and all(w in _TITLE_WORDS for w in low[1:])
+    if not low or not (low[0] in _RELATIONS or _is_description(role) or nationality_job):
         return None
     gender = _gender_of(role)
     related = speaker_key(" ".join(low[2:])) if len(low) > 2 and low[1] == "of" else ""

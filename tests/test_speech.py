@@ -1357,3 +1357,13 @@ def test_lower_case_a_name_set_off_after_the_job_after_the_verb():
     sts = said("unesco adopted standards  and  on monday  members agreed. there is no control  said the chief of "
                "bioethics  unesco office.\n")
     assert "unesco office" not in [s[0] for s in sts]
+
+
+def test_a_job_after_a_nationality_is_the_person_the_story_is_about():
+    # guardian_0104: "said the Ukrainian president" after a sentence about Zelenskyy, no one named so
+    sts = said("Volodymyr Zelenskyy spoke in Kyiv on Sunday. \"Putin is not getting ready for a ceasefire,\" said the "
+               "Ukrainian president.\n")
+    assert [s[0] for s in sts] == ["Volodymyr Zelenskyy"]
+    # "the Frenchman" is still a description, "the ukrainian president" no longer one ("ukrainian")
+    assert [s[0] for s in said("zinedine zidane scored twice on sunday  and  again  on monday. we played well  said "
+                               "the ukrainian president.\n")] != ["ukrainian"]
