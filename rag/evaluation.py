@@ -154,7 +154,9 @@ def evaluate(engine, path: Path, backend: str | None = None, k: int = 5) -> dict
                     matches.append(float(m))
                     row["answer_match"] = m
                 if gold:
-                    if cited:
+                    if cited and not ans.refused:
+                        # an answer's sources: not those a refusal shows of what else there is ("X is not
+                        # reported saying anything about Y; X spoke about: ...")
                         cprec.append(sum(f in gold for f in cited) / len(cited))
                     crec.append(float(any(f in gold for f in cited)))
             else:

@@ -81,6 +81,16 @@ def test_known_outcomes(seed_engine, tmp_path):
     assert {"retrieval_p50", "answer_p50"} <= set(r["latency_ms"])
 
 
+def test_a_refusal_that_lists_other_statements_cites_no_answer(seed_engine, tmp_path):
+    rows = [{"id": "a", "question": "What did Peskov say about baseball?", "kind": "qa", "answerable": True,
+             "gold_files": [F000], "answer_must": [["baseball"]]}]
+    r = evaluate(seed_engine, write(tmp_path, rows), backend="extractive", k=5)
+    per = r["per_question"][0]
+    # refused, with what Peskov did talk about cited: a false refusal, no citation of an answer
+    assert per["refused"] is True and per["cited"]
+    assert r["false_refusal_rate"] == 1.0 and r["citation_precision"] is None
+
+
 def test_without_backend_answer_metrics_are_null(seed_engine, tmp_path):
     rows = [{"id": "a", "question": "Where did Russia decide to station tactical nuclear weapons?", "kind": "qa",
              "answerable": True, "gold_files": [F004], "answer_must": [["Belarus"]]}]
