@@ -95,19 +95,6 @@ def test_signals_on_passages():
     assert s3.coverage < 0.5 and s3.names_together is False
 
 
-def test_a_sentence_whose_follower_has_the_asked_kind_of_answer_counts_as_typed():
-    gate = _gate()
-    q = "Who is the governor of the Bryansk region?"
-    # the governor is named in the next sentence (the extractive answer adds it)
-    follows = gate.signals(q, [_hit("The governor of the Bryansk region has claimed an attack. It cites Alexander "
-                                    "Bogomaz on Telegram.")])
-    assert follows.typed_coverage == pytest.approx(follows.sentence_coverage)
-    # named nowhere near it: the typed coverage is that of the naming sentence only
-    apart = gate.signals(q, [_hit("The governor of the Bryansk region has claimed an attack. Troops moved. It "
-                                  "cites Alexander Bogomaz on Telegram.")])
-    assert apart.typed_coverage < apart.sentence_coverage
-
-
 def test_names_use_the_spelling_rule():
     hits = [_hit("Peskov said Finland's membership is a threat.")]
     strict = _gate().signals("What did Peskow say about Finland?", hits)
