@@ -34,7 +34,8 @@ _TIME = re.compile(
 )
 # What "on what date" asks for: a day of a month ("26 November", "Dec. 4", "July 3rd"), or a date in
 # figures ("7/15/2019", "2020-07-03"); a weekday or a year alone is no date.
-_MONTH_RE = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
+_MONTH_NAMES = ("january february march april may june july august september october november december").split()
+_MONTH_RE = r"(?:" + "|".join(_MONTH_NAMES) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"  # a month, or its abbreviation
 _CALENDAR_DATE = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"\b|\b" + _MONTH_RE + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\d)"
     r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I)
@@ -278,6 +279,9 @@ _PART_BREAK = re.compile(
 _TWO_WH = re.compile(r"^\s*(who|what|when|where|why|how)\s+and\s+(who|what|when|where|why|how)\s+(.+)$", re.I)
 
 
+_ASKS = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)  # a piece that asks
+
+
 def split_parts(question: str) -> list[str]:
     """The parts of a multi-part question; a one-part question is returned whole."""
     q = question.strip()
@@ -302,14 +306,10 @@ def split_parts(question: str) -> list[str]:
     return out
 
 
-_ASKS = re.compile(r"\b(?:who|whom|whose|what|when|where|which|why|how)\b", re.I)
-
-
-_MONTH_NAMES = ("january february march april may june july august september october november december").split()
 _PERIOD = re.compile(
     r"\b(?:(?P<rel>last|this|past|previous)\s+(?P<unit>year|month))\b"
     r"|\b(?P<prep>in|during|since|from|of|throughout)\s+(?:(?:early|late|mid)[\s-]+)?"
-    r"(?:(?P<month>" + "|".join(_MONTH_NAMES) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s*,?\s*)?"
+    r"(?:(?P<month>" + _MONTH_RE + r")\.?\s*,?\s*)?"
     r"(?P<year>(?:19|20)\d\d)\b(?!\s*(?:%|percent|people|dlrs|dollars|votes|km|mln|billion|million))",
     re.I,
 )

@@ -168,11 +168,8 @@ class SpeakerDirectory:
             group[0].append(sur)
             group[1].append(i)
         self._initials = _by_initials(self._keys, {k: self.speakers[k].name for k in self._keys})
-        self._by_tail: dict[str, list[int]] = {}  # "ocasio cortez" -> "alexandria ocasio cortez"
-        for i, k in enumerate(self._keys):
-            toks = k.split()
-            for j in range(1, len(toks) - 1):
-                self._by_tail.setdefault(" ".join(toks[j:]), []).append(i)
+        at = {k: i for i, k in enumerate(self._keys)}
+        self._by_tail = {t: [at[k] for k in ks] for t, ks in _by_tail(self._keys).items()}  # "ocasio cortez" -> its people
         self._terms: dict[int, tuple[Statement, frozenset[str]]] = {}  # id(statement) -> (it, its context terms)
 
     def ranked(self) -> list[Speaker]:
@@ -258,7 +255,8 @@ def _date_order(s: Statement) -> tuple:
 
 def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
     """Article-local speaker keys -> one key per person: a surname alone, or a transliteration
-    ("dmitri peskov"), joins the most quoted full name with that surname."""
+    ("dmitri peskov"), joins the most quoted full name with that surname; a hyphenated surname
+    alone ("Ocasio-Cortez") and initials ("AOC", "KCR") join the full name they are of."""
     from rapidfuzz import fuzz
 
     # people only: "analysts" is not the surname of "financial analysts", nor "ministry" of "foreign ministry"
@@ -284,11 +282,7 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
     hyphenated = {s.speaker_key for s in statements if s.speaker_kind == "person" and "-" in s.speaker
                   and " " not in s.speaker.strip()}
     written = {s.speaker_key: s.speaker for s in statements if s.speaker_kind == "person" and s.speaker != s.speaker.lower()}
-    by_tail: dict[str, list[str]] = {}
-    for f in counts:
-        toks = f.split()
-        for i in range(1, len(toks) - 1):
-            by_tail.setdefault(" ".join(toks[i:]), []).append(f)
+    by_tail = _by_tail(counts)
     for k in hyphenated:
         full = {out.get(f, f) for f in by_tail.get(k, ()) if _name_like(f, written)}
         if k not in out and full:
@@ -305,6 +299,17 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
         m = _SPELT_OUT.fullmatch(s.speaker)
         if m and s.speaker_key != speaker_key(m.group(2)):
             out.setdefault(speaker_key(m.group(2)), s.speaker_key)
+    return out
+
+
+def _by_tail(keys) -> dict[str, list[str]]:
+    """Person keys of three words or more by their ends of two words or more: "alexandria ocasio
+    cortez" under "ocasio cortez"."""
+    out: dict[str, list[str]] = {}
+    for k in keys:
+        toks = k.split()
+        for i in range(1, len(toks) - 1):
+            out.setdefault(" ".join(toks[i:]), []).append(k)
     return out
 
 
