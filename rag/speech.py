@@ -175,6 +175,11 @@ _ORG_WORDS = frozenset(
     service services agency network corporation exchange statistics reuters interfax tass afp
     xinhua ria force forces navy staff command companies firms banks unions groups agencies parties""".split()
 )
+# Jobs in the media and in sport that a story also calls a named person by ("the late-night host
+# said") and that stand before a name as a title ("CNN commentator Roland Martin").
+_MEDIA_AND_SPORT_JOBS = frozenset("""host anchor broadcaster commentator columnist author writer journalist poet
+    artist filmmaker footballer cricketer athlete all-rounder spinner paceman fly-half scrum-half flanker full-back
+    centre-back""".split())
 # Words a story calls a person it has named by ("Henry scored twice ... the striker said", "the
 # Frenchman told reporters", "said the 19-year-old"): descriptions, no job to match another by.
 _DESCRIPTIONS = frozenset(
@@ -184,15 +189,11 @@ _DESCRIPTIONS = frozenset(
     czech pole norwegian chilean colombian mexican canadian zimbabwean ethiopian moroccan egyptian turk greek ukrainian
     striker midfielder defender goalkeeper keeper winger playmaker skipper veteran youngster teenager champion star
     singer actor actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter runner
-    cyclist golfer boxer swimmer jockey rider drummer bassist composer conductor dancer host anchor broadcaster
-    commentator columnist author writer journalist poet artist filmmaker footballer cricketer athlete all-rounder
-    spinner paceman fly-half scrum-half flanker full-back centre-back""".split())
+    cyclist golfer boxer swimmer jockey rider drummer bassist composer conductor dancer""".split()) | _MEDIA_AND_SPORT_JOBS
 # The descriptions that are jobs come before a name as a title does: "striker Thierry Henry".
 _JOB_DESCRIPTIONS = frozenset("""striker midfielder defender goalkeeper keeper winger playmaker skipper singer actor
     actress rapper comedian presenter novelist musician guitarist frontman batsman bowler sprinter cyclist golfer
-    boxer swimmer jockey drummer bassist composer conductor dancer host anchor broadcaster commentator columnist
-    author writer journalist poet artist filmmaker footballer cricketer athlete all-rounder spinner paceman fly-half
-    scrum-half flanker full-back centre-back""".split())
+    boxer swimmer jockey drummer bassist composer conductor dancer""".split()) | _MEDIA_AND_SPORT_JOBS
 _AGE = re.compile(r"\d+-year-old")
 
 

@@ -137,7 +137,7 @@ _PAST_NOT_NAMES = (_PAST_FORMS - {"drew", "won"}) | frozenset(
 
 def _past_tense(word: str) -> bool:
     """'thanked', 'turned', 'frustrated', 'sat': no first name ('Ahmed', 'Alfred' are)."""
-    return len(word) > 4 and word.endswith("ed") and word not in _ED_NAMES or word in _PAST_NOT_NAMES
+    return (len(word) > 4 and word.endswith("ed") and word not in _ED_NAMES) or word in _PAST_NOT_NAMES
 
 
 def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tuple[int, str, str, str]]:
@@ -864,8 +864,10 @@ def _subject_since(text: str, since: int, at: int, gender: str, order, genders, 
                 lead = lead[sl.end():]
             # after a dateline ("washington -- vermont sen. bernie sanders"), abbreviated titles not counted
             lead = _DATELINE_DASH.split(lead)[-1]
-            if ui == 0:  # after a headline run into the text ("henry double sinks chelsea  thierry henry
-                lead = re.split(r",\s+|[ \t]{2,}", lead)[-1]  # scored ...", its break read as a comma)
+            if ui == 0:
+                # after a headline run into the text, its break read as a comma ("henry double sinks
+                # chelsea  thierry henry scored ...")
+                lead = re.split(r",\s+|[ \t]{2,}", lead)[-1]
             if len(lead.split()) > 3:
                 lead = " ".join(w for w in lead.split() if not (w.endswith(".") and w.lower().rstrip(".") in _TITLE_WORDS))
             lead_words = lead.lower().split()
