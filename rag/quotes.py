@@ -260,7 +260,17 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
     from rapidfuzz import fuzz
 
     # people only: "analysts" is not the surname of "financial analysts", nor "ministry" of "foreign ministry"
-    counts = Counter(s.speaker_key for s in statements if s.speaker_kind == "person")
+    counts: Counter[str] = Counter()
+    hyphenated: set[str] = set()  # keys of a surname written alone with a hyphen ("Ocasio-Cortez")
+    written: dict[str, str] = {}  # a key as an article writes it with capitals
+    for s in statements:
+        if s.speaker_kind != "person":
+            continue
+        counts[s.speaker_key] += 1
+        if "-" in s.speaker and " " not in s.speaker.strip():
+            hyphenated.add(s.speaker_key)
+        if s.speaker != s.speaker.lower():
+            written[s.speaker_key] = s.speaker
     by_surname: dict[str, list[str]] = {}
     for k in counts:
         by_surname.setdefault(surname_key(k), []).append(k)
@@ -279,9 +289,6 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
                         out[k] = f
                         break
     # a hyphenated surname alone ("Ocasio-Cortez") is the most quoted full name ending with it
-    hyphenated = {s.speaker_key for s in statements if s.speaker_kind == "person" and "-" in s.speaker
-                  and " " not in s.speaker.strip()}
-    written = {s.speaker_key: s.speaker for s in statements if s.speaker_kind == "person" and s.speaker != s.speaker.lower()}
     by_tail = _by_tail(counts)
     for k in hyphenated:
         full = {out.get(f, f) for f in by_tail.get(k, ()) if _name_like(f, written)}

@@ -958,7 +958,9 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
         return None
     name_words = m.group(1).split()
     described = re.fullmatch(r"(?:the|a|an)\s+(?:[a-z][\w\-]*\s+){1,4}((?:[A-Z][\w’'\-]*\s*){2,4})", m.group(1)) if cased else None
-    if described:  # "Trump's Ukraine envoy, the real estate developer Steve Witkoff, said": the name after what he is
+    if described:
+        # "Trump's Ukraine envoy, the real estate developer Steve Witkoff, said": the name after what
+        # he is (that description is no job: the role stays the one before the commas)
         name_words = described.group(1).split()
     if not 2 <= len(name_words) <= 4 or (cased and not all(_is_caps_word(w) or w.lower() in _PARTICLES for w in name_words)):
         return None
@@ -968,7 +970,7 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
     if sp is None or sp.kind != "person":
         return None
     sp.role = re.sub(r"^(?:the|a|an)\s+", "", piece, flags=re.I)
-    sp.mention = f"{piece}, {m.group(1)}"  # (the name's own description is no job: "real estate developer")
+    sp.mention = f"{piece}, {m.group(1)}"
     return sp, start + pre.rfind(piece)
 
 

@@ -798,12 +798,13 @@ def _named_org(text: str, mention: str, at: int, recent, units) -> tuple[str, st
     if not (1 <= len(words) <= 2 and all(w.islower() for w in words) and words[-1] in _ORG_KINDS):
         return None
     here = _unit_index(units, at)
+    kind = {words[-1], words[-1] + "s"}  # "the airline": American Airlines
     # organisations by name (an acronym is one: "RBI"; a name of capitalised words with the kind's
     # word in it may have been read as a person's: "Goldman Sachs Bank")
     named = [item for item in reversed(recent) if any(c.isupper() for c in item[1]) and (
-        item[4] == "org" or item[1].isupper() and item[4] != "group" or {words[-1].capitalize(), words[-1].capitalize() + "s"} & set(item[1].split()))]
+        item[4] == "org" or item[1].isupper() and item[4] != "group" or {w.capitalize() for w in kind} & set(item[1].split()))]
     for item in named:
-        if {words[-1], words[-1] + "s"} & set(item[1].lower().split()):  # "the airline": American Airlines
+        if kind & set(item[1].lower().split()):
             return item[1], item[2], item[3], "org"
     if words[-1] in ("company", "firm"):
         # "International Business Machines Corp said ...", then "the company said": the company
