@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 47
+EXTRACTOR_VERSION = 48
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,9 @@ _VERBS = (
     "estimated forecast threatened countered agreed responded quipped joked bemoaned lamented contended contends "
     "testified retorted boasted mused recounted hinted pledged assured reassured responds replies wondered "
     "projected projects disclosed discloses expects described describes portrayed portrays questioned "
-    "assert argue insist"
+    "assert argue insist "
+    # the present tense of features and interviews: "“It was an amazing performance,” he recalls."
+    "recalls recounts concedes quips muses"
 ).split()
 # Base forms after a plural subject ("Robbins and Tuttle assert:"), not after "to", "would", "did" ...
 _BASE_FORMS = frozenset("say tell assert argue insist".split())
@@ -114,7 +116,9 @@ _VERB_RE = r"(?:pointed out|points out|went on to say|goes on to say|went on|goe
 _GOING_ON = frozenset("went on|goes on|continues|continued".split("|"))
 # Third-person present forms that are also plural nouns ("the claims", "United States"): in text
 # without capitals they are too ambiguous to anchor on.
-_AMBIGUOUS_LOWER = {"states", "claims", "notes", "denies", "forecast", "continued", "agreed", "observed"}
+# The present tense of features ("recalls first seeing him") is left to text with capitals too.
+_AMBIGUOUS_LOWER = {"states", "claims", "notes", "denies", "forecast", "continued", "agreed", "observed",
+                    "recalls", "recounts", "concedes", "quips", "muses"}
 # A participle after a statement continues it with a new one by the same speaker:
 # '..., noting: "This obliges us ..."', '..., adding that ...'.
 _PARTICIPLES = (
@@ -1002,10 +1006,11 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
                 n + 1 < len(toks) and toks[n + 1][0].lower() in _TITLE_WORDS):  # not "the ukrainian president"
             picked.append(tok)  # "said the 19-year-old", "said the Frenchman"
             return _classify(picked, cased=False), e
-        if cased and len(picked) == 1 and picked[0].lower() in ("the", "a", "an") and re.fullmatch(r"[a-z][a-z\-]+", tok):
-            # "said the political-science student": a job's lower-case words after the article
+        if cased and len(picked) == 1 and picked[0].lower() in ("the", "a", "an") and re.fullmatch(r"[a-z][a-z\-]+(?:’s|'s)?", tok):
+            # "said the political-science student", "said the bank's chief economist": a job's
+            # lower-case words (and whose job it is) after the article
             k = n
-            while k < min(len(toks), n + 3) and re.fullmatch(r"[a-z][a-z\-]+", toks[k][0]) and toks[k][0] not in _ROLE_NOUNS:
+            while k < min(len(toks), n + 3) and re.fullmatch(r"[a-z][a-z\-]+(?:’s|'s)?", toks[k][0]) and toks[k][0] not in _ROLE_NOUNS:
                 k += 1
             if k < len(toks) and toks[k][0] in _ROLE_NOUNS:
                 picked.extend(t[0] for t in toks[n:k + 1])
@@ -1052,12 +1057,16 @@ def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased:
     """'said the chancellor, Rachel Reeves, at a G20 meeting': the name set off after the job (and
     what the job is of: 'said Unesco's chief of bioethics, Dafna Feinholz')."""
     if cased and sp is not None and sp.kind == "role" and sp.definite:
-        ap = re.match(r"((?:\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?)?),\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)"
+        # the job's last lower-case words may come first: "said the bank's chief economist, John Smith"
+        ap = re.match(r"((?:\s+(?!(?:and|or|but|who|which|that|as|in|on|at|to|after|before|when)\b)[a-z][a-z\-]+){0,3}"
+                      r"(?:\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?)?),\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)"
                       r"(?=\s*(?:[,.;]|$|\s+(?:at|in|on|during|who)\b))", text[stop:end])
         if ap:
             named = _classify(ap.group(2).split(), cased)
             if named is not None and named.kind == "person":
-                return (_Speaker(sp.mention + ap.group(0), named.name, sp.role + ap.group(1), "person", True),
+                role = sp.role + (" " + sp.mention.split()[-1] if sp.mention.split()[-1] in ("of", "for")
+                                  and not sp.role.endswith((" of", " for")) else "") + ap.group(1)
+                return (_Speaker(sp.mention + ap.group(0), named.name, role, "person", True),
                         stop + ap.end())
         of = re.match(r"\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?(?=\s*(?:[.;]|$))", text[stop:end])
         if of:  # "said the head of the regional military administration.": the job is of that

@@ -1338,6 +1338,26 @@ def test_the_name_set_off_after_a_job_of_something():
     assert [s[0] for s in sts] == ["Sergei Sobyanin"]
 
 
+def test_the_name_set_off_after_a_possessive_job_or_a_job_of_several_words():
+    # guardian_0338 as written: "said Unesco’s chief of bioethics, Dafna Feinholz"
+    sts = said("Unesco adopted standards. “There is no control,” said Unesco’s chief of bioethics, Dafna Feinholz.\n")
+    assert [s[0] for s in sts] == ["Dafna Feinholz"]
+    # a job whose last words are lower case, with or without whose job it is
+    assert [s[0] for s in said("Shares fell. “Prices will rise,” said the chief economist, John Smith.\n")] == ["John Smith"]
+    assert [s[0] for s in said("Shares fell. “Prices will rise,” said the bank’s chief economist, John Smith.\n")] == [
+        "John Smith"]
+    # no name after the comma: the job is the speaker
+    assert [s[1] for s in said("Shares fell. “Prices will rise,” said the chief economist.\n")] == ["role"]
+
+
+def test_the_present_tense_of_features_attributes_a_quote():
+    # guardian_0310: "“It was an amazing performance,” he recalls."
+    sts = said("Bruce Iglauer runs the label. “It was an amazing performance,” he recalls.\n")
+    assert [(s[0], s[2]) for s in sts] == [("Bruce Iglauer", "It was an amazing performance")]
+    # in text without capitals "recalls" does not anchor: "recalls first seeing him" names no speaker
+    assert said("bruce iglauer  the label s founder  recalls first experiencing 14-year-old ingram at a festival.\n") == []
+
+
 def test_a_name_after_its_description_and_a_job_of_something_after_the_verb():
     # guardian_0107: "Trump's Ukraine envoy, the real estate developer Steve Witkoff, said ..."
     sts = said("Trump’s Ukraine envoy, the real estate developer Steve Witkoff, said Vladimir Putin had agreed.\n")
