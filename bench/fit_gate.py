@@ -47,8 +47,11 @@ def measure(engine: Engine, paths: list[Path], k: int = 5) -> tuple[np.ndarray, 
     return np.array(X), np.array(y), rows
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    """Weights on standardised features; returns (w, b, mean, scale) for raw features."""
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50,
+                 weight: np.ndarray | None = None) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Weights on standardised features (each example counted `weight` times, default once);
+    returns (w, b, mean, scale) for raw features."""
+    weight = np.ones(len(y)) if weight is None else weight
     mu, sd = X.mean(0), X.std(0)
     sd[sd == 0] = 1.0
     Z = np.hstack([(X - mu) / sd, np.ones((len(X), 1))])
@@ -57,8 +60,8 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50)
     reg[-1] = 0.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-Z @ w))
-        g = Z.T @ (p - y) + reg * w
-        H = (Z * (p * (1 - p))[:, None]).T @ Z + np.diag(reg)
+        g = Z.T @ (weight * (p - y)) + reg * w
+        H = (Z * (weight * p * (1 - p))[:, None]).T @ Z + np.diag(reg)
         step = np.linalg.solve(H, g)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -103,11 +106,14 @@ def main() -> int:
     ap.add_argument("--heldout", nargs="*", default=[])
     ap.add_argument("--max-false-refusal", type=float, nargs="+", default=[0.03, 0.10])
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--unanswerable-weight", type=float, default=1.0,
+                    help="count each written unanswerable question this many times (near misses once)")
     ap.add_argument("--out")
     args = ap.parse_args()
     engine = Engine(Settings(corpus_dir=Path(args.corpus), index_dir=Path(args.index), backend="extractive"))
     Xtr, ytr, rtr = measure(engine, [Path(p) for p in args.train])
-    w, b, mu, sd = fit_logistic(Xtr, ytr, args.l2)
+    wt = np.array([args.unanswerable_weight if not r["answerable"] and not r["near_miss"] else 1.0 for r in rtr])
+    w, b, mu, sd = fit_logistic(Xtr, ytr, args.l2, weight=wt)
     ztr = score(Xtr, w, b, mu, sd)
     # cross-validated threshold: each fold's scores come from a model fitted without it
     rng = np.random.default_rng(0)
@@ -115,7 +121,7 @@ def main() -> int:
     zcv = np.empty_like(ztr)
     for f in range(5):
         m = fold == f
-        wf, bf, muf, sdf = fit_logistic(Xtr[~m], ytr[~m], args.l2)
+        wf, bf, muf, sdf = fit_logistic(Xtr[~m], ytr[~m], args.l2, weight=wt[~m])
         zcv[m] = score(Xtr[m], wf, bf, muf, sdf)
     result = {"features": FEATURES, "weights": (w / sd).round(6).tolist(),
               "bias": round(float(b - (w * mu / sd).sum()), 6), "train": [], "heldout": []}

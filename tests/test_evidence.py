@@ -144,3 +144,38 @@ def test_an_acronym_counts_where_the_passage_spells_it_out():
     assert _gate().signals("What did AOC warn a pullout from Syria could lead to?", hits).names_together is True
     # initials that the passage does not spell out still miss
     assert _gate().signals("What did the NRA warn a pullout from Syria could lead to?", hits).names_together is False
+
+
+@pytest.mark.parametrize("sentence, withheld", [
+    ("Trustcompany plans to open 13 additional branches, but did not disclose details.", True),
+    ("The spokesman gave no estimate of what he thought the find was worth.", True),
+    ("The ship, escorted by an unspecified number of warships, sailed on.", True),
+    ("Terms of the issue have not been set, he added.", True),
+    ("Forecasts for profits in the year starting April 1 are unavailable yet.", True),
+    ("he wouldn t say when the talks would resume", True),  # an apostrophe lost
+    ("It was not immediately clear whether the session would take place.", True),
+    ("The company did not respond to a request for comment.", False),  # no answer to a question asked
+    ("Trustcompany plans to open 13 branches in New Jersey.", False),
+    ("He said the known reserves would last ten years.", False),
+])
+def test_a_sentence_that_says_something_was_not_given(sentence, withheld):
+    from rag.evidence import withholds
+
+    assert withholds(sentence) is withheld
+
+
+def test_a_refusal_quotes_the_sentence_that_says_what_is_asked_was_not_given():
+    from rag.evidence import FEATURES, REASON_WITHHELD, WEIGHTS
+
+    gate = _gate()
+    q = "Where will Trustcompany open its 13 new branches?"
+    said = _hit("Trustcompany plans to open 13 new branches, but did not disclose where.")
+    s = gate.signals(q, [said, _hit("Banks in New Jersey grew.")])
+    assert s.withheld == "Trustcompany plans to open 13 new branches, but did not disclose where."
+    assert s.withheld_coverage == pytest.approx(s.sentence_coverage)
+    assert dict(zip(FEATURES, WEIGHTS))["withheld_coverage"] < 0  # the fit counts it against answering
+    verdict = decide(replace(s, closeness=0.0, top_dense=0.0))
+    assert not verdict.answerable and verdict.reason == f"{REASON_WITHHELD} “{s.withheld}”"
+    # a sentence that covers the question better and gives the answer: nothing withheld to quote
+    s2 = gate.signals(q, [said, _hit("Trustcompany will open its 13 new branches in Jersey City, where it is based.")])
+    assert s2.withheld == "" and s2.withheld_coverage < s2.sentence_coverage
