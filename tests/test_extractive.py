@@ -162,3 +162,23 @@ def test_what_how_many_counts_is_the_noun_before_the_verb():
     assert counted_noun("How many of the 170 flights went to the UK?") == "flights"
     assert counted_noun("How many Turkish warships escorted the ship?") == "warships"
     assert counted_noun("How many people died in the shootings?") is None  # people: any count of them
+
+
+def test_a_sentence_that_adds_a_rare_word_leads_over_one_that_restates_a_who_question():
+    # train_wire_lower tw-163 as lower-cased text gives it: no capitals tell the name, its rarity does
+    import rag.generators.extractive as ex
+
+    rare = {"crenshaw": 9.0, "dan": 6.0}
+    idf = lambda t: 10.0 if t == "" else rare.get(t, 3.0)  # noqa: E731 ("" is absent: the highest)
+    passage = Hit("a", "x.txt", 1, 1, 1.0,
+                  "a texas congressman argued with ocasio-cortez over abolishing the electoral college on saturday. "
+                  "the republican in question was dan crenshaw, who wrote that the college protects small states.", "")
+    q = "which texas congressman argued with ocasio-cortez over abolishing the electoral college?"
+    picker = ExtractiveGenerator(embed=None, idf=idf)
+    assert "crenshaw" in picker.select(q, [passage])[0][1]
+    names = list(ex.SENTENCE_FEATURES)
+    novel = [names.index(n) for n in ("novel_share", "novel_max", "novel_who", "novel_typed")]
+    rows = picker.features(q, [passage], picker.candidates([passage]))
+    assert rows[1, names.index("novel_who")] == pytest.approx(0.9)  # crenshaw: 9 of the highest 10
+    assert rows[0, names.index("novel_who")] < rows[1, names.index("novel_who")]
+    assert rows[1, novel].sum() > rows[0, novel].sum()
