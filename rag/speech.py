@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 48
+EXTRACTOR_VERSION = 49
 
 
 @dataclass(frozen=True)
@@ -480,6 +480,9 @@ def _np_token_ok(tok: str, cased: bool) -> bool:
 
 
 _PREPOSITIONS_ING = frozenset("including excluding regarding concerning following".split())  # "abuses including alleged ..."
+# Words after a verb of saying that say when or how, not who: "..., said early on Monday."
+_WHEN_NOT_WHO = frozenset("early late later earlier yesterday today tonight recently previously again also "
+                          "first last then once even still".split())
 
 
 def _clean_np(toks: list[str]) -> list[str]:
@@ -998,6 +1001,8 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
     stop = pos
     for n, (tok, s, e) in enumerate(toks[:10]):
         low = tok.lower().rstrip(".")
+        if not picked and low in _WHEN_NOT_WHO:
+            return None, pos  # "..., said early on Monday": the speaker is the subject before the verb
         if not picked and low in _DETERMINERS:
             picked.append(tok)
             stop = e

@@ -1350,6 +1350,17 @@ def test_the_name_set_off_after_a_possessive_job_or_a_job_of_several_words():
     assert [s[1] for s in said("Shares fell. “Prices will rise,” said the chief economist.\n")] == ["role"]
 
 
+def test_a_word_of_when_after_the_verb_is_no_speaker():
+    # guardian_0107 lower-cased: "... mikhail ulyanov  russia s envoy ...  said early on monday."
+    sts = said("moscow also needs credible security assurances  mikhail ulyanov  russia s envoy to international "
+               "organisations in vienna  said early on monday.  many leaders agree.\n")
+    assert "early" not in [s[0] for s in sts]
+    # with capitals the name before the verb speaks
+    sts = said("“Moscow also needs credible security assurances,” Mikhail Ulyanov, Russia’s envoy in Vienna, said "
+               "early on Monday.\n")
+    assert [s[0] for s in sts] == ["Mikhail Ulyanov"]
+
+
 def test_the_present_tense_of_features_attributes_a_quote():
     # guardian_0310: "“It was an amazing performance,” he recalls."
     sts = said("Bruce Iglauer runs the label. “It was an amazing performance,” he recalls.\n")
