@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 49
+EXTRACTOR_VERSION = 50
 
 
 @dataclass(frozen=True)
@@ -1069,9 +1069,10 @@ def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased:
         if ap:
             named = _classify(ap.group(2).split(), cased)
             if named is not None and named.kind == "person":
-                role = sp.role + (" " + sp.mention.split()[-1] if sp.mention.split()[-1] in ("of", "for")
-                                  and not sp.role.endswith((" of", " for")) else "") + ap.group(1)
-                return (_Speaker(sp.mention + ap.group(0), named.name, role, "person", True),
+                # the scan may have stopped after "of" ("Unesco's chief of | bioethics, Dafna Feinholz")
+                of = re.search(r"\s(of|for)$", text[:stop])
+                joint = f" {of.group(1)}" if of and not sp.mention.endswith(of.group(1)) else ""
+                return (_Speaker(sp.mention + joint + ap.group(0), named.name, sp.role + joint + ap.group(1), "person", True),
                         stop + ap.end())
         of = re.match(r"\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?(?=\s*(?:[.;]|$))", text[stop:end])
         if of:  # "said the head of the regional military administration.": the job is of that
