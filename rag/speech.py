@@ -1070,7 +1070,7 @@ def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased:
             named = _classify(ap.group(2).split(), cased)
             if named is not None and named.kind == "person":
                 # the scan may have stopped after "of" ("Unesco's chief of | bioethics, Dafna Feinholz")
-                of = re.search(r"\s(of|for)$", text[:stop])
+                of = re.search(r"\s(of|for)$", text[max(0, stop - 4):stop])
                 joint = f" {of.group(1)}" if of and not sp.mention.endswith(of.group(1)) else ""
                 return (_Speaker(sp.mention + joint + ap.group(0), named.name, sp.role + joint + ap.group(1), "person", True),
                         stop + ap.end())

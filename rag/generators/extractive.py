@@ -104,8 +104,8 @@ class ExtractiveGenerator:
         rows = []
         for c, sim in zip(cands, sims):
             have = set(content_terms(c.text))
-            new = sorted((self.idf(t) / top for t in have if t not in asked and self.correct(t) not in asked),
-                         reverse=True)
+            # (a passage's terms are the corpus's own spelling: only the question's needed correcting)
+            new = sorted((self.idf(t) / top for t in have if t not in asked), reverse=True)
             total = sum(self.idf(t) for t in have) / top or 1.0
             rarest = new[0] if new else 0.0
             rows.append((
