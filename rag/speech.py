@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 50
+EXTRACTOR_VERSION = 51
 
 
 @dataclass(frozen=True)
@@ -999,12 +999,14 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
     toks = _tokens(text, pos, end)
     picked: list[str] = []
     stop = pos
+    ends: list[int] = []  # where the scan stood before each picked token
     for n, (tok, s, e) in enumerate(toks[:10]):
         low = tok.lower().rstrip(".")
         if not picked and low in _WHEN_NOT_WHO:
             return None, pos  # "..., said early on Monday": the speaker is the subject before the verb
         if not picked and low in _DETERMINERS:
             picked.append(tok)
+            ends.append(stop)
             stop = e
             continue
         if picked and picked[0].lower() == "the" and len(picked) <= 2 and _is_description(tok) and not (
@@ -1045,7 +1047,12 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
         if not ok:
             break
         picked.append(tok)
+        ends.append(stop)
         stop = e
+    while cased and len(picked) > 1 and picked[-1].lower() in ("of", "for"):
+        # "said Unesco's chief of | bioethics, Dafna Feinholz": what the job is of is read after it
+        picked.pop()
+        stop = ends.pop()
     if cased and picked and stop < end:
         # "said Prescott, Ball and Turben analyst Bruce Lazier": a firm with commas, then the job
         ext = re.match(r"((?:,?\s+(?:and\s+|&\s+)?[A-Z][\w’'\-.]*)*)\s+((?:[a-z\-]+\s+)?(?:" + "|".join(_ROLE_NOUNS)
@@ -1069,10 +1076,7 @@ def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased:
         if ap:
             named = _classify(ap.group(2).split(), cased)
             if named is not None and named.kind == "person":
-                # the scan may have stopped after "of" ("Unesco's chief of | bioethics, Dafna Feinholz")
-                of = re.search(r"\s(of|for)$", text[max(0, stop - 4):stop])
-                joint = f" {of.group(1)}" if of and not sp.mention.endswith(of.group(1)) else ""
-                return (_Speaker(sp.mention + joint + ap.group(0), named.name, sp.role + joint + ap.group(1), "person", True),
+                return (_Speaker(sp.mention + ap.group(0), named.name, sp.role + ap.group(1), "person", True),
                         stop + ap.end())
         of = re.match(r"\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?(?=\s*(?:[.;]|$))", text[stop:end])
         if of:  # "said the head of the regional military administration.": the job is of that

@@ -1349,6 +1349,10 @@ def test_the_name_set_off_after_a_possessive_job_or_a_job_of_several_words():
         "John Smith"]
     # no name after the comma: the job is the speaker
     assert [s[1] for s in said("Shares fell. “Prices will rise,” said the chief economist.\n")] == ["role"]
+    # what the job is of, without a name: toi_0089 "..., said CEO of a private insurance firm."
+    sts = extract_statements(clean("x.txt", "Costs rose. “The cost is about Rs 4,500 per test,” said CEO of a private "
+                                            "insurance firm.\n", ""))
+    assert [(s.speaker, s.speaker_kind) for s in sts] == [("CEO of a private insurance firm", "role")]
 
 
 def test_a_word_of_when_after_the_verb_is_no_speaker():
