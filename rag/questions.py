@@ -54,7 +54,7 @@ _PAST_VERBS = frozenset("went came took got made gave saw left won lost ran fell
 _ED_NOUNS = frozenset("seed seeds speed feed deed need weed reed creed breed shed bed".split())  # "-ed", no verb
 # An age as news gives it: "Debra Messing, 50,", "died aged 68", "the 68-year-old", "at age 68", "He was 68."
 _AGE = re.compile(r"\w,\s+\d{1,3},|\b(?:aged?|age of)\s+\d{1,3}\b|\b\d{1,3}[\s-]+years?[\s-]+old\b"
-                  r"|\b(?:he|she|who)\s+(?:was|is)\s+\d{1,3}\s*[.;]", re.I)  # "He was 68."
+                  r"|\b(?:he|she|who)\s+(?:was|is)\s+\d{1,3}\s*[.;]|\b(?:dead|died|dies)\s+at\s+\d{1,3}\b", re.I)  # "He was 68.", "Dead At 68"
 # "how much": an amount of money or of something measured
 _AMOUNT = re.compile(r"[$£€¥]\s*\d[\d,.]*|\b(?:rs\.?|inr|usd)\s*\d[\d,.]*", re.I)
 # A question about money, and an amount of money as news writes it ("$4.5 million", "Rs 1,500
@@ -228,8 +228,10 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
             return True
         return bool(_numbers(_words_of(sentence), question))
     if kind == "measure":  # "how long is the border": 1,350-kilometer, not "31st member"
-        if re.match(r"\W*how old\b", question, re.I) and _AGE.search(sentence):
-            return True  # "Messing, 50, tweeted", "aged 68", "the 68-year-old"
+        if re.match(r"\W*how old\b", question, re.I):
+            # a person's age ("Messing, 50, tweeted", "aged 68", "the 68-year-old", "dead at 68"),
+            # not any measure ("practised law for almost two decades")
+            return bool(_AGE.search(sentence))
         return bool(_MEASURE.search(sentence))
     if kind == "time":
         if _DATE_QUESTION.search(question):

@@ -32,6 +32,9 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("How old was Debra Messing?", "On Monday, Messing, 50, tweeted at Sarandon.", True),
         ("How old was Cummings when he died?", "Cummings died aged 68 in Baltimore.", True),
         ("How old was Cummings when he died?", "He was 68.", True),
+        ("How old was Cummings when he died?", "Rep. Elijah Cummings Dead At 68", True),
+        # a measure that is no age does not answer "how old"
+        ("How old was Cummings when he died?", "Cummings practised law for almost two decades.", False),
         # a birthday or an anniversary is an ordinal
         ("Which birthday would McCain have celebrated?", "He would have turned 83 on his 83rd birthday.", True),
         ("Which anniversary did they mark?", "They marked their fortieth anniversary.", True),
