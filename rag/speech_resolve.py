@@ -812,12 +812,33 @@ def _named_org(text: str, mention: str, at: int, recent, units) -> tuple[str, st
         for item in named:
             if item[4] == "org" and item[1].split()[-1].lower().rstrip(".") in _COMPANY_ENDS:
                 return item[1], item[2], item[3], "org"
+    introduced = _introduced_org(text, words[-1], at)
+    if introduced is not None:
+        return introduced, speaker_key(introduced), None, "org"
     for item in reversed(recent):
         if item[4] == "org" and not any(c.isupper() for c in item[1]):
             break  # another organisation spoke since ("the government said"): which one is meant is not known
         if named and item is named[0] and item[1].isupper() and here - _unit_index(units, item[0]) <= 4:
             return item[1], item[2], item[3], "org"  # an acronym ("RBI") does not say its kind
     return None
+
+
+_CALENDAR_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december""".split())
+_ORG_NAME = r"[A-Z][\w’'&\-]*(?:\.[A-Za-z]+)*(?:\s+(?:[A-Z][\w’'&\-]*(?:\.[A-Za-z]+)*|of|and|&))*"
+
+
+def _introduced_org(text: str, kind: str, at: int) -> str | None:
+    """'The chatbot company Character.AI will ban ...', then 'the company wrote': the name the
+    story gave after the kind's word (the last such before the statement), not a later one."""
+    found = None
+    for m in re.finditer(r"\b[Tt]he\s+(?:[\w\-]+\s+){0,2}" + re.escape(kind) + r"s?\s+(" + _ORG_NAME + r")", text[:at]):
+        name = m.group(1)
+        while name.split()[-1] in ("of", "and", "&"):
+            name = name.rsplit(None, 1)[0]
+        if name.split()[0].lower() not in _CALENDAR_WORDS:  # "the company Monday said": no name
+            found = name
+    return found
 
 
 def _job_of_subject(text: str, role: str, at: int, order, genders, units) -> tuple[str, str, str | None, str] | None:

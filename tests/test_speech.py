@@ -882,6 +882,11 @@ SEVERAL = [
      [("exporters would get more time", "RBI"), ("raised the limit", "RBI"), ("its loans grew", "Emirates Industrial Bank")]),
     ("IMF warns\n\nThe IMF said growth would slow. The government said taxes rose. Later, the company said it "
      "would hire.", [("it would hire", "company")]),
+    # ... or the name the story gave after that word ("the chatbot company Character.AI"); a day is no name
+    ("Chatbot ban\n\nThe chatbot company Character.AI will ban users under 18. “We are making these changes,” the "
+     "company wrote in its announcement. Later, the company said it would hire.",
+     [("We are making these changes", "Character.AI"), ("it would hire", "Character.AI")]),
+    ("Bank results\n\nThe bank Monday reported profits. Later, the bank said it would hire.", [("it would hire", "bank")]),
     # a name before its job with no comma after it; a place after the job; a topic before a title's colon
     # is nobody, nor is the title's own "..., govt says" a colon title
     ("Plasma bank\n\nArvind Kejriwal said Monday the plasma bank will come up in two days. Charlotte Church said "
