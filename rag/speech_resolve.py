@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
@@ -36,6 +36,27 @@ class _Person:
 _NAME_WORD = (r"(?:(?:[A-Z]\.){1,3}|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr)\.|[A-Z][\w’'\-]*|"
               r"(?:von|van|der|den|de|del|da|di|al|bin|la|le)(?=\s+[A-Z]))")
 _NAME_RUN = re.compile(r"(?<![\w’'.])(" + _NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r")*)")
+# In a hard-wrapped paragraph a name may run over the line break ("Governor Robert\nHeller said"),
+# though not after a possessive ("Bettino Craxi's\nSocialists"); elsewhere a line break ends a name
+# (a headline line above the text).
+_NAME_RUN_WRAPPED = re.compile(r"(?<![\w’'.])(" + _NAME_WORD + r"(?:(?:[ \t]+|(?<![’']s)[ \t]*\n[ \t]*)" + _NAME_WORD + r")*)")
+
+
+def _hard_wrapped(paragraph: str) -> bool:
+    """A paragraph broken at a fixed width: three lines or more, all but the last 50-80 characters."""
+    lines = paragraph.strip("\n").split("\n")
+    return len(lines) >= 3 and all(50 <= len(line) <= 80 for line in lines[:-1])
+
+
+def _name_runs(text: str, s: int, e: int) -> Iterator[re.Match]:
+    """The capitalised runs of text[s:e], paragraph by paragraph."""
+    start = s
+    for gap in [*re.finditer(r"\n[ \t]*\n", text[s:e]), None]:
+        end = s + gap.start() if gap else e
+        rx = _NAME_RUN_WRAPPED if "\n" in text[start:end] and _hard_wrapped(text[start:end]) else _NAME_RUN
+        yield from rx.finditer(text, start, end)
+        if gap:
+            start = s + gap.end()
 
 
 # Words of the places a capitalised run may name ("United States", "West German", "Hong Kong").
@@ -49,7 +70,7 @@ _NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # 
 def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
     """(offset, full name, role) of the people named with at least two words in text[s:e]."""
     out = []
-    for m in _NAME_RUN.finditer(text, s, e):
+    for m in _name_runs(text, s, e):
         if m.start() > 0 and text[m.start() - 1] == "\n" and _DATELINE_LEAD.match(text, m.start(), min(e, m.end() + 30)) and \
                 (text.find("\n", m.end()) if "\n" in text[m.end():] else len(text)) - m.end() > 200:
             continue  # "New Delhi: ...", "Patna, March 3 (PTI) ..." opening a paragraph: where the story was filed

@@ -1408,3 +1408,36 @@ def test_a_job_after_a_nationality_is_the_person_the_story_is_about():
     # "the Frenchman" is still a description, "the ukrainian president" no longer one ("ukrainian")
     assert [s[0] for s in said("zinedine zidane scored twice on sunday  and  again  on monday. we played well  said "
                                "the ukrainian president.\n")] != ["ukrainian"]
+
+
+def test_a_name_hard_wrapped_over_a_line_break_is_one_name_and_its_surname_points_back_to_it():
+    # reuters_2805: "Federal Reserve Board Governor Robert\nHeller said ...", then "Heller said"
+    text = ("FED'S HELLER URGES OVERHAUL OF FINANCIAL SYSTEM\n\n"
+            "WASHINGTON, March 6 - Federal Reserve Board Governor Robert\n"
+            "Heller said the U.S. legal and regulatory framework of the U.S\n"
+            "financial system needs a complete overhaul so American banks\n"
+            "can be more competitive in international markets.\n\n"
+            "\"It has become abundantly clear that our financial system\n"
+            "must be overhauled to bring it up to the standard that will be\n"
+            "required in the coming years,\" Heller said in a speech prepared for\n"
+            "delivery to a financial services industry conference.\n")
+    sts = extract_statements(clean("x.txt", text, ""))
+    late = next(s for s in sts if "abundantly clear" in s.text)
+    assert late.speaker == "Robert Heller" and late.role == "Federal Reserve Board Governor"
+    # a possessive ends the name at the break: "Prime Minister Bettino Craxi's\nSocialists"
+    text = ("ITALIAN COALITION MEETS AS GOVERNMENT CRISIS LOOMS\n\n"
+            "ROME, Feb 27 - Leaders of Italy's five coalition parties\n"
+            "have agreed to meet today to try to settle their differences\n"
+            "which are mainly between Prime Minister Bettino Craxi's\n"
+            "Socialist Party and the majority Christian Democrats.\n\n"
+            "The conservative Christian Democrats demanded the meeting\n"
+            "after Craxi said a pact agreed during a government crisis last\n"
+            "August was unlikely to be fulfilled.\n")
+    sts = extract_statements(clean("x.txt", text, ""))
+    assert next(s for s in sts if "pact agreed" in s.text).speaker == "Bettino Craxi"
+    # a headline line over the text is no part of a name: a line break there ends it
+    sts = said("Barack Obama Endorses Justin Trudeau Despite Blackface Scandal\nFormer President Barack Obama "
+               "said on Wednesday that he was proud to endorse Justin Trudeau.\n")
+    assert [s[0] for s in sts] == ["Barack Obama"]
+    assert extract_statements(clean("x.txt", "Barack Obama Endorses Justin Trudeau Despite Blackface Scandal\n"
+                                    "Former President Barack Obama said on Wednesday that he was proud.\n", ""))[0].role == "Former President"
