@@ -129,21 +129,6 @@ def test_a_multi_part_question_is_answered_from_the_article_that_answers_every_p
     assert "Sept. 12" in answer and "Houston" in answer
 
 
-def test_the_article_for_a_multi_part_question_is_chosen_with_every_part_read_in_the_first_ones_words():
-    # "what was the existing cap" alone fits a story about a cap on bonuses better; read with the
-    # first part's words it is the oil price cap, and the oil story answers both parts
-    bonus = Hit("b", "bonus.txt", 1, 2, 1.0, "The commission said the existing cap on bonuses was 100% of salary. "
-                "The existing cap stays, the commission said.", "")
-    oil = Hit("a", "sanctions.txt", 1, 2, 0.9, "A new price cap of $45 a barrel on Russian oil was proposed. "
-              "It would replace the $60 limit agreed in 2022.", "")
-    picker = ExtractiveGenerator(embed=None, idf=lambda term: 1.0)
-    chosen = picker.select("What new price cap on Russian oil did the commission propose, and what was the existing cap?",
-                           [bonus, oil])
-    assert {n for n, _text, _score in chosen} == {2}
-    answer = " ".join(text for _n, text, _score in chosen)
-    assert "$45" in answer and "$60" in answer
-
-
 def test_a_scene_before_the_question_is_no_part_and_a_part_with_a_pronoun_gets_the_subject():
     from rag.questions import split_parts
 

@@ -179,10 +179,8 @@ class ExtractiveGenerator:
             return []
         files = [passages[c.n - 1].file for c in cands]
         together: dict[str, float] = {}
-        for i, part in enumerate(parts):
-            # which article: each part read with the first one's words (a later part leans on them:
-            # "what was the existing cap" is the cap the first part named)
-            scores = self.features(part if i == 0 or parts[0] in part else f"{part} {parts[0]}", passages, cands) @ WEIGHTS
+        for part in parts:
+            scores = self.features(part, passages, cands) @ WEIGHTS
             best: dict[str, float] = {}
             for f, sc in zip(files, scores.tolist()):
                 best[f] = max(best.get(f, float("-inf")), sc)
