@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .speech import (
-    CONTEXT_UNITS, Statement, _ANAPHOR_START, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
+    CONTEXT_UNITS, Statement, _ANAPHOR_START, _CALENDAR_WORDS, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
     _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, surname_key,
@@ -844,8 +844,6 @@ def _named_org(text: str, mention: str, at: int, recent, units) -> tuple[str, st
     return None
 
 
-_CALENDAR_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march
-    april may june july august september october november december""".split())
 _ORG_NAME = r"[A-Z][\w’'&\-]*(?:\.[A-Za-z]+)*(?:\s+(?:[A-Z][\w’'&\-]*(?:\.[A-Za-z]+)*|of|and|&))*"
 
 
