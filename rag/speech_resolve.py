@@ -53,7 +53,7 @@ def _name_runs(text: str, s: int, e: int) -> Iterator[re.Match]:
     start = s
     for gap in [*re.finditer(r"\n[ \t]*\n", text[s:e]), None]:
         end = s + gap.start() if gap else e
-        rx = _NAME_RUN_WRAPPED if "\n" in text[start:end] and _hard_wrapped(text[start:end]) else _NAME_RUN
+        rx = _NAME_RUN_WRAPPED if _hard_wrapped(text[start:end]) else _NAME_RUN
         yield from rx.finditer(text, start, end)
         if gap:
             start = s + gap.end()

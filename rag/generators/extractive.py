@@ -103,10 +103,10 @@ class ExtractiveGenerator:
         top = self.idf("") or 1.0  # an absent term's IDF: the corpus's highest
         rows = []
         for c, sim in zip(cands, sims):
-            have = set(content_terms(c.text))
             # (a passage's terms are the corpus's own spelling: only the question's needed correcting)
-            new = sorted((self.idf(t) / top for t in have if t not in asked), reverse=True)
-            total = sum(self.idf(t) for t in have) / top or 1.0
+            idf = {t: self.idf(t) for t in set(content_terms(c.text))}  # each term's IDF, looked up once
+            new = sorted((v / top for t, v in idf.items() if t not in asked), reverse=True)
+            total = sum(idf.values()) / top or 1.0
             rarest = new[0] if new else 0.0
             rows.append((
                 self._coverage(qterms, c.terms), ctx[c.n], float(sim), (k - c.n + 1) / k,
