@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 53
+EXTRACTOR_VERSION = 54
 
 
 @dataclass(frozen=True)
@@ -1387,11 +1387,12 @@ def extract_statements(doc: Document) -> list[Statement]:
             found = said + [r for r in found if r.spans[0][0] >= said[0].spans[-1][1]] if said else found
         if not found and u.start < title_line_end and n == 0:
             found = _headline(text, n, u, cased)
-        if not found and raws and raws[-1].unit >= n - 1 and raws[-1].kind == "direct":
-            # a quotation standing alone right after a quoted statement continues it
+        if not found and raws and (raws[-1].unit >= n - 1 and raws[-1].kind == "direct" or raws[-1].unit == n - 1 and raws[-1].kind == "indirect"):
+            # a quotation standing alone right after a quoted statement continues it; right after
+            # a reported one ("Peskov said Russia would ... . "Otherwise ..."") it is the same speaker's
             q = u.quotes[0] if u.quotes else None
             if q and q[0] - u.start <= 1 and (q[1] >= u.end - 2):
-                if units[raws[-1].unit].seg == u.seg and raws[-1].unit == n - 1:
+                if units[raws[-1].unit].seg == u.seg and raws[-1].unit == n - 1 and raws[-1].kind == "direct":
                     # '"Q1," Smith said. "Q2."': one quote split by its attribution
                     raws[-1].spans.append(_quote_inner(text, q))
                     raws[-1].context = (raws[-1].context[0], u.end)

@@ -1441,3 +1441,19 @@ def test_a_name_hard_wrapped_over_a_line_break_is_one_name_and_its_surname_point
     assert [s[0] for s in sts] == ["Barack Obama"]
     assert extract_statements(clean("x.txt", "Barack Obama Endorses Justin Trudeau Despite Blackface Scandal\n"
                                     "Former President Barack Obama said on Wednesday that he was proud.\n", ""))[0].role == "Former President"
+
+
+def test_a_quotation_standing_alone_after_a_reported_statement_is_the_same_speakers():
+    # guardian_0076: "Peskov said Russia would require a halt ... . "Otherwise it will be ..."
+    text = ("Kremlin spokesperson Dmitry Peskov spoke to ABC News. In that interview, Peskov said Russia would "
+            "require a halt to arms supplies to Ukraine during any ceasefire. \u201cOtherwise it will be an "
+            "advantage for Ukraine. Ukraine will continue their total mobilisation.\u201d Keir Starmer has said "
+            "there is unity on Ukraine.\n")
+    sts = extract_statements(clean("x.txt", text, ""))
+    alone = next(s for s in sts if "Otherwise it will be" in s.text)
+    assert alone.speaker == "Dmitry Peskov" and alone.kind == "direct"
+    assert "total mobilisation" in alone.text and "Starmer" not in alone.text
+    # a quotation after a sentence that reports no one stays unattributed
+    sts = extract_statements(clean("x.txt", "The talks ended on Sunday without a deal. \u201cOtherwise it will "
+                                   "be an advantage for Ukraine.\u201d The markets fell.\n", ""))
+    assert not any("Otherwise" in s.text for s in sts)
