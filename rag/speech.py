@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 54
+EXTRACTOR_VERSION = 55
 
 
 @dataclass(frozen=True)
@@ -714,7 +714,7 @@ def _ends_with_a_name(phrase: str) -> bool:
         w.lower() in _ORG_WORDS or w.lower() in _TITLE_WORDS for w in nm.groups())
 
 
-_AND_THEN = r"\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?$"
+_AND_THEN = r"\s+(?:and|but)\s+(?:also\s+|then\s+|later\s+)?(?:(?:has|have|had)\s+(?:also\s+)?)?$"
 _AND_THEN_VERB = re.compile(r"(?<=[\w.>])" + _AND_THEN)
 # in lower-cased text a comma may stand for the stripped punctuation: "modest about his golf,  but said"
 _AND_THEN_VERB_LOW = re.compile(r"(?<=[\w.>,])" + _AND_THEN)

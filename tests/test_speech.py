@@ -1457,3 +1457,14 @@ def test_a_quotation_standing_alone_after_a_reported_statement_is_the_same_speak
     sts = extract_statements(clean("x.txt", "The talks ended on Sunday without a deal. \u201cOtherwise it will "
                                    "be an advantage for Ukraine.\u201d The markets fell.\n", ""))
     assert not any("Otherwise" in s.text for s in sts)
+
+
+def test_a_verb_after_and_with_its_auxiliary_is_the_sentence_subjects():
+    # usatoday_48110d635b: "joe biden has defended his son on the campaign trail and has said ..."
+    for text in ("Joe Biden has defended his son on the campaign trail and has said Hunter Biden would serve "
+                 "a visible role on his campaign.\n",
+                 "joe biden has defended his son on the campaign trail and has said hunter biden would serve "
+                 "a visible role on his campaign.\n"):
+        sts = said(text)
+        assert [speaker_key(s[0]) for s in sts] == ["joe biden"], sts
+        assert "visible role" in sts[0][2] and "campaign trail" not in sts[0][2]
