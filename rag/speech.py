@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 55
+EXTRACTOR_VERSION = 56
 
 
 @dataclass(frozen=True)
@@ -720,6 +720,10 @@ _AND_THEN_VERB = re.compile(r"(?<=[\w.>])" + _AND_THEN)
 _AND_THEN_VERB_LOW = re.compile(r"(?<=[\w.>,])" + _AND_THEN)
 
 
+# a name, its description and a relative clause about it, up to a dash aside before the verb
+_NAME_THEN_RELATIVE = re.compile(r"\W*([^\W\d][\w’'.\-]*(?:[ \t]+[^\W\d][\w’'.\-]*){0,3}),\s+(?:the|a|an)\s+[^,;:.–—“”\"]{0,80}?\b(?:who|which)\b[^;:.–—“”\"]*$")
+
+
 def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_Speaker | None, int]:
     """The speaker named right before the verb at `anchor`; (speaker, where its words start).
 
@@ -820,6 +824,13 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
             # an aside between dashes; the speaker is before it
             j = next((j for j in range(i - 1, max(-1, i - 40), -1) if toks[j][0] in ("–", "—")), -1)
             if j >= 1 and re.match(r"\w", toks[j - 1][0]):
+                rel = _NAME_THEN_RELATIVE.match(text, start, toks[j][1])
+                if rel:
+                    # "Joe Burgess, the Hull KR winger who will end ... as one of two changes – ... –
+                    # said": the person the relative clause describes, not its last words
+                    sp = _classify(rel.group(1).split(), cased)
+                    if sp is not None and sp.kind == "person":
+                        return sp, rel.start(1)
                 i = j - 1
                 continue
         if tok.lower() in ("who", "which") and picked == [] and i >= 2 and toks[i - 1][0] == ",":

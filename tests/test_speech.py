@@ -1468,3 +1468,15 @@ def test_a_verb_after_and_with_its_auxiliary_is_the_sentence_subjects():
         sts = said(text)
         assert [speaker_key(s[0]) for s in sts] == ["joe biden"], sts
         assert "visible role" in sts[0][2] and "campaign trail" not in sts[0][2]
+
+
+def test_a_dash_aside_after_a_relative_clause_leaves_the_person_it_describes():
+    # guardian_0377: "Joe Burgess, the Hull KR winger who will end ... as one of two changes – ... – said"
+    text = ("Joe Burgess, the Hull KR winger who will end his absence from the national team on Saturday as one "
+            "of two changes \u2013 Leeds\u2019 Harry Newman replaces Jake Wardle at centre, with Burgess coming in "
+            "for the injured Dom Young \u2013 said this week he would like to see more priority given to England.\n")
+    assert [s[0] for s in said(text)] == ["Joe Burgess"]
+    # a dash aside with no relative clause before it: the name before the aside, as before
+    text = ("Zuckerberg \u2013 who is listed by Forbes as one of the richest people \u2013 said the company "
+            "would not change its policy.\n")
+    assert [speaker_key(s[0]) for s in said(text)] == ["zuckerberg"]
