@@ -1398,17 +1398,19 @@ def extract_statements(doc: Document) -> list[Statement]:
             found = said + [r for r in found if r.spans[0][0] >= said[0].spans[-1][1]] if said else found
         if not found and u.start < title_line_end and n == 0:
             found = _headline(text, n, u, cased)
-        if not found and raws and (raws[-1].unit >= n - 1 and raws[-1].kind == "direct" or raws[-1].unit == n - 1 and raws[-1].kind == "indirect"):
+        prev = raws[-1] if raws else None
+        if not found and prev is not None and (prev.kind == "direct" and prev.unit >= n - 1
+                                               or prev.kind == "indirect" and prev.unit == n - 1):
             # a quotation standing alone right after a quoted statement continues it; right after
             # a reported one ("Peskov said Russia would ... . "Otherwise ..."") it is the same speaker's
             q = u.quotes[0] if u.quotes else None
             if q and q[0] - u.start <= 1 and (q[1] >= u.end - 2):
-                if units[raws[-1].unit].seg == u.seg and raws[-1].unit == n - 1 and raws[-1].kind == "direct":
+                if prev.kind == "direct" and prev.unit == n - 1 and units[prev.unit].seg == u.seg:
                     # '"Q1," Smith said. "Q2."': one quote split by its attribution
-                    raws[-1].spans.append(_quote_inner(text, q))
-                    raws[-1].context = (raws[-1].context[0], u.end)
+                    prev.spans.append(_quote_inner(text, q))
+                    prev.context = (prev.context[0], u.end)
                     continue
-                found = [_Raw(n, [_quote_inner(text, q)], "direct", raws[-1].cue, None, (u.start, u.end))]
+                found = [_Raw(n, [_quote_inner(text, q)], "direct", prev.cue, None, (u.start, u.end))]
         if not found and raws and raws[-1].unit == n - 1 and raws[-1].spans[-1][1] >= units[n - 1].end - 1 and text[units[n - 1].start:units[n - 1].end].rstrip().endswith(":"):
             found = []
         raws.extend(found)

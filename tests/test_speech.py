@@ -1450,7 +1450,7 @@ def test_a_quotation_standing_alone_after_a_reported_statement_is_the_same_speak
             "advantage for Ukraine. Ukraine will continue their total mobilisation.\u201d Keir Starmer has said "
             "there is unity on Ukraine.\n")
     sts = extract_statements(clean("x.txt", text, ""))
-    alone = next(s for s in sts if "Otherwise it will be" in s.text)
+    alone = find(sts, "Otherwise it will be")
     assert alone.speaker == "Dmitry Peskov" and alone.kind == "direct"
     assert "total mobilisation" in alone.text and "Starmer" not in alone.text
     # a quotation after a sentence that reports no one stays unattributed
