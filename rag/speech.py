@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 56
+EXTRACTOR_VERSION = 57
 
 
 @dataclass(frozen=True)
@@ -635,6 +635,9 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         cut = poss[-1] + (2 if name_words[poss[-1] + 1] in marks else 1)
         if cut < len(name_words):
             role_words, name_words = role_words + name_words[:cut], name_words[cut:]
+    # "The foreign ministry in Vilnius": an organisation's word, then where it is
+    placed_org = cased and any(w.lower() in _ORG_WORDS - _STATEMENT_NOUNS - _ROLE_NOUNS and nxt.lower() in ("in", "at")
+                               for w, nxt in zip(name_words, name_words[1:]))
     if cased:
         # a role word in lower case after the name ("Peskov, Kremlin spokesman") is not a name
         name_words = [w for w in name_words if _is_caps_word(w) or w.lower() in _PARTICLES or w in ("’s", "'s")]
@@ -657,6 +660,8 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
         # "a company official", "the U.S. Bank spokesman": someone in a job, not the organisation
         kind = "group" if low[-1] in _PLURAL_GROUP or head in _PLURAL_GROUP or not definite else "role"
         return _Speaker(mention, "", role, kind, definite)
+    if placed_org:
+        return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
     if any(w in _ORG_WORDS or w in _STATEMENT_NOUNS for w in nlow) or (
             low[-1] in _ORG_WORDS and low[-1] not in _ROLE_NOUNS and low[-1] not in _STATEMENT_NOUNS and len(low) >= 2
             and not {"of", "for", "at", "with", "from"} & set(low)):
@@ -755,6 +760,17 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
         sp = _classify(rp.group(1).split(), cased=False)
         if sp is not None:
             return _name_before_job(text, start, rp.start(1), rp.group(1).split(), cased) or (sp, rp.start(1))
+    km = _KNOWING_GROUP.search(text, start, end)
+    if km and km.group(2).lower() in _ROLE_NOUNS | _KNOWING_PEOPLE:
+        # "People familiar with the talks said", "Two sources close to the minister told": the
+        # group, with what it knows (its lower-case words are no name to scan back through)
+        words = list(re.finditer(r"\S+", km.group(1)))
+        noun = next(n for n, w in enumerate(words) if w.start() + km.start(1) == km.start(2))
+        lead = max((n + 1 for n, w in enumerate(words[:noun])
+                    if w.group(0).lower() in STOPWORDS and w.group(0).lower() not in _DETERMINERS), default=0)
+        sp = _classify([w.group(0) for w in words[lead:]], cased=False)  # not "month when sources familiar with ..."
+        if sp is not None:
+            return sp, km.start(1) + words[lead].start()
     toks = _tokens(text, start, end)
     picked: list[tuple[str, int, int]] = []
     relative = False
@@ -811,13 +827,26 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                         k -= 1
                     return sp, (toks[k + 1][1] if j - k <= 7 else toks[j][1])
             break
-        if tok.lower() in ("the", "with", "in", "at", "on", "from") and picked and i >= 2:
+        if tok.lower() == "on" and picked and all(t[0].lower() in _CALENDAR_WORDS for t in picked) and i >= 1 and (
+                toks[i - 1][0].lower() in _ORG_WORDS | _ROLE_NOUNS
+                or _is_caps_word(toks[i - 1][0]) and not toks[i - 1][0].endswith(("ed", "ing"))):
+            # "The Union Home Ministry on Saturday, while issuing guidelines, announced": when, not who
+            picked = []
+            i -= 1
+            continue
+        if tok.lower() in ("the", "with", "in", "at", "on", "from") and picked and i >= (2 if tok.lower() == "the" else 1):
             # "people familiar with the discussions", "experts in aging", "an office employee from
             # Bareilly": the group or the job, then what it knows or where it is
             k = i - 1 if tok.lower() == "the" else i
-            if toks[k][0].lower() in ("with", "in", "at", "of", "on", "from") and toks[k - 1][0].lower() in _KNOWING | _ROLE_NOUNS:
-                picked.extend(reversed(toks[k:i + 1]))
-                i = k - 1
+            before, where = toks[k - 1][0].lower(), toks[k][0].lower()
+            if where in ("with", "in", "at", "of", "on", "from") and (before in _KNOWING | _ROLE_NOUNS or (
+                    # "the ministry in Havana", "the Federal Banking Supervisory Office in West Berlin"
+                    where in ("in", "at") and before in _ORG_WORDS - _STATEMENT_NOUNS)) \
+                    and toks[k + 1][0].lower() not in _CALENDAR_WORDS:
+                # (what knows it is the group before: "people familiar with the talks")
+                known = k - 1 if toks[k - 1][0].lower() in _KNOWING and k >= 2 else k
+                picked.extend(reversed(toks[known:i + 1]))
+                i = known - 1
                 continue
         if tok in ("–", "—") and picked == [] and i >= 2:
             # "zuckerberg – who, with a net worth of $67 billion, is listed by forbes as ... – said":
@@ -949,6 +978,9 @@ _JOB_TO = re.compile(r"\b((?:[Aa]n?|[Tt]he)\s+(?:[\w’'\-]+\s+){0,2}?(?:" + "|"
                      + r")\s+(?:to|for)\s+)")
 # Words between a group and what it knows: "people familiar with the matter", "officials close to".
 _KNOWING = frozenset("familiar close knowledge briefed based".split())
+_KNOWING_PEOPLE = frozenset("people person source sources".split())
+_KNOWING_GROUP = re.compile(r"(?:^|(?<=[\s,“”\"]))((?:[\w\-]+\s+){0,2}?([A-Za-z]+)\s+(?:familiar\s+with|close\s+to|briefed\s+on|"
+                            r"with\s+(?:direct\s+)?knowledge\s+of)\s+[^,.;:\"“”()]{2,50}?)\s*$")
 _RELATIONS = frozenset("wife husband son daughter mother father brother sister widow spouse partner".split())
 _APPOSITIVE = re.compile(r",\s+([^,;:\"“”()]{3,40}?)\s*,\s*$")
 
@@ -1031,6 +1063,15 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             while k < min(len(toks), n + 3) and re.fullmatch(r"[a-z][a-z\-]+(?:’s|'s)?", toks[k][0]) and toks[k][0] not in _ROLE_NOUNS:
                 k += 1
             if k < len(toks) and toks[k][0] in _ROLE_NOUNS:
+                j = k + 3
+                if [t[0] for t in toks[k + 1:k + 3]] == ["of", "the"]:
+                    # "said the head of the regional military administration, while ...": what the
+                    # job is of, in lower-case words up to a break
+                    while j < min(len(toks), k + 7) and re.fullmatch(r"[a-z][a-z\-]+", toks[j][0]) and \
+                            toks[j][0] not in STOPWORDS and not toks[j][0].endswith(("ing", "ed")):
+                        j += 1
+                    if j > k + 3 and (j == len(toks) or not re.match(r"\w", toks[j][0]) or toks[j][0] in STOPWORDS):
+                        k = j - 1
                 picked.extend(t[0] for t in toks[n:k + 1])
                 sp = _classify(picked, cased=False)
                 return _named_after_job(text, sp, toks[k][2], end, cased)

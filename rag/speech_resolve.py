@@ -22,6 +22,7 @@ from .speech import (
     _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, surname_key,
 )
+from .text import terms
 from .types import Document
 
 
@@ -649,6 +650,8 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
     if any(w in _UNIQUE_OFFICES or w in _ORG_WORDS or w.endswith(("’s", "'s")) or w == "s" for w in words):
         # ("mr blunkett s spokesman": a possessive whose apostrophe was stripped)
         return None  # "Tony Blair's official spokesman": someone else's, not the last one quoted
+    if _employer(role):
+        return None  # "said the head of the regional military administration": a job with its employer
     for _, name, key, r, kind in reversed(recent[-2:]):
         if kind == "person" and not any(w in _ROLE_NOUNS for w in (r or "").lower().split()):
             return name, key, r, "person"
@@ -688,6 +691,19 @@ def _forward_speaker(raws: list[_Raw], r: _Raw, order=()) -> tuple[str, str, str
 _LEAD_UNITS = 2
 _AFFILIATED = re.compile(r"\b(?:for|at|of|from|with)\s+\S", re.I)
 _AFFILIATION_WORDS = frozenset("the of and for at from with inc corp co ltd plc group company".split())
+
+
+def _employer(role: str) -> str:
+    """Whom a job is done for, as the job names it ("head of the regional military administration":
+    "the regional military administration"); "" when none is named or the words are part of the
+    office ("secretary of state", "minister of defence")."""
+    aff = _AFFILIATED.search(role)
+    if aff is None:
+        return ""
+    after = role[aff.end() - 1:]
+    if all(w in _TITLE_WORDS or w == "the" for w in after.lower().split()):
+        return ""
+    return after
 
 
 def _mention_of(raws: list[_Raw], key: str) -> str:
@@ -872,6 +888,9 @@ def _job_of_subject(text: str, role: str, at: int, order, genders, units) -> tup
     if subject is None or subject[2] and not _role_match(role, subject[2]):
         return None
     prev = text[units[here - 1].start:units[here].start]
+    employer = _employer(role)
+    if employer and not set(terms(employer)) & set(terms(prev)):
+        return None  # "said the head of the regional military administration": not the one named before
     named = prev.find(subject[0])
     before = prev[max(0, named - 30):named].lower().split() if named >= 0 else []
     if any(w.rstrip(".,") in _ROLE_NOUNS or w.rstrip(".,") in _TITLE_WORDS for w in before[-2:]):

@@ -1480,3 +1480,43 @@ def test_a_dash_aside_after_a_relative_clause_leaves_the_person_it_describes():
     text = ("Zuckerberg \u2013 who is listed by Forbes as one of the richest people \u2013 said the company "
             "would not change its policy.\n")
     assert [speaker_key(s[0]) for s in said(text)] == ["zuckerberg"]
+
+
+def test_a_job_named_with_its_employer_is_not_the_person_named_before():
+    # guardian_0107: "... writes that ... . A guided bomb strike ... left a woman injured, said the head
+    # of the regional military administration, while civilian facilities were damaged."
+    text = ("Dan Sabbagh writes that the talks went well. A guided bomb strike on a Sumy oblast community left "
+            "a woman injured, said the head of the regional military administration, while civilian "
+            "facilities were damaged.\n")
+    strike = by(said(text), "guided bomb strike")
+    assert strike[:2] == ("head of the regional military administration", "role"), strike
+    # the employer named in the sentence before: that person still ("the mayor of Moscow")
+    text = ("Sergei Sobyanin ordered the closure of schools in Moscow. The mayor of Moscow said the measure "
+            "was temporary.\n")
+    assert speaker_key(by(said(text), "temporary")[0]) == "sergei sobyanin"
+    # an office is no employer: "the former secretary of state" is the person named before
+    text = ("Hillary Clinton replied on Twitter. The former secretary of state told PBS that Trump is obsessed "
+            "with her.\n")
+    assert speaker_key(by(said(text), "obsessed")[0]) == "hillary clinton"
+
+
+def test_a_group_with_where_it_is_or_what_it_knows_is_the_speaker():
+    cases = {
+        "Officials in Kyiv said shelling had killed three people.\n": "officials in kyiv",
+        "Police in Sumy said shelling had killed three people.\n": "police in sumy",
+        "People familiar with the talks said a deal was near.\n": "people familiar with the talks",
+        "Sources close to the minister said he would resign.\n": "sources close to the minister",
+        "It changed last month when sources familiar with the situation said Perry arranged the call.\n":
+            "sources familiar with the situation",
+        "The foreign ministry in Vilnius said it had summoned the Russian charge d'affaires.\n":
+            "foreign ministry in vilnius",
+        "The Union Home Ministry on Saturday, while issuing guidelines, announced easing of restrictions.\n":
+            "union home ministry",
+    }
+    for text, who in cases.items():
+        sts = said(text)
+        assert [speaker_key(s[0]) for s in sts] == [who], (text, sts)
+    # a participle before "on <day>" is no speaker
+    text = ("Offered on Wednesday, the 100 mln dlr issue had three price levels to attract investors, said "
+            "officers of P.W. Korth and Co Inc.\n")
+    assert all(not s[0].startswith("Offered") for s in said(text)), said(text)
