@@ -895,6 +895,9 @@ def _job_of_subject(text: str, role: str, at: int, order, genders, units) -> tup
     before = prev[max(0, named - 30):named].lower().split() if named >= 0 else []
     if any(w.rstrip(".,") in _ROLE_NOUNS or w.rstrip(".,") in _TITLE_WORDS for w in before[-2:]):
         return None  # "Sen. Mitch McConnell met Nancy Pelosi. The speaker said": he has another job
+    jm = _JOB_BEFORE_NAME.fullmatch(prev[:named]) if named >= 0 else None
+    if jm and not _role_match(role, jm.group(1)):
+        return None  # "The governor of the Zaporizhzhia region, Ivan Federov, said ...", then "Serbia's energy minister said"
     return subject
 
 
@@ -903,6 +906,11 @@ _NOT_BEFORE_SUBJECT = frozenset("despite after before with for of to by from aga
 # A scene before the subject: "In an excerpt of the book posted online by NPR, McCain called ..."
 _SCENE_LEAD = re.compile(r"\W*(?:in|on|at|after|before|during|while|when|with|despite|speaking|asked|according|"
                          r"since|following|amid|as)\b[^,]*,\s*", re.I)
+
+
+# A job set before the name it describes, at the start of a sentence: "The chief executive of Arts
+# Council England, " (Darren Henley, ...).
+_JOB_BEFORE_NAME = re.compile(r"\W*(?:[Tt]he|[Aa]n?)\s+([^,;:.“”\"()]{3,60}),\s*")
 
 
 def _subject_since(text: str, since: int, at: int, gender: str, order, genders, units) -> tuple[str, str, str | None, str] | None:
@@ -930,6 +938,9 @@ def _subject_since(text: str, since: int, at: int, gender: str, order, genders, 
                 lead = re.split(r",\s+|[ \t]{2,}", lead)[-1]
             if len(lead.split()) > 3:
                 lead = " ".join(w for w in lead.split() if not (w.endswith(".") and w.lower().rstrip(".") in _TITLE_WORDS))
+            jm = _JOB_BEFORE_NAME.fullmatch(lead)
+            if jm and any(w in _ROLE_NOUNS for w in jm.group(1).lower().split()) and text.startswith(",", off + len(p.name)):
+                lead = ""  # "The chief executive of Arts Council England, Darren Henley, called it ...": his job
             lead_words = lead.lower().split()
             if lead_words and lead_words[-1] in _NOT_BEFORE_SUBJECT or text.startswith(("’s", "'s"), off + len(p.name)):
                 continue  # "Despite Colbert's suggestion, Warren would not say": Warren is the subject

@@ -1520,3 +1520,16 @@ def test_a_group_with_where_it_is_or_what_it_knows_is_the_speaker():
     text = ("Offered on Wednesday, the 100 mln dlr issue had three price levels to attract investors, said "
             "officers of P.W. Korth and Co Inc.\n")
     assert all(not s[0].startswith("Offered") for s in said(text)), said(text)
+
+
+def test_he_after_a_sentence_about_a_person_introduced_by_a_job_before_the_name():
+    # guardian_0276: "The chief executive of Arts Council England, Darren Henley, called it ... He said: ..."
+    text = ("Ed Sheeran said it was a good day. The chief executive of Arts Council England, Darren Henley, "
+            "called it \u201ca great day for the next generation\u201d. He said: \u201cSubjects like art "
+            "and design play a unique role.\u201d\n")
+    assert by(said(text), "unique role")[0] == "Darren Henley"
+    # that job is his: another job said next is not him ("Serbia's energy minister said")
+    text = ("The governor of the Zaporizhzhia region, Ivan Federov, said a Russian attack killed one person. "
+            "The US will not lift sanctions on NIS unless Belgrade ends its Russian ownership, Serbia\u2019s "
+            "energy minister said.\n")
+    assert by(said(text), "lift sanctions")[0] == "Serbia\u2019s energy minister"
