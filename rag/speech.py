@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from .errors import IndexDamagedError
-from .text import STOPWORDS, split_sentences, strip_span, terms as text_terms
+from .text import REPORTING_VERBS, STOPWORDS, split_sentences, strip_span, terms as text_terms
 from .types import Document
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 58
+EXTRACTOR_VERSION = 59
 
 
 @dataclass(frozen=True)
@@ -85,21 +85,7 @@ class Statement:
 # ---------------------------------------------------------------------------------------------
 # Vocabulary
 
-_VERBS = (
-    "said says say told tells added adds noted notes warned warns claimed claims stressed stresses "
-    "insisted insists argued argues stated emphasized emphasised emphasizes emphasises explained "
-    "explains asserted asserts declared declares announced announces acknowledged acknowledges "
-    "admitted admits suggested suggests denied denies underlined underlines underscored "
-    "reiterated reiterates confirmed confirms maintained contended remarked observed commented "
-    "wrote writes tweeted accused urged urges predicted predicts promised vowed cautioned "
-    "complained conceded recalled replied continued concluded alleged mentioned highlighted "
-    "estimated forecast threatened countered agreed responded quipped joked bemoaned lamented contended contends "
-    "testified retorted boasted mused recounted hinted pledged assured reassured responds replies wondered "
-    "projected projects disclosed discloses expects described describes portrayed portrays questioned "
-    "assert argue insist "
-    # the present tense of features and interviews: "“It was an amazing performance,” he recalls."
-    "recalls recounts concedes quips muses"
-).split()
+_VERBS = list(REPORTING_VERBS)
 # Base forms after a plural subject ("Robbins and Tuttle assert:"), not after "to", "would", "did" ...
 _BASE_FORMS = frozenset("say tell assert argue insist".split())
 # "Ms. Warren described President Trump as “corruption in the flesh”": a view, when "as" follows.

@@ -172,7 +172,31 @@ _STARTERS = frozenset(
 )
 # All-lower-case text lacks the capital that would confirm a start, so fewer words qualify there.
 _LOWER_STARTERS = frozenset("the he she they we but".split())
+# Verbs that report what someone said (rag.speech reads statements by them); after a quoted
+# question or exclamation, one of them with up to three words before it is the quotation's
+# attribution, not a new sentence ("“Why now?” Klepper wondered").
+REPORTING_VERBS = tuple((
+    "said says say told tells added adds noted notes warned warns claimed claims stressed stresses "
+    "insisted insists argued argues stated emphasized emphasised emphasizes emphasises explained "
+    "explains asserted asserts declared declares announced announces acknowledged acknowledges "
+    "admitted admits suggested suggests denied denies underlined underlines underscored "
+    "reiterated reiterates confirmed confirms maintained contended remarked observed commented "
+    "wrote writes tweeted accused urged urges predicted predicts promised vowed cautioned "
+    "complained conceded recalled replied continued concluded alleged mentioned highlighted "
+    "estimated forecast threatened countered agreed responded quipped joked bemoaned lamented contended contends "
+    "testified retorted boasted mused recounted hinted pledged assured reassured responds replies wondered "
+    "projected projects disclosed discloses expects described describes portrayed portrays questioned "
+    "assert argue insist "
+    # the present tense of features and interviews: "“It was an amazing performance,” he recalls."
+    "recalls recounts concedes quips muses"
+).split())
 _ATTRIBUTION = re.compile(r"[\w.’'-]+(?:\s+[\w.’'-]+){0,2}\s+(?:said|says|asked|added|wrote|told|tweeted|replied)\b")
+# Any other verb of saying (or of asking, exclaiming) attributes the quotation only where the
+# sentence ends with it or goes on with where or when ("“Why the midterms?” Klepper wondered.",
+# "... Giuliani shouted at Kurtz"); "Trump noted the establishment media was ..." is a new sentence.
+_ATTRIBUTION_ENDING = re.compile(r"[\w.’'-]+(?:\s+[\w.’'-]+){0,2}\s+(?:" + "|".join(sorted(
+    REPORTING_VERBS + ("asks", "exclaimed", "shouted", "demanded", "cried", "yelled", "laughed"),
+    key=len, reverse=True)) + r")(?=\s*(?:[.,;!?]|$)|\s+(?:in|on|at|during|after|before|with|from|as|when|while|later|earlier)\b)")
 _TERMINAL_RUN = re.compile(r"(?:[.!?…]+|\.\.\.)[\"'”’»)\]]*(?=\s)")
 _GLUED = re.compile(r"(?<=[a-z]{2})[.!?][\"”]?(?=[A-Z][a-z])")  # "said.The" from scraped pages
 _PREV_TOKEN = re.compile(r"([^\s\"'“‘(\[«]*)$")
@@ -306,8 +330,9 @@ def _ends_sentence(text: str, ls: int, le: int, ps: int, cut: int, nxt: int) -> 
     if punct[-1] in "?!":
         # "“Why not?” he asked", "“... pay for it?” Ocasio-Cortez said": the attribution
         # belongs to the quotation
-        if closed and _ATTRIBUTION.match(text, nxt, le):
-            return False
+        am = (_ATTRIBUTION.match(text, nxt, le) or _ATTRIBUTION_ENDING.match(text, nxt, le)) if closed else None
+        if am and not text.startswith(":", _skip_space(text, am.end(), le)):
+            return False  # (not "... sound?” Ocasio-Cortez later noted: “...”": that one introduces the next)
         return not (lower_next and (closed or not _lower_context(text, ls, le, cut)))
     tok = _PREV_TOKEN.search(text, max(ls, ps - 40), ps).group(1)
     low = tok.lower().rstrip(".")

@@ -37,6 +37,12 @@ def sentences(text: str) -> list[str]:
         ("“Why not?” he asked. “How are we going to pay for it?” Ocasio-Cortez said. It ended.",
          ["“Why not?” he asked.", "“How are we going to pay for it?” Ocasio-Cortez said.", "It ended."]),
         ("Peskov said: “This obliges us to act. We will.” Then he left.", ["Peskov said: “This obliges us to act. We will.”", "Then he left."]),
+        # any verb of saying that ends the sentence or goes on with where or when; not one that
+        # goes on with a clause of its own, nor one that introduces the next quotation
+        ("“Why the midterms?” Klepper wondered. “Stop!” Giuliani shouted at Kurtz. It ended.",
+         ["“Why the midterms?” Klepper wondered.", "“Stop!” Giuliani shouted at Kurtz.", "It ended."]),
+        ("“It is so pathetic to watch!” Trump noted the media was crazed. “Is this sound?” She later noted: “No.”",
+         ["“It is so pathetic to watch!”", "Trump noted the media was crazed.", "“Is this sound?”", "She later noted: “No.”"]),
         # an ellipsis before a lower-case word goes on; a line break always ends a sentence
         ("for our safety ... and we are taking measures. And so it will be.\nSecond line",
          ["for our safety ... and we are taking measures.", "And so it will be.", "Second line"]),
