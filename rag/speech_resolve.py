@@ -436,6 +436,8 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             resolved = (name, speaker_key(name), sp.role or None, "org")
             if cased:
                 resolved = _named_org(text, sp.mention, at, recent, units) or resolved
+            else:
+                resolved = _named_org_lower(sp.mention, recent) or resolved
         else:  # groups and anonymous people: "analysts", "a spokesman for the ministry"
             words = sp.mention
             words = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.I)
@@ -857,6 +859,19 @@ def _named_org(text: str, mention: str, at: int, recent, units) -> tuple[str, st
             break  # another organisation spoke since ("the government said"): which one is meant is not known
         if named and item is named[0] and item[1].isupper() and here - _unit_index(units, item[0]) <= 4:
             return item[1], item[2], item[3], "org"  # an acronym ("RBI") does not say its kind
+    return None
+
+
+def _named_org_lower(mention: str, recent) -> tuple[str, str, str | None, str] | None:
+    """'american airlines suggested ...', then 'the airline said' in text without capitals: the
+    speaker named last with the kind's word in its name (no capitals tell other names apart)."""
+    words = mention.lower().split()
+    if not (len(words) == 2 and words[0] == "the" and words[1] in _ORG_KINDS):
+        return None
+    kind = {words[1], words[1] + "s"}
+    for item in reversed(recent):
+        if item[4] in ("org", "person") and len(item[2].split()) >= 2 and kind & set(item[2].split()[1:]):
+            return item[1], item[2], item[3], "org"
     return None
 
 

@@ -1533,3 +1533,13 @@ def test_he_after_a_sentence_about_a_person_introduced_by_a_job_before_the_name(
             "The US will not lift sanctions on NIS unless Belgrade ends its Russian ownership, Serbia\u2019s "
             "energy minister said.\n")
     assert by(said(text), "lift sanctions")[0] == "Serbia\u2019s energy minister"
+
+
+def test_the_kind_of_an_organisation_in_lower_case_text_is_the_one_named_with_that_word():
+    # guardian_0342 lower-cased: "american airlines suggested ... . long-haul flights, the airline said, ..."
+    text = ("american airlines suggested that disruptions would be minimal. long-haul international flights  "
+            "the airline said  would continue as scheduled.\n")
+    assert [speaker_key(s[0]) for s in said(text)] == ["american airlines", "american airlines"], said(text)
+    # no organisation of that kind named: the kind itself, as before
+    text = "the mayor said the roads were closed. long-haul flights  the airline said  would continue.\n"
+    assert by(said(text), "would continue")[0] == "airline"
