@@ -16,7 +16,7 @@ import numpy as np
 from .citations import REFUSAL, CitationChecker, is_refusal, render
 from .config import Settings
 from .conversation import rewrite_query
-from .evidence import REASON_NAMES, EvidenceGate, Verdict
+from .evidence import REASON_NAMES, EvidenceGate, Verdict, lacks_asked_kind
 from .errors import BackendError, RagError, UserInputError
 from .generators.base import Generator, Prompt, create_generator
 from .generators.choice import BackendChooser, BackendStatus
@@ -447,6 +447,10 @@ class Engine:
             if not any(s.supported for s in sentences):
                 refused = True
                 reason = "No sentence of the generated answer is supported by the passages."
+            elif gen.name == "extractive":
+                # source sentences that only share the question's words: no answer to "how many"
+                reason = lacks_asked_kind(query, [s.text for s in sentences if s.supported])
+                refused = bool(reason)
         if refused and run.complete and gen.name != "extractive" and verdict.confident:
             # The passages do cover the question but the model's answer failed the check (small
             # models paraphrase names and numbers wrongly). Say what the sources say instead,

@@ -67,7 +67,7 @@ _MONEY_QUESTION = re.compile(
 _MONEY = re.compile(
     r"[$£€¥]\s*\d[\d,.]*|\b(?:rs\.?|inr|usd|us\$)\s*\d[\d,.]*"
     r"|\b\d[\d,.]*(?:\s*-?\s*(?:mln|million|billion|bln|bn|m|thousand|lakh|crore|trillion))?\s*"
-    r"(?:dlrs|dollars?|pounds?|stg|sterling|marks|yen|francs?|euros?|rupees?|crores?|lakhs?|cts|cents|pence|p|yuan|"
+    r"(?:dlrs?|dollars?|pounds?|stg|sterling|marks|yen|francs?|euros?|rupees?|crores?|lakhs?|cts|cents|pence|p|yuan|"
     r"roubles?|rubles?|pesos?|lire|guilders)\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a|hundreds? of|thousands? of|millions? of|billions? of)\s+"
     r"(?:hundred\s+|thousand\s+|million\s+|billion\s+)*(?:dollars|pounds|rupees|euros)\b", re.I)

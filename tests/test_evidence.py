@@ -179,3 +179,44 @@ def test_a_refusal_quotes_the_sentence_that_says_what_is_asked_was_not_given():
     # a sentence that covers the question better and gives the answer: nothing withheld to quote
     s2 = gate.signals(q, [said, _hit("Trustcompany will open its 13 new branches in Jersey City, where it is based.")])
     assert s2.withheld == "" and s2.withheld_coverage < s2.sentence_coverage
+
+
+@pytest.mark.parametrize("question, sentences, refused", [
+    ("How many Turkish warships escorted the survey ship?", ["Turkey pulled its warships back from the survey ship."], True),
+    ("How many Turkish warships escorted the survey ship?", ["Three Turkish warships escorted the survey ship."], False),
+    ("When will Unisys start shipping the new models?", ["Unisys said it is offering eight new models."], True),
+    ("When will Unisys start shipping the new models?", ["Shipments begin in June, Unisys said."], False),
+    ("How much was Kodak spending on the advertising push?", ["Kodak launched a 50 mln dlr advertising campaign."], False),
+    # nothing so crisp asked (a name, a reason), or a question of several parts: not this check's
+    ("Who chairs the committee?", ["The committee met on Friday."], False),
+    ("Why did Turkey pull its warships back?", ["Turkey pulled its warships back."], False),
+    ("How many warships sailed, and who led them?", ["Turkish warships sailed under Admiral Kaya."], False),
+])
+def test_an_extractive_answer_must_have_the_crisp_kind_of_answer_asked_for(question, sentences, refused):
+    from rag.evidence import lacks_asked_kind
+
+    assert bool(lacks_asked_kind(question, sentences)) is refused
+
+
+def test_the_extractive_backend_refuses_a_how_many_its_sentences_do_not_count(make_settings, tmp_path):
+    from rag.engine import Engine
+    from rag.evidence import REASON_NO_KIND
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "turkey.txt").write_text(
+        "Turkey pulls warships back from survey ship\n\nTurkey pulled its warships back from close escort of the "
+        "Sismik survey ship as the threat of conflict with Greece over oil rights in the Aegean Sea abated.\n\n"
+        "The Sismik sailed into the Aegean escorted by Turkish warships, officials said. It returned to port after "
+        "a day of seismic research outside Greek waters.\n", encoding="utf-8")
+    (corpus / "greece.txt").write_text(
+        "Greece calls for talks\n\nATHENS, March 30 - Greece said on Monday it would seek talks with Turkey over oil "
+        "rights, a government spokesman said.\n", encoding="utf-8")
+    engine = Engine(make_settings(corpus, backend="extractive"))
+    engine.index()
+    a = engine.ask("How many Turkish warships escorted the Sismik survey ship into the Aegean?")
+    assert a.refused and a.refusal_reason == REASON_NO_KIND.format(kind="number"), a
+    assert "turkey.txt" in {h.file for h in a.passages}  # the passages that were read are still shown
+    # the same passages answer what they do say
+    b = engine.ask("Why did Turkey pull its warships back from the Sismik survey ship?")
+    assert not b.refused and "threat of conflict" in b.text
