@@ -189,6 +189,9 @@ def _numbers(words: list[str], question: str) -> list[int]:
         if digits[:1].isdigit():
             if _ORDINAL.fullmatch(digits) or _YEAR.fullmatch(digits) or digits in given:
                 continue
+            if re.fullmatch(r"\d{1,2}", digits) and (i > 0 and words[i - 1].rstrip(".") in _CALENDAR
+                                                     or i + 1 < len(words) and words[i + 1].rstrip(".") in _CALENDAR):
+                continue  # a day of a month ("ANKARA, March 29 - Turkey pulled warships back") counts nothing
             out.append(i)
         elif w in _NUM_WORD:
             out.append(i)

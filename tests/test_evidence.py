@@ -184,6 +184,9 @@ def test_a_refusal_quotes_the_sentence_that_says_what_is_asked_was_not_given():
 @pytest.mark.parametrize("question, sentences, refused", [
     ("How many Turkish warships escorted the survey ship?", ["Turkey pulled its warships back from the survey ship."], True),
     ("How many Turkish warships escorted the survey ship?", ["Three Turkish warships escorted the survey ship."], False),
+    # a day of a month counts nothing
+    ("How many Turkish warships escorted the survey ship?", ["ANKARA, March 29 - Turkey pulled warships back."], True),
+    ("How many Turkish warships escorted the survey ship?", ["On 29 March, 12 warships sailed."], False),
     ("When will Unisys start shipping the new models?", ["Unisys said it is offering eight new models."], True),
     ("When will Unisys start shipping the new models?", ["Shipments begin in June, Unisys said."], False),
     ("How much was Kodak spending on the advertising push?", ["Kodak launched a 50 mln dlr advertising campaign."], False),
