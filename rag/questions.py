@@ -175,8 +175,9 @@ def _counted_words(question: str) -> list[str]:
 
 
 def _words_of(sentence: str) -> list[str]:
-    """Lower-cased words with the signs a number carries ("$4.5", "20%", "1,350")."""
-    return [w.strip(".,'’") for w in re.findall(r"[\w$£€.,%'’-]+", sentence.lower())]
+    """Lower-cased words with the signs a number carries ("$4.5", "20%", "1,350"); a date is no
+    count ("ANKARA, March 29 - Turkey pulled warships back" does not say how many)."""
+    return [w.strip(".,'’") for w in re.findall(r"[\w$£€.,%'’-]+", _CALENDAR_DATE.sub(" ", sentence).lower())]
 
 
 def _numbers(words: list[str], question: str) -> list[int]:
@@ -189,9 +190,6 @@ def _numbers(words: list[str], question: str) -> list[int]:
         if digits[:1].isdigit():
             if _ORDINAL.fullmatch(digits) or _YEAR.fullmatch(digits) or digits in given:
                 continue
-            if re.fullmatch(r"\d{1,2}", digits) and (i > 0 and words[i - 1].rstrip(".") in _CALENDAR
-                                                     or i + 1 < len(words) and words[i + 1].rstrip(".") in _CALENDAR):
-                continue  # a day of a month ("ANKARA, March 29 - Turkey pulled warships back") counts nothing
             out.append(i)
         elif w in _NUM_WORD:
             out.append(i)
