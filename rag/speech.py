@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 60
+EXTRACTOR_VERSION = 61
 
 
 @dataclass(frozen=True)
@@ -1593,7 +1593,15 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
         if cased and verb[0].isupper() and low != "according to" and a != u.start:
             continue  # "States", "Notes": a name, not a verb
         before_word = re.search(r"(\w+)[^\w,;:\"“”’]*$", text[u.start:a])  # adjacent: not "... worth it,\" said"
-        if low in _BASE_FORMS and (not before_word or before_word.group(1).lower() in _NOT_A_SUBJECT):
+        if low in _BASE_FORMS and not before_word:
+            aside = _ASIDE_TAIL.search(text, u.start, a)
+            if aside and not re.search(r"\b(?:who|which|that)\b", text[u.start:aside.start()], re.I):
+                # "Sceptics, however, say ...": the word before the aside (not "scholars who have
+                # studied the law, however, assert": the law asserts nothing)
+                before_word = re.search(r"(\w+)\W*$", text[u.start:aside.start()])
+            else:
+                continue
+        if low in _BASE_FORMS and before_word and before_word.group(1).lower() in _NOT_A_SUBJECT:
             continue  # "the license to go out and say whatever they want", "would say", "did not tell"
         if low != "according to" and re.search(r"(?:^|\s)(?:a|an|the)\s+$", text[max(u.start, a - 5):a], re.I):
             continue  # an adjective or a noun: "an alleged exodus", "the stated aim", "a forecast of 3%"

@@ -1543,3 +1543,14 @@ def test_the_kind_of_an_organisation_in_lower_case_text_is_the_one_named_with_th
     # no organisation of that kind named: the kind itself, as before
     text = "the mayor said the roads were closed. long-haul flights  the airline said  would continue.\n"
     assert by(said(text), "would continue")[0] == "airline"
+
+
+def test_a_plural_subject_then_an_aside_then_a_verb_in_its_base_form():
+    # guardian_0338: "Sceptics, however, say legislative efforts are often driven by dystopian anxieties"
+    sts = said("Sceptics, however, say legislative efforts are often driven by dystopian anxieties.\n")
+    assert [(speaker_key(s[0]), s[2]) for s in sts] == [("sceptics", "legislative efforts are often driven by dystopian anxieties")]
+    # the word before the aside ends a relative clause: no speaker, no statement
+    sts = said("Scholars who have studied the law, however, assert ESSA repeals nothing.\n")
+    assert all(speaker_key(s[0]) != "law" for s in sts), sts
+    # a base form with no subject before it is still no statement ("..., say whatever they want")
+    assert said("They had the licence to go out and say whatever they want.\n") == []
