@@ -172,9 +172,9 @@ _STARTERS = frozenset(
 )
 # All-lower-case text lacks the capital that would confirm a start, so fewer words qualify there.
 _LOWER_STARTERS = frozenset("the he she they we but".split())
-# Verbs that report what someone said (rag.speech reads statements by them); after a quoted
-# question or exclamation, one of them with up to three words before it is the quotation's
-# attribution, not a new sentence ("“Why now?” Klepper wondered").
+# Verbs that report what someone said (rag.speech reads statements by them). After a quoted
+# question or exclamation, up to three words and one of them ending the sentence are the
+# quotation's attribution, not a new sentence ("“Why now?” Klepper wondered."; _ATTRIBUTION_ENDING).
 REPORTING_VERBS = tuple((
     "said says say told tells added adds noted notes warned warns claimed claims stressed stresses "
     "insisted insists argued argues stated emphasized emphasised emphasizes emphasises explained "
