@@ -449,7 +449,11 @@ class Engine:
                 reason = "No sentence of the generated answer is supported by the passages."
             elif gen.name == "extractive":
                 # source sentences that only share the question's words: no answer to "how many"
-                reason = lacks_asked_kind(query, [s.text for s in sentences if s.supported])
+                from .quotes import unvoiced_reaction
+
+                supported = [s for s in sentences if s.supported]
+                reason = lacks_asked_kind(query, [s.text for s in supported]) or unvoiced_reaction(
+                    query, self.retriever.index, [s.citations for s in supported])
                 refused = bool(reason)
         if refused and run.complete and gen.name != "extractive" and verdict.confident:
             # The passages do cover the question but the model's answer failed the check (small

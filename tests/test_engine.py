@@ -259,3 +259,44 @@ def test_a_model_summary_tops_the_statements_only_when_verified(seed_engine, mon
         assert a.backend == "statements+summary"
     else:
         assert a.text == plain.text and "1999" not in a.text and a.backend == "statements"
+
+
+def test_a_reaction_is_answered_only_with_what_the_person_said(make_settings, tmp_path):
+    """"How did X react to Y?" wants X's words: an article where only others speak of Y is no answer
+    (refused, naming X), one where X speaks of Y is."""
+    from rag.quotes import REASON_UNVOICED, unvoiced_reaction
+    from rag.types import Citation
+
+    corpus = copy_seeds(tmp_path / "corpus")
+    (corpus / "obama_trudeau.txt").write_text(
+        "Obama endorses Trudeau before the Canadian election\n\n"
+        "Former President Barack Obama gave an endorsement to Canadian Prime Minister Justin Trudeau on Wednesday, "
+        "days before the Canadian election.\n\n"
+        "“I was proud to work with Justin Trudeau as President,” Obama said of the endorsement.\n",
+        encoding="utf-8",
+    )
+    (corpus / "trudeau_tax.txt").write_text(
+        "Trudeau defends carbon tax after court ruling\n\n"
+        "Canadian Prime Minister Justin Trudeau said on Friday that the court ruling on the carbon tax "
+        "vindicated his government's climate plan.\n\n"
+        "“This ruling shows that pricing pollution works,” Trudeau told reporters in Ottawa.\n\n"
+        "Committee chairman Bobby Scott said the ruling would help provinces.\n",
+        encoding="utf-8",
+    )
+    engine = Engine(make_settings(corpus))
+    engine.index()
+    others = engine.ask("How did Justin Trudeau react to Obama's endorsement?", backend="extractive")
+    assert others.refused, others.text
+    assert others.refusal_reason == REASON_UNVOICED.format(name="Justin Trudeau")
+    own = engine.ask("How did Justin Trudeau react to the court ruling on the carbon tax?", backend="extractive")
+    assert not own.refused, own.refusal_reason
+    assert own.cited_files == ["trudeau_tax.txt"]
+    # a sentence the statement rules may miss ("rep. bobby scott, d-va., chairman ..., said that")
+    # counts when it names the person a few words before a verb of saying, outside quotation marks
+    index = engine.retriever.index
+    told = Citation(1, "trudeau_tax.txt", 9, 9, "rep. bobby scott, d-va., chairman of the panel, said that it helps")
+    quoted = Citation(1, "trudeau_tax.txt", 9, 9, "“we thank bobby scott,” the governor said")
+    assert unvoiced_reaction("How did Bobby Scott react to the ruling?", index, [[told]]) == ""
+    assert unvoiced_reaction("How did Bobby Scott react to the ruling?", index, [[quoted]]).startswith("No sentence")
+    # a subject the index never quotes may react by a deed: left alone
+    assert unvoiced_reaction("How did the market react to the ruling?", index, [[quoted]]) == ""
