@@ -712,10 +712,11 @@ def unvoiced_reaction(question: str, index, cited: Sequence[Sequence[Citation]])
     speaker the index quotes, and none of X's statements lies on the lines the answer's sentences
     cite (`cited`: each supported sentence's citations; a statement by anyone of X's surname
     counts); "" otherwise. A reaction that is a deed ("the market fell") comes from a subject the
-    index never quotes, so such questions are left alone. On the training sets (eval/realnews/train*.jsonl over the 2,683-article haystack) it
-    refuses 4 more written unanswerable questions of 140 ("How did Justin Trudeau react to Obama's
-    endorsement?", answered with Obama's words) and one answerable question whose answer was wrong;
-    without the verb-of-saying reading it also refused a right answer the statement rules miss."""
+    index never quotes, so such questions are left alone. On the training sets
+    (eval/realnews/train*.jsonl over the 2,683-article haystack) it refuses 4 more written
+    unanswerable questions of 140 ("How did Justin Trudeau react to Obama's endorsement?", answered
+    with Obama's words) and one answerable question whose answer was wrong; without the
+    verb-of-saying reading it also refused a right answer the statement rules miss."""
     m = _REACTION.match(_without_period(question))
     if m is None or not getattr(index, "statements", None):
         return ""
