@@ -76,6 +76,37 @@ def fit_per_question(X, y, qid, l2: float = 1.0, steps: int = 800, rate: float =
     return w / sd
 
 
+def fitted_weights(X, y, qid, pointwise: bool, l2: float) -> np.ndarray:
+    """The sentence score's weights fitted on these rows (per question, or per sentence)."""
+    if pointwise:
+        w0, _b, _mu, sd = fit_logistic(X, y, l2)
+        return w0 / sd
+    return fit_per_question(X, y, qid, l2)
+
+
+def at_library_scale(w: np.ndarray) -> np.ndarray:
+    """The score's scale matters to KEEP_RATIO and TYPED_RUNNER_UP: the fitted direction at the
+    library weights' total."""
+    return w / w.sum() * ex.WEIGHTS.sum()
+
+
+def pooled(runs) -> dict[str, float | None]:
+    """answer_match over the answerable questions and the share of unanswerable ones refused, over
+    several `rag eval` reports ((questions, report) pairs)."""
+    right = answerable = refused = unanswerable = 0.0
+    for questions, r in runs:
+        n_ans = sum(bool(q["answerable"]) for q in questions)
+        if r.get("answer_match") is not None:
+            right += r["answer_match"] * n_ans
+            answerable += n_ans
+        if len(questions) > n_ans and r.get("refusal_accuracy") is not None:
+            refused += r["refusal_accuracy"] * (len(questions) - n_ans)
+            unanswerable += len(questions) - n_ans
+    return {"answer_match": round(right / answerable, 4) if answerable else None,
+            "unanswerable_refused": round(refused / unanswerable, 4) if unanswerable else None,
+            "answerable": int(answerable)}
+
+
 def top1_cv(X, y, qid, pointwise: bool | None, l2: float, folds: int = 5) -> float:
     """Share of questions whose best-scored sentence answers, 5-fold over questions (None: the
     library's weights, not refitted)."""
@@ -84,13 +115,7 @@ def top1_cv(X, y, qid, pointwise: bool | None, l2: float, folds: int = 5) -> flo
     right = 0
     for part in np.array_split(order, folds):
         test = np.isin(qid, qs[part])
-        if pointwise is None:
-            w = ex.WEIGHTS
-        elif pointwise:
-            w0, _b, _mu, sd = fit_logistic(X[~test], y[~test], l2)
-            w = w0 / sd
-        else:
-            w = fit_per_question(X[~test], y[~test], qid[~test], l2)
+        w = ex.WEIGHTS if pointwise is None else fitted_weights(X[~test], y[~test], qid[~test], pointwise, l2)
         for q in qs[part]:
             rows = np.flatnonzero(qid == q)
             right += int(y[rows[np.argmax(X[rows] @ w)]] > 0)
@@ -106,53 +131,33 @@ def answer_match(engine: Engine, paths: list[Path]) -> dict[str, float]:
 
 
 def answer_match_cv(engine: Engine, paths: list[Path], X, y, qid, l2: float, pointwise: bool,
-                    folds: int = 5, seed: int = 0) -> dict[str, float]:
+                    folds: int = 5, seed: int = 0) -> dict[str, float | None]:
     """answer_match over every answerable training question, 5-fold over questions: weights fitted
     on four fifths of the sentence rows, `rag eval` run on the other fifth's questions (unanswerable
     ones too: refusals depend on the chosen sentences). The library's weights were fitted on some
-    of these sets, so their in-sample answer_match flatters them; their row here is the same run
-    without refitting, to read next to the cross-validated one."""
+    of these sets, so their in-sample answer_match flatters them; read this next to it."""
     questions = [(p, q) for p in paths for q in load_questions(p)]
     fold_of = dict(zip((f"{p.name}:{q['id']}" for p, q in questions),
                        np.random.default_rng(seed).integers(0, folds, len(questions)).tolist()))
     row_fold = np.array([fold_of[q] for q in qid])
     saved = ex.WEIGHTS.copy()
-    out = {}
+    runs = []
     tmp = Path(tempfile.mkdtemp(prefix="fit_extractive_"))
     try:
-        for name in ("library", "fitted"):
-            right = answerable = refused = unanswerable = 0.0
-            for f in range(folds):
-                if name == "fitted":
-                    train = row_fold != f
-                    if pointwise:
-                        w0, _b, _mu, sd = fit_logistic(X[train], y[train], l2)
-                        w = w0 / sd
-                    else:
-                        w = fit_per_question(X[train], y[train], qid[train], l2)
-                    ex.WEIGHTS = w / w.sum() * saved.sum()
-                for p in paths:
-                    part = [q for pp, q in questions if pp == p and fold_of[f"{p.name}:{q['id']}"] == f]
-                    if not part:
-                        continue
+        for f in range(folds):
+            train = row_fold != f
+            ex.WEIGHTS = at_library_scale(fitted_weights(X[train], y[train], qid[train], pointwise, l2))
+            for p in paths:
+                part = [q for pp, q in questions if pp == p and fold_of[f"{p.name}:{q['id']}"] == f]
+                if part:
                     sub = tmp / p.name
                     sub.write_text("".join(json.dumps(q) + "\n" for q in part))
-                    r = evaluate(engine, sub, backend="extractive")
-                    n_ans = sum(bool(q["answerable"]) for q in part)
-                    if r.get("answer_match") is not None:
-                        right += r["answer_match"] * n_ans
-                        answerable += n_ans
-                    if len(part) > n_ans and r.get("refusal_accuracy") is not None:
-                        refused += r["refusal_accuracy"] * (len(part) - n_ans)
-                        unanswerable += len(part) - n_ans
-                ex.WEIGHTS = saved
-            out[name] = {"answer_match": round(right / answerable, 4) if answerable else None,
-                         "unanswerable_refused": round(refused / unanswerable, 4) if unanswerable else None}
+                    runs.append((part, evaluate(engine, sub, backend="extractive")))
+            ex.WEIGHTS = saved
     finally:
         ex.WEIGHTS = saved
         shutil.rmtree(tmp, ignore_errors=True)
-    out["answerable"], out["folds"] = int(answerable), folds
-    return out
+    return pooled(runs)
 
 
 def main() -> int:
@@ -180,14 +185,14 @@ def main() -> int:
     result = {"features": ex.SENTENCE_FEATURES, "fitted_weights": weights.round(4).tolist(), "fitted_bias": round(bias, 4),
               "positives": int(y.sum()), "candidates": int(len(y)), "questions": int(len(set(qid))),
               "top1_cv": {"library": top1_cv(X, y, qid, None, args.l2), "fitted": top1_cv(X, y, qid, args.pointwise, args.l2)}}
-    if args.cv_answer_match:
-        result["answer_match_cv"] = answer_match_cv(engine, train, X, y, qid, args.l2, args.pointwise)
     result["library"] = {"train": answer_match(engine, train), "heldout": answer_match(engine, held)}
+    if args.cv_answer_match:
+        result["answer_match_cv"] = {
+            "library": pooled((load_questions(p), result["library"]["train"][p.name]) for p in train),
+            "fitted": answer_match_cv(engine, train, X, y, qid, args.l2, args.pointwise), "folds": 5}
     saved = ex.WEIGHTS.copy()
     try:
-        # the score's scale matters to KEEP_RATIO and TYPED_RUNNER_UP: the fitted direction at the
-        # library weights' total
-        ex.WEIGHTS = weights / weights.sum() * saved.sum()
+        ex.WEIGHTS = at_library_scale(weights)
         result["fitted"] = {"train": answer_match(engine, train), "heldout": answer_match(engine, held)}
     finally:
         ex.WEIGHTS = saved

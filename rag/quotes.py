@@ -248,6 +248,10 @@ class SpeakerDirectory:
     def statements_of(self, key: str) -> list[Statement]:
         return self.by_key.get(key, [])
 
+    def of_surname(self, surname: str) -> list[Speaker]:
+        """Every speaker of that surname key ("scott": Robert C. Scott, Bobby Scott)."""
+        return [self._people[i][0] for i in self._by_surname.get(surname, ())]
+
 
 def _spelt_role(role: str) -> str:
     """A role as a speaker list shows it: "Sen." is "Senator" (and counts with it)."""
@@ -704,6 +708,7 @@ def answer_speech(question: str, retriever, embed: Callable | None = None,
 
 
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_BEFORE_SAYING = rf"(?:\W+\w[\w.’'-]*){{0,12}}?\W+(?:{'|'.join(REPORTING_VERBS)})\b"  # up to 12 words, then a verb of saying
 REASON_UNVOICED = "No sentence found gives {name}'s own reaction; the passages only tell what others said."
 
 
@@ -730,16 +735,18 @@ def unvoiced_reaction(question: str, index, cited: Sequence[Sequence[Citation]])
     surname = surname_key(speaker.key)
     # the statement rules miss some ("rep. bobby scott, d-va., chairman of ..., said that ..."):
     # a cited quote naming X, outside quotation marks, a few words before a verb of saying will do
-    told = re.compile(rf"\b{re.escape(surname)}\b(?:\W+\w[\w.’'-]*){{0,12}}?\W+(?:{'|'.join(REPORTING_VERBS)})\b")
+    told = re.compile(rf"\b{re.escape(surname)}\b{_BEFORE_SAYING}")
     if any(told.search(speaker_key(_QUOTED.sub(" ", c.quote))) for cs in cited for c in cs):
         return ""
-    spans = {(c.file, c.line_start, c.line_end) for cs in cited for c in cs}
-    files = {f for f, _a, _b in spans}
-    for st in index.statements:
-        # one article's "Rep. Bobby Scott" may be another's "Robert C. Scott": the surname will do
-        if st.file in files and surname_key(st.speaker_key) == surname and any(
-                st.file == f and st.line_start <= b and a <= st.line_end for f, a, b in spans):
-            return ""
+    lines: dict[str, list[tuple[int, int]]] = {}
+    for cs in cited:
+        for c in cs:
+            lines.setdefault(c.file, []).append((c.line_start, c.line_end))
+    # one article's "Rep. Bobby Scott" may be another's "Robert C. Scott": anyone of the surname will do
+    for namesake in d.of_surname(surname):
+        for st in d.statements_of(namesake.key):
+            if any(st.line_start <= b and a <= st.line_end for a, b in lines.get(st.file, ())):
+                return ""
     return REASON_UNVOICED.format(name=speaker.name)
 
 

@@ -141,17 +141,22 @@ def test_embedded_model_answers_end_to_end(seed_engine):
     assert supported and all(c.quote in engine.document(c.file).text for c in supported)
 
 
-def test_a_name_no_passage_mentions_is_refused_even_when_the_other_words_match(make_settings, tmp_path):
+def engine_with(make_settings, tmp_path, articles: dict[str, str]) -> Engine:
+    """An indexed engine over the seeds and these articles (file name -> text)."""
     corpus = copy_seeds(tmp_path / "corpus")
-    (corpus / "kremlin_budget.txt").write_text(
+    for name, text in articles.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    engine = Engine(make_settings(corpus))
+    engine.index()
+    return engine
+
+
+def test_a_name_no_passage_mentions_is_refused_even_when_the_other_words_match(make_settings, tmp_path):
+    engine = engine_with(make_settings, tmp_path, {"kremlin_budget.txt": (
         "Kremlin says defense budget will grow\n\n"
         "Kremlin spokesman Dmitry Peskov said on Monday that Russia's defense budget would grow next year "
         "because of what he called the expansion of NATO towards Russian borders.\n\n"
-        "Peskov said the defense budget increase had been agreed with the finance ministry.\n",
-        encoding="utf-8",
-    )
-    engine = Engine(make_settings(corpus))
-    engine.index()
+        "Peskov said the defense budget increase had been agreed with the finance ministry.\n")})
     named = engine.ask("What did Peskov say about Japan's defense budget?", backend="extractive")
     assert named.refused and named.text.startswith(REFUSAL)
     assert "names" in named.refusal_reason
@@ -267,24 +272,19 @@ def test_a_reaction_is_answered_only_with_what_the_person_said(make_settings, tm
     from rag.quotes import REASON_UNVOICED, unvoiced_reaction
     from rag.types import Citation
 
-    corpus = copy_seeds(tmp_path / "corpus")
-    (corpus / "obama_trudeau.txt").write_text(
-        "Obama endorses Trudeau before the Canadian election\n\n"
-        "Former President Barack Obama gave an endorsement to Canadian Prime Minister Justin Trudeau on Wednesday, "
-        "days before the Canadian election.\n\n"
-        "“I was proud to work with Justin Trudeau as President,” Obama said of the endorsement.\n",
-        encoding="utf-8",
-    )
-    (corpus / "trudeau_tax.txt").write_text(
-        "Trudeau defends carbon tax after court ruling\n\n"
-        "Canadian Prime Minister Justin Trudeau said on Friday that the court ruling on the carbon tax "
-        "vindicated his government's climate plan.\n\n"
-        "“This ruling shows that pricing pollution works,” Trudeau told reporters in Ottawa.\n\n"
-        "Committee chairman Bobby Scott said the ruling would help provinces.\n",
-        encoding="utf-8",
-    )
-    engine = Engine(make_settings(corpus))
-    engine.index()
+    engine = engine_with(make_settings, tmp_path, {
+        "obama_trudeau.txt": (
+            "Obama endorses Trudeau before the Canadian election\n\n"
+            "Former President Barack Obama gave an endorsement to Canadian Prime Minister Justin Trudeau on Wednesday, "
+            "days before the Canadian election.\n\n"
+            "“I was proud to work with Justin Trudeau as President,” Obama said of the endorsement.\n"),
+        "trudeau_tax.txt": (
+            "Trudeau defends carbon tax after court ruling\n\n"
+            "Canadian Prime Minister Justin Trudeau said on Friday that the court ruling on the carbon tax "
+            "vindicated his government's climate plan.\n\n"
+            "“This ruling shows that pricing pollution works,” Trudeau told reporters in Ottawa.\n\n"
+            "Committee chairman Bobby Scott said the ruling would help provinces.\n"),
+    })
     others = engine.ask("How did Justin Trudeau react to Obama's endorsement?", backend="extractive")
     assert others.refused, others.text
     assert others.refusal_reason == REASON_UNVOICED.format(name="Justin Trudeau")
