@@ -190,6 +190,10 @@ def test_a_refusal_quotes_the_sentence_that_says_what_is_asked_was_not_given():
     ("When will Unisys start shipping the new models?", ["Unisys said it is offering eight new models."], True),
     ("When will Unisys start shipping the new models?", ["Shipments begin in June, Unisys said."], False),
     ("How much was Kodak spending on the advertising push?", ["Kodak launched a 50 mln dlr advertising campaign."], False),
+    # an amount asked by its noun: the turnover's figure gives no profit, a state dinner no sum
+    ("What net profit did Porsche report for 1986/87?", ["Porsche said turnover fell six pct to 1.71 billion marks."], True),
+    ("What net profit did Porsche report for 1986/87?", ["Porsche's net profit rose to 45.6 mln marks."], False),
+    ("What did the state dinner for Scott Morrison cost?", ["Morrison was feted with a formal state dinner."], True),
     # nothing so crisp asked (a name, a reason), or a question of several parts: not this check's
     ("Who chairs the committee?", ["The committee met on Friday."], False),
     ("Why did Turkey pull its warships back?", ["Turkey pulled its warships back."], False),

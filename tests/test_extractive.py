@@ -87,6 +87,18 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("On what date is Rachel Reeves due to deliver her budget?", "The budget of 2025 is due.", False),
         # without capitals a name cannot be seen, so a lower-cased sentence is not ruled out
         ("who predicted a dynasty", "the trumps will be a dynasty, brad parscale said.", True),
+        # "what price / what did it cost": any sum the question does not give, a currency's country too
+        ("What price did Daiwa pay for its seat?", "It paid 361,000 Canadian dlrs, the highest price ever.", True),
+        ("What price did Daiwa pay for its seat?", "Daiwa bought the seat, the exchange said.", False),
+        ("What did the state dinner cost?", "The Morrisons were feted with a formal state dinner.", False),
+        ("What did the landslide cost the canal?", "The landslide cost the canal 15 mln dlrs.", True),
+        # "what net profit / what dividend": a number told with that word, not the turnover's
+        ("What net profit did Porsche report for 1986/87?", "Turnover fell six pct to 1.71 billion marks.", False),
+        ("What net profit did Porsche report for 1986/87?", "Net profit rose 12 pct to 45.6 mln marks.", True),
+        ("What revenue gap does TVA expect?", "It means a revenue shortfall of about 250 mln dlrs.", True),
+        ("What dividend did Bayer propose?", "Bayer proposed a 10-mark dividend.", True),
+        # a percentage is any number the question does not give
+        ("By what percentage did turnover fall?", "Domestic turnover fell 17 pct.", True),
     ],
 )
 def test_answer_types(question, sentence, expected):
@@ -105,6 +117,12 @@ def test_answer_types(question, sentence, expected):
         ("Which status did Putin offer the Commonwealth of Independent States?", None),
         ("Which measures did the ministry announce?", None),
         ("Which Ukrainian foreign minister travelled to Brussels?", "person"),
+        # an amount asked by its noun is a number; a role or a policy is not
+        ("What net profit did Crime Control report for 1986?", "number"),
+        ("What bail bond amount did the court set?", "number"),
+        ("What did the White House state dinner cost?", "number"),
+        ("What role did the envoy play?", None),
+        ("What did Trump say about costs?", None),
     ],
 )
 def test_what_which_asks_for(question, kind):
