@@ -97,6 +97,13 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
         ("What net profit did Porsche report for 1986/87?", "Net profit rose 12 pct to 45.6 mln marks.", True),
         ("What revenue gap does TVA expect?", "It means a revenue shortfall of about 250 mln dlrs.", True),
         ("What dividend did Bayer propose?", "Bayer proposed a 10-mark dividend.", True),
+        # a time still to come is not the date the story was filed, nor a time gone by
+        ("When will Unisys start shipping the models?", "DETROIT, April 7 - Unisys said it offers new models.", False),
+        ("When did Unisys announce the models?", "DETROIT, April 7 - Unisys said it offers new models.", True),
+        ("When will the trust pay its holders?", "NEW YORK, March 26 - It will pay holders on April 8.", True),
+        ("When is the trial set to begin?", "By Amy Russo 10/18/2019 05:15 pm ET The suit was reinstated.", False),
+        ("When is the documentary set to premiere?", "He was diagnosed with a brain tumor last year.", False),
+        ("When is the documentary set to premiere?", "It premieres on HBO next month.", True),
         # a percentage is any number the question does not give
         ("By what percentage did turnover fall?", "Domestic turnover fell 17 pct.", True),
     ],
