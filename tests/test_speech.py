@@ -1024,6 +1024,19 @@ SEVERAL = [
     ("Thierry Henry scored twice. \"We played well,\" the striker said. Roger Federer won in straight sets. The "
      "Swiss said he was delighted. Madonna Ciccone released an album. The singer said she was proud of it.",
      [("played well", "Thierry Henry"), ("delighted", "Roger Federer"), ("proud", "Madonna Ciccone")]),
+    # what a report's authors say is said by the one the story credits it to (not by the one who
+    # commissioned it; the "Tyndall report" is the Tyndall Centre's)
+    ("The report by the Sutton Trust was published on Monday. Britain has a two-tier system, the authors say. "
+     "Lee Elliot Major, a professor, said the gap was stark.",
+     [("two-tier system", "Sutton Trust"), ("gap was stark", "Lee Elliot Major")]),
+    ("In a report commissioned by Friends of the Earth, the Tyndall Centre for Climate Change Research says cuts "
+     "are needed. Rail will grow by a quarter, the authors say. Planes will fly full, say the authors of the "
+     "Tyndall report.",
+     [("Rail will grow", "Tyndall Centre for Climate Change Research")]),
+    # two authors credited: which one the authors are, the story does not say
+    ("A study by the Sutton Trust and a survey by Ofsted were published. Schools are failing their pupils, the "
+     "authors say.",
+     [("Schools are failing", "authors")]),
 ]
 
 
