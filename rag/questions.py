@@ -111,7 +111,9 @@ _NAME_NOUNS = """city country countries town village place state province region
     show shows school college university team party club hospital committee department ministry institute brand
     website site platform airline airport port publication book film movie character program programme exchange
     market index fund venue stadium island river""".split()
-_LEAD_IN = re.compile(r"^(?:(?:at|in|on|from|for|by|with|to|of|into|about|around|roughly|approximately|after|before)\s+)+")
+_LEAD_IN = re.compile(r"^(?:(?:at|in|on|from|for|by|with|to|of|into|about|around|roughly|approximately|after|before|"
+                      r"until|till|since|within|near|next\s+to|besides|beside|during|under|over|between|among|"
+                      r"against|through|despite|like|unlike|via|per|towards?)\s+)+")
 _WHICH = re.compile(r"^(?:which|what)\s+((?:[\w’'.&-]+\s*){1,5})")
 _HEAD_STOP = frozenset("is are was were did does do has have had will would could can should may might".split())
 # "What net profit did Porsche report?", "what dividend does it plan?", "what price did it get?": the
@@ -143,6 +145,8 @@ def expected_type(question: str) -> str | None:
     if kind is None and "," in q:  # "In the Supreme Court's removal case, which country is ...?"
         kind = _expected(_LEAD_IN.sub("", q.rsplit(",", 1)[1].strip()))
     return kind
+
+
 
 
 def _listed_nouns(m: re.Match) -> list[str]:

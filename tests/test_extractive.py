@@ -129,6 +129,10 @@ def test_answer_types(question, sentence, expected):
         ("What bail bond amount did the court set?", "number"),
         ("What did the White House state dinner cost?", "number"),
         ("What role did the envoy play?", None),
+        # a question may open with any preposition: "until what date", "within how many days"
+        ("Until what date did Sri Lanka extend its visa scheme?", "time"),
+        ("Within how many days must staff forward the emails?", "number"),
+        ("Near which village was the incursion stopped?", "name"),
         ("What did Trump say about costs?", None),
     ],
 )
