@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 62
+EXTRACTOR_VERSION = 63
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,8 @@ _ORG_WORDS = frozenset(
     organisation association institute university board authority federation statement report
     company firm administration campaign pentagon parliament senate congress cabinet embassy
     service services agency network corporation exchange statistics reuters interfax tass afp
-    xinhua ria force forces navy staff command companies firms banks unions groups agencies parties""".split()
+    xinhua ria force forces navy staff command companies firms banks unions groups agencies parties
+    centre center foundation alliance coalition society bureau academy hospital museum college""".split()
 )
 # Jobs in the media and in sport that a story also calls a named person by ("the late-night host
 # said") and that stand before a name as a title ("CNN commentator Roland Martin").

@@ -1033,6 +1033,10 @@ SEVERAL = [
      "are needed. Rail will grow by a quarter, the authors say. Planes will fly full, say the authors of the "
      "Tyndall report.",
      [("Rail will grow", "Tyndall Centre for Climate Change Research")]),
+    # an organisation's name may hold "for": "Centre for Policy Studies" is no Centre working for someone
+    ("The Centre for Policy Studies warned that growth would slow. The government-funded Tyndall Centre for "
+     "Climate Change Research says cuts are needed.",
+     [("growth would slow", "Centre for Policy Studies"), ("cuts are needed", "Tyndall Centre for Climate Change Research")]),
     # two authors credited: which one the authors are, the story does not say
     ("A study by the Sutton Trust and a survey by Ofsted were published. Schools are failing their pupils, the "
      "authors say.",
