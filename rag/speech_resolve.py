@@ -447,8 +447,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                 resolved = _named_after_lead(raws, r, order, words) or resolved
         if resolved is None:
             continue
-        if resolved[3] != "person" or len(resolved[1].split()) <= 2:
-            resolved = _credited(resolved, credit)
+        resolved = _credited(resolved, credit)
         if resolved[0] in spelt:  # "BCG said" where the story wrote "Boston Consulting Group (BCG)"
             resolved = (f"{spelt[resolved[0]]} ({resolved[0]})", speaker_key(spelt[resolved[0]]), *resolved[2:])
         last = resolved
@@ -526,8 +525,8 @@ def _credited(resolved: tuple[str, str, str | None, str], credit: str) -> tuple[
     if not credit:
         return resolved
     words = resolved[1].split()
-    if not words or words[-1] not in _DOCUMENTS:
-        return resolved
+    if not words or words[-1] not in _DOCUMENTS or resolved[3] == "person" and len(words) > 1:
+        return resolved  # (a person's name is no document; "according to research" may read as one)
     before = words[:-1]  # "the study's authors", "the Tyndall report"; not "the Fed report", another's
     if before and not speaker_key(credit).startswith(" ".join(before)) and \
             not all(w in _DOCUMENTS or w == "s" for w in before):
