@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 63
+EXTRACTOR_VERSION = 64
 
 
 @dataclass(frozen=True)
@@ -1121,9 +1121,11 @@ def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased:
         if of:  # "said the head of the regional military administration.": the job is of that
             return _Speaker(sp.mention + of.group(0), "", sp.role + of.group(0), "role", True), stop + of.end()
     if not cased and sp is not None and sp.kind == "role":
-        # lower case: "said unesco s chief of bioethics  dafna feinholz." (its commas turned into spaces)
+        # lower case: "said unesco s chief of bioethics  dafna feinholz." (its commas turned into spaces),
+        # "said the chancellor  rachel reeves  at a g20 meeting" (a comma's two spaces, then where)
         ap = re.match(r"((?:\s+(?:of|for)\s+[a-z’'\-]+(?:\s+[a-z’'\-]+){0,5}?)?)\s*,?\s+([a-z][a-z’'\-]+\s+[a-z][a-z’'\-]+"
-                      r"(?:\s+[a-z][a-z’'\-]+)?)(?=\s*(?:[.;]|$))", text[stop:end])
+                      r"(?:\s+[a-z][a-z’'\-]+)?)(?=\s*(?:[.;]|$)|\s*,\s*|\s{2,}(?:at|in|on|during|who|after|before|while|when)\b)",
+                      text[stop:end])
         words = ap.group(2).split() if ap else []
         if words and all(_low_name_word(w) and w not in _ROLE_NOUNS and w not in _ORG_WORDS for w in words):
             return (_Speaker(sp.mention + ap.group(0), ap.group(2), sp.role + ap.group(1), "person", True),

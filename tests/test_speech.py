@@ -1415,6 +1415,10 @@ def test_lower_case_a_name_set_off_after_the_job_after_the_verb():
     sts = said("unesco adopted standards  and  on monday  members agreed. there is no control  said the chief of "
                "bioethics  unesco office.\n")
     assert "unesco office" not in [s[0] for s in sts]
+    # guardian_0096 lower-cased: the name between a comma's two spaces, then where it was said
+    sts = said("the uk will act   said the chancellor  rachel reeves  at a g20 meeting in south africa. the kremlin "
+               "spokesman  dmitry peskov  said russia considered such restrictions illegal.\n")
+    assert [s[0] for s in sts] == ["rachel reeves", "dmitry peskov"]
 
 
 def test_a_job_after_a_nationality_is_the_person_the_story_is_about():
