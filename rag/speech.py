@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 64
+EXTRACTOR_VERSION = 65
 
 
 @dataclass(frozen=True)
@@ -637,6 +637,8 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
                 return _Speaker(mention, "", " ".join(words), "role", definite)  # "the singer said"
             if low and low[-1] in _ORG_WORDS and low[-1] not in _STATEMENT_NOUNS and (the_np or len(low) == 1):
                 return _Speaker(mention, " ".join(words), "", "org", definite)  # "after police say ..."
+            if the_np and low == ["report"]:  # "the report says": its author's words, when the story credits one
+                return _Speaker(mention, " ".join(words), "", "org", definite)
             return None
         if definite and low[-1] in _OFFICE_WORDS:
             return _Speaker(mention, " ".join(words), "", "org", definite)  # "the Treasury said": the department

@@ -1027,8 +1027,8 @@ SEVERAL = [
     # what a report's authors say is said by the one the story credits it to (not by the one who
     # commissioned it; the "Tyndall report" is the Tyndall Centre's)
     ("The report by the Sutton Trust was published on Monday. Britain has a two-tier system, the authors say. "
-     "Lee Elliot Major, a professor, said the gap was stark.",
-     [("two-tier system", "Sutton Trust"), ("gap was stark", "Lee Elliot Major")]),
+     "\"Parents who can pay get the places,\" the report says. Lee Elliot Major, a professor, said the gap was stark.",
+     [("two-tier system", "Sutton Trust"), ("Parents who can pay", "Sutton Trust"), ("gap was stark", "Lee Elliot Major")]),
     ("In a report commissioned by Friends of the Earth, the Tyndall Centre for Climate Change Research says cuts "
      "are needed. Rail will grow by a quarter, the authors say. Planes will fly full, say the authors of the "
      "Tyndall report.",
