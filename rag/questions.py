@@ -149,8 +149,6 @@ def expected_type(question: str) -> str | None:
     return kind
 
 
-
-
 def _listed_nouns(m: re.Match) -> list[str]:
     """The words of a "which/what" phrase before its verb ("what net profit did ...": net, profit)."""
     out = []
@@ -162,6 +160,26 @@ def _listed_nouns(m: re.Match) -> list[str]:
     return out
 
 
+def _head_noun(m: re.Match) -> tuple[str | None, str | None]:
+    """(kind, noun) for the first listed noun of a "which/what" phrase that says what is asked
+    ("which first boston analyst": person, analyst; "what net profit": number, profit; "which
+    measures": None, measures); (None, None) when no listed noun says it."""
+    for word in _listed_nouns(m):
+        if word in ("date", "day", "month", "time", "week"):
+            return "time", word
+        if word in ("birthday", "anniversary"):
+            return "ordinal", word  # "which birthday would he have celebrated": his 83rd
+        if word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS:
+            return "person", word
+        if word in _NAME_NOUNS or word.rstrip("s") in _NAME_NOUNS:
+            return "name", word
+        if word in _THING_NOUNS:
+            return None, word
+        if word in _AMOUNT_NOUNS:
+            return "number", word
+    return None, None
+
+
 def asked_amount(question: str) -> str | None:
     """The amount a "what" question asks for ("what net profit did ...": "profit"; "what did it
     cost": "cost"), None for other questions."""
@@ -169,14 +187,8 @@ def asked_amount(question: str) -> str | None:
     if _COST_QUESTION.match(q):
         return "cost"
     m = _WHICH.match(q)
-    if not m:
-        return None
-    for word in _listed_nouns(m):
-        if word in _PERSON_NOUNS or word in _NAME_NOUNS or word in _THING_NOUNS:
-            return None
-        if word in _AMOUNT_NOUNS:
-            return word
-    return None
+    kind, noun = _head_noun(m) if m else (None, None)
+    return noun if kind == "number" else None
 
 
 def _expected(q: str) -> str | None:
@@ -194,19 +206,9 @@ def _expected(q: str) -> str | None:
         return "time"
     m = _WHICH.match(q)
     if m:
-        for word in _listed_nouns(m):  # the first listed noun before the verb: "which first boston analyst"
-            if word in ("date", "day", "month", "time", "week"):
-                return "time"
-            if word in ("birthday", "anniversary"):
-                return "ordinal"  # "which birthday would he have celebrated": his 83rd
-            if word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS:
-                return "person"
-            if word in _NAME_NOUNS or word.rstrip("s") in _NAME_NOUNS:
-                return "name"
-            if word in _THING_NOUNS:
-                return None
-            if word in _AMOUNT_NOUNS:
-                return "number"
+        kind, noun = _head_noun(m)
+        if noun is not None:
+            return kind
         if q.startswith("which"):
             return "name"
     if _NUMBER_NOUNS.match(q) or _COST_QUESTION.match(q):

@@ -364,7 +364,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
         order = _with_surname_mentions(text, doc, order)
 
     spelt = _spelt_out(text) if cased else _spelt_out_lower(text)
-    credit = _credited_org(text, cased)
+    credit: str | None = None  # the organisation the article credits its report to, read when first needed
     out: list[Statement] = []
     last: tuple[str, str, str | None, str] | None = None  # (speaker, key, role, kind) of the statement before
     recent: list[tuple[int, str, str, str | None, str]] = []  # (offset, speaker, key, role, kind)
@@ -447,7 +447,10 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                 resolved = _named_after_lead(raws, r, order, words) or resolved
         if resolved is None:
             continue
-        resolved = _credited(resolved, credit)
+        if _is_document(resolved):
+            if credit is None:
+                credit = _credited_org(text, cased)
+            resolved = _credited(resolved, credit)
         if resolved[0] in spelt:  # "BCG said" where the story wrote "Boston Consulting Group (BCG)"
             resolved = (f"{spelt[resolved[0]]} ({resolved[0]})", speaker_key(spelt[resolved[0]]), *resolved[2:])
         last = resolved
@@ -520,13 +523,18 @@ def _credited_org(text: str, cased: bool) -> str:
     return " ".join(credit.split())
 
 
+def _is_document(resolved: tuple[str, str, str | None, str]) -> bool:
+    """The speaker is a document or its authors: "report", "the study's authors", "Tyndall report"
+    (a person's name is none; "according to research" may read as a one-word person)."""
+    words = resolved[1].split()
+    return bool(words) and words[-1] in _DOCUMENTS and not (resolved[3] == "person" and len(words) > 1)
+
+
 def _credited(resolved: tuple[str, str, str | None, str], credit: str) -> tuple[str, str, str | None, str]:
     """A statement by "the report", "the authors" or "the Tyndall report": by its credited author."""
     if not credit:
         return resolved
     words = resolved[1].split()
-    if not words or words[-1] not in _DOCUMENTS or resolved[3] == "person" and len(words) > 1:
-        return resolved  # (a person's name is no document; "according to research" may read as one)
     before = words[:-1]  # "the study's authors", "the Tyndall report"; not "the Fed report", another's
     if before and not speaker_key(credit).startswith(" ".join(before)) and \
             not all(w in _DOCUMENTS or w == "s" for w in before):
