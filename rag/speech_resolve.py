@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _CALENDAR_WORDS, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
-    _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
+    _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _TITLE_ABBREVIATIONS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, surname_key,
 )
 from .text import terms
@@ -89,6 +89,8 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
         low = [w.lower().rstrip(".") for w in words]
         last_title = _last_title(low)
         name = [w for w in words[last_title + 1:]]
+        while name and name[-1].lower() in _NO_SPEAKER_DAYS:
+            name = name[:-1]  # "Prime Minister Narendra Modi Saturday launched": the day, not his name
         while name and name[-1].lower() in _PARTICLES:
             name = name[:-1]
         if name and name[-1].endswith(("’s", "'s")):
@@ -308,6 +310,21 @@ def _lower_mentions(text: str, speaker_surnames: Iterable[str] = ()) -> list[tup
 
 
 
+# The title written before a surname: "PM Modi", "Chief Minister Kumar".
+_TITLE_BEFORE = re.compile(r"(?<![\w.])((?:[A-Z][\w.]*\s+){1,3})$")
+
+
+def _fits_title(title: str, role: str | None) -> bool:
+    """'PM' is the 'Prime Minister' the article named, not the 'Deputy Chief Minister' of the same
+    surname: every word of the title (abbreviations spelt out) is in the role, and the role is no
+    deputy's or vice's one the title does not say."""
+    def words(r: str) -> set[str]:
+        r = re.sub(r"\b(" + "|".join(_TITLE_ABBREVIATIONS) + r")\b\.?", lambda m: _TITLE_ABBREVIATIONS[m.group(1)], r.lower())
+        return set(re.findall(r"[a-z]+", r))
+    t, have = words(title), words(role or "")
+    return bool(t & _ROLE_NOUNS) and t <= have and not (have - t) & _OTHER_JOB
+
+
 def _with_surname_mentions(text: str, doc: Document, order: list[tuple[int, _Person]]) -> list[tuple[int, _Person]]:
     """The person mentions and, after each person's first full name, that person's surname used
     alone ("Trump made illegal immigration the cornerstone of his campaign"): the subject a later
@@ -326,8 +343,10 @@ def _with_surname_mentions(text: str, doc: Document, order: list[tuple[int, _Per
         if any(a <= m.start() < b for a, b in covered):
             continue
         before = [p for off, p in named[m.group(1)] if off < m.start()]
-        if before:  # the person last named in full with that surname
-            extra.append((m.start(), before[-1]))
+        if before:  # the person last named in full with that surname, or the one of that title
+            title = _TITLE_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            titled = [p for p in before if title and _fits_title(title.group(1), p.role)]
+            extra.append((m.start(), (titled or before)[-1]))
     if not extra:
         return order
     return sorted(order + extra, key=lambda item: item[0])
@@ -393,8 +412,11 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                                and genders.get(item[2], gender) in ("", gender)), None)
                 if quoted is not None:
                     full = _Person(quoted[1], quoted[3] or "")
+                if sp.role and (quoted is None or not _fits_title(sp.role, quoted[3])):
+                    # "PM Modi said" after the Deputy Chief Minister Sushil Kumar Modi spoke: the one of that title
+                    full = _person_before(order, key, at, gender, genders, title=sp.role) or full
             if full is None and (len(key.split()) == 1 or (len(toks) >= 1 and toks[0].lower() in _PARTICLES)):
-                full = _person_before(people, order, key, at, gender, genders)
+                full = _person_before(order, key, at, gender, genders)
                 if full is None and not _org_named_first(key, recent, order, None):
                     first = first_full.get(surname_key(key)) or _spelt_otherwise(key, first_full)
                     full = first if first is not None and _gender_fits(first, gender, genders) else None
@@ -422,9 +444,9 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             if described is None and cased and first.lower() in _SURNAME_JOBS and first[:1].isupper():
                 # "said King", "noted King of CNN's audience ..." after "Dr. Alveda King": the
                 # surname, when someone was named with it
-                named = _person_before(people, order, first.lower(), at)
+                named = _person_before(order, first.lower(), at)
                 described = (named.name, speaker_key(named.name), named.role or None, "person") if named else None
-            resolved = described or _by_role(sp.role, at, recent, order) or _forward_speaker(raws, r, order) or (
+            resolved = described or _by_role(sp.role, at, recent, order) or _went_on(r, recent) or _forward_speaker(raws, r, order) or (
                 _named_after_lead(raws, r, order) if r.unit == 0 else None) or _described(
                 text, sp.role, at, recent, order, genders, units) or _job_of_subject(
                 text, sp.role, at, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
@@ -649,16 +671,17 @@ def _unit_after(units: list[_Unit], pos: int) -> _Unit | None:
     return units[i + 1] if i + 1 < len(units) else None
 
 
-def _person_before(people: dict[str, _Person], order: list[tuple[int, _Person]], key: str, at: int,
-                   gender: str = "", genders: dict[str, str] | None = None) -> _Person | None:
+def _person_before(order: list[tuple[int, _Person]], key: str, at: int,
+                   gender: str = "", genders: dict[str, str] | None = None, title: str = "") -> _Person | None:
     """The full name used for this surname before `at` (the last one, if several; "Mr. Sanders"
-    is not the Jane Sanders the article called "Ms. Sanders" or "his wife")."""
+    is not the Jane Sanders the article called "Ms. Sanders" or "his wife"). With a `title`, only
+    one named in that job: "PM Modi" is the Prime Minister, not the Deputy Chief Minister named since."""
     found = None
     for off, p in order:
         if off > at:
             break
         if (surname_key(speaker_key(p.name)) == key or speaker_key(p.name).endswith(" " + key)) and \
-                _gender_fits(p, gender, genders or {}):
+                _gender_fits(p, gender, genders or {}) and (not title or _fits_title(title, p.role)):
             found = p
     return found
 
@@ -718,6 +741,20 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
         if kind == "person" and not any(w in _ROLE_NOUNS for w in (r or "").lower().split()):
             return name, key, r, "person"
     return None
+
+
+# Verbs that carry on what the one just quoted was saying: "The Labour MP added: ..."
+_GOING_ON = frozenset("added continued".split())
+
+
+def _went_on(r, recent) -> tuple[str, str, str | None, str] | None:
+    """'Sarah Champion, chair of the committee, said ...', then 'The Labour MP added: ...': a job
+    adding to a statement is the person quoted just before, whatever job the story gave that person
+    before. A bare job ("the official added") may be another official, unnamed."""
+    if r.cue.lower() not in _GOING_ON or not recent or len(r.speaker.role.split()) < 2:
+        return None
+    _, name, key, role, kind = recent[-1]
+    return (name, key, role, kind) if kind == "person" else None
 
 
 # Jobs the article means one person by ("the prime minister told mps ...", then "mr blair said").
@@ -988,6 +1025,12 @@ _SCENE_LEAD = re.compile(r"\W*(?:in|on|at|after|before|during|while|when|with|de
 _JOB_BEFORE_NAME = re.compile(r"\W*(?:[Tt]he|[Aa]n?)\s+([^,;:.“”\"()]{3,60}),\s*")
 
 
+# A relative set before the name, at the start of a sentence: "Her mother, former Olympic speed
+# skater " (Karen Gardiner-Kah, ...).
+_RELATION_BEFORE_NAME = re.compile(r"\W*(?:[Hh]is|[Hh]er|[Tt]heir)\s+(?:" + "|".join(sorted(_RELATIONS)) +
+                                   r")\s*,\s*(?:[^,;:.“”\"()]{3,60})?")
+
+
 def _subject_since(text: str, since: int, at: int, gender: str, order, genders, units) -> tuple[str, str, str | None, str] | None:
     """The person a narrative sentence between `since` and `at` is about (the latest such sentence)."""
     chosen = None
@@ -1013,6 +1056,8 @@ def _subject_since(text: str, since: int, at: int, gender: str, order, genders, 
                 lead = re.split(r",\s+|[ \t]{2,}", lead)[-1]
             if len(lead.split()) > 3:
                 lead = " ".join(w for w in lead.split() if not (w.endswith(".") and w.lower().rstrip(".") in _TITLE_WORDS))
+            if _RELATION_BEFORE_NAME.fullmatch(lead) and text.startswith(",", off + len(p.name)):
+                lead = ""  # "Her mother, former Olympic speed skater Karen Gardiner-Kah, became ...": her
             jm = _JOB_BEFORE_NAME.fullmatch(lead)
             if jm and any(w in _ROLE_NOUNS for w in jm.group(1).lower().split()) and text.startswith(",", off + len(p.name)):
                 lead = ""  # "The chief executive of Arts Council England, Darren Henley, called it ...": his job

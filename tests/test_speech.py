@@ -1041,6 +1041,22 @@ SEVERAL = [
     ("A study by the Sutton Trust and a survey by Ofsted were published. Schools are failing their pupils, the "
      "authors say.",
      [("Schools are failing", "authors")]),
+    # a title before a surname: the one the story named in that job, not the namesake named since;
+    # a weekday after a name is no part of it ("Narendra Modi Saturday launched")
+    ("Prime Minister Narendra Modi Saturday launched a scheme in the presence of Deputy Chief Minister Sushil "
+     "Kumar Modi. During the launch, PM Modi praised rural India. \"The way villages have fought the virus has "
+     "taught us a lot,\" he said. Later PM Modi said: \"Work towards faster internet will be "
+     "undertaken.\"",
+     [("The way villages", "Narendra Modi"), ("Work towards faster", "Narendra Modi")]),
+    # a job adding to what was just said is the one who said it
+    ("Sarah Champion, chair of the select committee, said atrocity prevention should be core. \"Budgets are "
+     "getting cut,\" she said. The Labour MP added: \"This is a dangerously shortsighted approach.\"",
+     [("dangerously shortsighted", "Sarah Champion")]),
+    # "Her mother, ..., Karen Gardiner-Kah, became emotional": the sentence is about the mother
+    ("Jockey Jamie Melham won the Cup on Tuesday. \"This is a dream come true,\" Melham said. She had been in a coma after a fall. Her mother, former "
+     "Olympic speed skater Karen Gardiner-Kah, became emotional remembering that period. \"It's horrible for any "
+     "parent to go through,\" she said.",
+     [("a dream come true", "Jamie Melham"), ("horrible for any parent", "Karen Gardiner-Kah")]),
 ]
 
 
