@@ -256,7 +256,8 @@ class Engine:
     @property
     def gate(self) -> EvidenceGate:
         r = self.retriever
-        return EvidenceGate(correct=r.correct, idf=r.idf, embed=self.embed)
+        return EvidenceGate(correct=r.correct, idf=r.idf, embed=self.embed,
+                            score_sentences=self.generator("extractive").scores)
 
     def idf(self, term: str) -> float:
         return self.retriever.idf(term)

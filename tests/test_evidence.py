@@ -50,17 +50,19 @@ def test_the_fitted_weights_reward_evidence():
     assert w["coverage"] + w["sentence_coverage"] + w["typed_coverage"] + w["article_coverage"] > 0
     assert w["closeness"] > 0 and w["top_dense"] > 0
     assert w["names_missing"] < 0
+    assert w["best_sentence"] > 0 and w["sentence_margin"] > 0  # a sentence that stands out answers
 
 
 def test_decide_is_monotone_in_closeness_and_lenient_answers_more():
     grid = np.linspace(0, 1, 21)
     for base in (_full(), _none(), _full(names_together=None, n_names=0)):
         for lenient in (False, True):
-            seen_yes = False
-            for close in grid:
-                yes = decide(replace(base, closeness=float(close)), lenient).answerable
-                assert not (seen_yes and not yes), (base, close)
-                seen_yes |= yes
+            for field in ("closeness", "best_sentence", "sentence_margin"):
+                seen_yes = False
+                for value in grid:
+                    yes = decide(replace(base, **{field: float(value)}), lenient).answerable
+                    assert not (seen_yes and not yes), (base, field, value)
+                    seen_yes |= yes
         for cov in grid:
             s = replace(base, coverage=float(cov), article_coverage=max(float(cov), base.article_coverage))
             assert decide(s, True).answerable or not decide(s, False).answerable
@@ -113,6 +115,23 @@ def test_gate_on_the_seeds(seed_engine):
     no = engine.gate.judge("What did Peskov say about Japan's defense budget?",
                            engine.search("What did Peskov say about Japan's defense budget?"))
     assert not no.answerable and no.reason == REASON_NAMES
+
+
+def test_the_best_sentence_and_its_lead_come_from_the_extractive_scores(seed_engine):
+    """The gate reads the extractive answerer's sentence scores, whatever backend answers; a gate
+    without a scorer has neither signal."""
+    q = "Who handed Finland's accession treaty to Blinken?"
+    hits = seed_engine.search(q)
+    s = seed_engine.gate.signals(q, hits)
+    scores = np.sort(seed_engine.generator("extractive").scores(q, hits))[::-1]
+    assert len(scores) > 2
+    assert s.best_sentence == pytest.approx(scores[0]) and s.best_sentence > 0
+    assert s.sentence_margin == pytest.approx(scores[0] - scores[1]) and s.sentence_margin >= 0
+    bare = _gate().signals(q, hits)
+    assert bare.best_sentence == 0.0 and bare.sentence_margin == 0.0
+    # the same signals without that lead score lower
+    from rag.evidence import score
+    assert score(replace(s, sentence_margin=0.0)) < score(s)
 
 
 def test_a_story_may_name_a_person_by_surname_alone():

@@ -117,6 +117,14 @@ class ExtractiveGenerator:
             ))
         return np.array(rows, dtype=np.float64).reshape(len(cands), len(SENTENCE_FEATURES))
 
+    def scores(self, question: str, passages) -> np.ndarray:
+        """The score of every candidate sentence of the passages for the question (the evidence
+        gate reads the best one and its lead over the next)."""
+        cands = self.candidates(passages)
+        if not cands:
+            return np.zeros(0)
+        return self.features(question, passages, cands) @ WEIGHTS
+
     def select(self, question: str, passages, limit: int | None = None,
                keep_ratio: float | None = None) -> list[tuple[int, str, float]]:
         """(passage number, sentence, score) of the sentences chosen to answer, best first."""
