@@ -384,6 +384,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
 
     spelt = _spelt_out(text) if cased else _spelt_out_lower(text)
     credit: str | None = None  # the organisation the article credits its report to, read when first needed
+    filer: tuple[str, str, str | None, str] | None = None  # who filed the article's petition or lawsuit (() if no one)
     out: list[Statement] = []
     last: tuple[str, str, str | None, str] | None = None  # (speaker, key, role, kind) of the statement before
     recent: list[tuple[int, str, str, str | None, str]] = []  # (offset, speaker, key, role, kind)
@@ -473,6 +474,10 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             if credit is None:
                 credit = _credited_org(text, cased)
             resolved = _credited(resolved, credit)
+        elif cased and resolved[1] in _FILINGS:
+            if filer is None:
+                filer = _filed_by(text)
+            resolved = filer or resolved
         if resolved[0] in spelt:  # "BCG said" where the story wrote "Boston Consulting Group (BCG)"
             resolved = (f"{spelt[resolved[0]]} ({resolved[0]})", speaker_key(spelt[resolved[0]]), *resolved[2:])
         last = resolved
@@ -543,6 +548,30 @@ def _credited_org(text: str, cased: bool) -> str:
         longer = [m.group(0) for m in re.finditer(re.escape(credit) + _NAME_GOES_ON, text)]
         credit = max(longer, key=len, default=credit)
     return " ".join(credit.split())
+
+
+# Court filings: what "the plea said" is the claim of the one who filed it.
+_FILINGS = frozenset("plea petition pil lawsuit suit complaint petitioner petitioners plaintiff plaintiffs".split())
+_FILED_BY = re.compile(r"\b(?:[Pp]lea|[Pp]etition|PIL|[Ll]awsuit|[Ss]uit|[Cc]omplaint)s?,?\s+(?:(?:was|were|has|have|had)\s+"
+                       r"(?:been\s+)?)?filed\s+by\s+([^;:()“”\"]{3,120})")
+_CAPITAL_RUN = re.compile(r"(?:[A-Z][\w’'.\-]*)(?:\s+(?:(?:of|for|and|on|&)\s+)?[A-Z][\w’'.\-]*)*")
+
+
+def _filed_by(text: str) -> tuple[str, str, str | None, str] | tuple[()]:
+    """Who filed the article's petition, plea or lawsuit, when the article says so of one filer:
+    "The petition, filed by Delhi-based lawyer Amit Dwivedi, ..." (the name after the description);
+    "filed by P.L. Vishweshwar Rao, a retired professor, and A. Rajendra Babu" (the first named)."""
+    found = set()
+    for m in _FILED_BY.finditer(text):
+        words = re.split(r"(?<=[a-z]{2})\.\s", m.group(1).split(",")[0])[0]  # "P.L. Vishweshwar Rao" to the sentence's end
+        runs = [r.group(0) for r in _CAPITAL_RUN.finditer(words) if not r.group(0).endswith("-based")]
+        if runs:
+            found.add(runs[-1])
+    if len(found) != 1:
+        return ()
+    name = found.pop()
+    kind = "org" if any(w.lower() in _ORG_WORDS for w in name.split()) or len(name.split()) == 1 else "person"
+    return name, speaker_key(name), None, kind
 
 
 def _is_document(resolved: tuple[str, str, str | None, str]) -> bool:

@@ -1057,6 +1057,14 @@ SEVERAL = [
      "Olympic speed skater Karen Gardiner-Kah, became emotional remembering that period. \"It's horrible for any "
      "parent to go through,\" she said.",
      [("a dream come true", "Jamie Melham"), ("horrible for any parent", "Karen Gardiner-Kah")]),
+    # what a petition says is the claim of the one who filed it (of one filer the story names)
+    ("A petition has been filed in the Supreme Court. The petition, filed by Delhi-based lawyer Amit Dwivedi, "
+     "seeks free treatment. \"India needs its private hospitals now,\" the plea said. The PIL was filed by "
+     "P.L. Vishweshwar Rao, a retired professor. Samples must be collected, the petitioners said.",
+     [("private hospitals now", "plea"), ("Samples must be collected", "petitioners")]),
+    ("A petition has been filed in the Supreme Court. The petition, filed by Delhi-based lawyer Amit Dwivedi, "
+     "seeks free treatment. \"India needs its private hospitals now,\" the plea said.",
+     [("private hospitals now", "Amit Dwivedi")]),
 ]
 
 
