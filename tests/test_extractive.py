@@ -180,7 +180,12 @@ def test_a_weaker_second_sentence_of_the_article_joins_only_a_best_one_without_t
                 "low oil prices. It was the Aspen Institute, in Colorado. Oil prices fell in March.", "")
     chosen = picker.select("Which study group urged the U.S. to build up its strategic petroleum reserve because "
                            "of low oil prices?", [study])
-    assert [t for _n, t, _s in chosen][1:] == ["It was the Aspen Institute, in Colorado."]
+    assert [t for _n, t, _s in chosen][1] == "It was the Aspen Institute, in Colorado."
+    # a one-fact question gets at most three sentences, all of the one article that answers best
+    other = Hit("b", "y.txt", 1, 1, 1.0, "A study group said low oil prices will last. Aspen is in Colorado.", "")
+    chosen = picker.select("Which study group urged the U.S. to build up its strategic petroleum reserve because "
+                           "of low oil prices?", [study, other])
+    assert len(chosen) == 3 and {n for n, _t, _s in chosen} == {1}  # "Aspen is in Colorado." is another story's
     # the best sentence names the person asked for: nothing weaker is added
     treaty = Hit("a", "x.txt", 1, 2, 1.0, "Pekka Haavisto handed the signed accession treaty to Antony Blinken in "
                  "Brussels. Peskov said the treaty signed in Brussels was a threat.", "")
