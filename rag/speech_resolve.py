@@ -744,13 +744,22 @@ def _known_role(recent, key: str) -> str:
     return ""
 
 
+def _same_owner(role: str, have: str) -> bool:
+    """A job of someone's ("Russia’s foreign minister", "Serbia's energy minister") is only a job
+    the story gave with that owner ("Russian Foreign Minister"); a job without one fits any."""
+    owners = [w[:-2].lower() for w in role.replace("’", "'").split() if w.endswith("'s") and w[:1].isupper()]
+    have_words = have.lower().replace("’", "'").split()
+    return all(any(h.startswith(o[:5]) for h in have_words) for o in owners)
+
+
 def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, str] | None:
-    """'the spokesman' / 'the Kremlin spokesman': the last person named in that role."""
+    """'the spokesman' / 'the Kremlin spokesman': the last person named in that role ("Russia’s
+    foreign minister" is not the foreign minister of another country named before)."""
     for _, name, key, r, kind in reversed(recent):
-        if kind == "person" and r and _role_match(role, r):
+        if kind == "person" and r and _role_match(role, r) and _same_owner(role, r):
             return name, key, r, "person"
     for off, p in reversed(order):
-        if off < at and p.role and _role_match(role, p.role):
+        if off < at and p.role and _role_match(role, p.role) and _same_owner(role, p.role):
             return p.name, speaker_key(p.name), p.role, "person"
     # "The spokesman for one U.S. bank said ...", then "The spokesman said": the one quoted in that job
     for _, name, key, r, kind in reversed(recent[-4:]):

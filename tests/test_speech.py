@@ -1065,6 +1065,13 @@ SEVERAL = [
     ("A petition has been filed in the Supreme Court. The petition, filed by Delhi-based lawyer Amit Dwivedi, "
      "seeks free treatment. \"India needs its private hospitals now,\" the plea said.",
      [("private hospitals now", "Amit Dwivedi")]),
+    # "Russia's foreign minister" is no foreign minister of another country named before
+    ("Drones were detected near Romanian airspace. The foreign minister, Oana Toiu, said: \"These actions are part "
+     "of a series of incidents.\" Sergei Lavrov said Moscow was ready to discuss the tests. \"We are ready to "
+     "discuss the suspicions,\" Russia's foreign minister told state media. Russian firms are leaving NIS, "
+     "Serbia's energy minister said on Tuesday.",
+     [("part of a series", "Oana Toiu"), ("ready to discuss the suspicions", "Sergei Lavrov"),
+      ("Russian firms are leaving", "Serbia's energy minister")]),
 ]
 
 
