@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 68
+EXTRACTOR_VERSION = 69
 
 
 @dataclass(frozen=True)
@@ -490,7 +490,7 @@ def _clean_np(toks: list[str]) -> list[str]:
 
 _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since Also Meanwhile However Still Now "
                      "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday Despite Although Though "
-                     "Amid Following Even Unlike Like".split())
+                     "Amid Following Even Unlike Like Most Many Some Several Few Both".split())
 # Title words that name a department when nothing follows them: "the Treasury said", "the Pentagon".
 _OFFICE_WORDS = frozenset("treasury".split())
 _HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord".split())

@@ -1606,3 +1606,13 @@ def test_a_plural_subject_then_an_aside_then_a_verb_in_its_base_form():
     assert all(speaker_key(s[0]) != "law" for s in sts), sts
     # a base form with no subject before it is still no statement ("..., say whatever they want")
     assert said("They had the licence to go out and say whatever they want.\n") == []
+
+
+def test_a_quantifier_opening_a_capitalised_run_names_no_one():
+    # "‘You know who agrees? Most Americans’" in a headline: not a person a later "he" could be
+    from rag.speech_resolve import _mentions
+
+    text = "Colbert on Pelosi: ‘You know who agrees? Most Americans’ and Many Democrats Agree\n\nStephen Colbert joked."
+    names = [name for _off, name, _role in _mentions(text, 0, len(text))]
+    assert "Stephen Colbert" in names
+    assert not [n for n in names if n.split()[0] in ("Most", "Many")]
