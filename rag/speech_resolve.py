@@ -480,6 +480,11 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             resolved = filer or resolved
         if resolved[0] in spelt:  # "BCG said" where the story wrote "Boston Consulting Group (BCG)"
             resolved = (f"{spelt[resolved[0]]} ({resolved[0]})", speaker_key(spelt[resolved[0]]), *resolved[2:])
+        elif resolved[3] in ("group", "role") and resolved[0].split()[0] in spelt:
+            # "A DfE spokesperson said": the Department for Education (DfE) spokesperson
+            head, _, rest = resolved[0].partition(" ")
+            name = f"{spelt[head]} ({head}) {rest}"
+            resolved = (name, speaker_key(name), *resolved[2:])
         last = resolved
         recent.append((at, *resolved))
         spans = tuple(r.spans)

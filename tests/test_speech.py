@@ -1072,6 +1072,10 @@ SEVERAL = [
      "Serbia's energy minister said on Tuesday.",
      [("part of a series", "Oana Toiu"), ("ready to discuss the suspicions", "Sergei Lavrov"),
       ("Russian firms are leaving", "Serbia's energy minister")]),
+    # an acronym the story spelt out, heading a job: "A DfE spokesperson" speaks for the department
+    ("The Department for Education (DfE) published the plan on Monday. Schools welcomed it. A DfE spokesperson "
+     "said the rules were clear.",
+     [("the rules were clear", "Department for Education (DfE) spokesperson")]),
 ]
 
 
