@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 70
+EXTRACTOR_VERSION = 71
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,8 @@ _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 # Between a speaker and the verb: "Peskov also said", "The Kremlin on Wednesday said".
 _ADVERBIAL_TAIL = re.compile(
     r"(?:\s+(?:also|further|later|earlier|again|previously|then|recently|repeatedly|separately|once|"
-    r"himself|herself|reportedly|publicly|meanwhile|subsequently|however|though|too|"
+    r"himself|herself|reportedly|publicly|meanwhile|subsequently|however|though|too|now|still|already|always|"
+    r"regularly|often|frequently|routinely|flatly|strongly|explicitly|"
     r"(?:has|have|had)\s+(?:long|always|often|consistently|frequently|already)|has|have|had|would|has also|had also|"
     r"indirectly|directly|initially|privately|personally|quickly|immediately|finally|formally|officially|openly|"
     r"first|(?:on\s+)?" + _DAYS + r"|yesterday|today|tonight|last\s+(?:week|month|year|night)|this\s+(?:week|month|morning|year)|"

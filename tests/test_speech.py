@@ -1620,3 +1620,12 @@ def test_a_quantifier_opening_a_capitalised_run_names_no_one():
     names = [name for _off, name, _role in _mentions(text, 0, len(text))]
     assert "Stephen Colbert" in names
     assert not [n for n in names if n.split()[0] in ("Most", "Many")]
+
+
+def test_an_adverb_before_the_verb_is_no_part_of_the_speaker():
+    # "now warns", "has regularly threatened": the adverb is neither the speaker nor part of the job
+    sts = full("The NHS survey makes grim reading. Jim Mackey, the chief executive of NHS England, now warns: "
+               "“We have damaged our relationship with the population.”")
+    assert by(sts, "damaged our relationship")[0] == "Jim Mackey"
+    low = said("the nhs survey makes grim reading. russia has regularly threatened that the war could go nuclear.")
+    assert by(low, "the war could go nuclear")[0] == "russia"
