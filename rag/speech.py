@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 71
+EXTRACTOR_VERSION = 72
 
 
 @dataclass(frozen=True)
@@ -671,7 +671,15 @@ def _classify(words: list[str], cased: bool) -> _Speaker | None:
     if the_np and not role_words:
         # "the centers for disease control", "the post": no one's name follows "the"
         return _Speaker(mention, " ".join(words).replace(" ’s", "’s").replace(" 's", "'s"), "", "org", definite)
+    if not cased and (nlow[-1] in _PLURAL_GROUP or nlow[-1] in _PLURAL_SOURCES or nlow[0] in _QUANTIFIERS):
+        # "human rights groups and media reports say", "neither side said": no person's name (in
+        # lower case nothing else tells), so no "he" later points back to them
+        return _Speaker(mention, "", " ".join(words), "group", definite)
     return _Speaker(mention, name, role, "person", definite)
+
+
+_PLURAL_SOURCES = frozenset("reports studies surveys polls sides".split())
+_QUANTIFIERS = frozenset("neither either both each all some many most few several".split())
 
 
 _ROLE_PHRASE = re.compile(

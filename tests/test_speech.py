@@ -1629,3 +1629,13 @@ def test_an_adverb_before_the_verb_is_no_part_of_the_speaker():
     assert by(sts, "damaged our relationship")[0] == "Jim Mackey"
     low = said("the nhs survey makes grim reading. russia has regularly threatened that the war could go nuclear.")
     assert by(low, "the war could go nuclear")[0] == "russia"
+
+
+def test_in_lower_case_plural_sources_and_quantified_sides_are_no_person():
+    # "media reports say" is no one a later "he" can be; "neither side said" names no one
+    low = said("russian president vladimir putin said the draft would be permanent. putin has ordered more troops. "
+               "human rights groups and media reports say conscripts are coerced into signing contracts. he said "
+               "the army would grow to 1.5 million. neither side said how many prisoners would be freed.")
+    assert by(low, "the army would grow")[0] == "vladimir putin"
+    assert by(low, "conscripts are coerced")[1] == "group"
+    assert by(low, "how many prisoners")[1] == "group"
