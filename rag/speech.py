@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 72
+EXTRACTOR_VERSION = 73
 
 
 @dataclass(frozen=True)
@@ -1010,6 +1010,8 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
         # "Trump's Ukraine envoy, the real estate developer Steve Witkoff, said": the name after what
         # he is (that description is no job: the role stays the one before the commas)
         name_words = described.group(1).split()
+    while len(name_words) > 2 and name_words[0].lower().rstrip(".") in _NAME_TITLES:
+        name_words = name_words[1:]  # "the director of conservation, Professor Jonathan Baillie,"
     if not 2 <= len(name_words) <= 4 or (cased and not all(_is_caps_word(w) or w.lower() in _PARTICLES for w in name_words)):
         return None
     if any(w.lower() in STOPWORDS or w.lower() in _ROLE_NOUNS for w in name_words):
@@ -1020,6 +1022,10 @@ def _appositive(text: str, start: int, end: int, cased: bool) -> tuple[_Speaker,
     sp.role = re.sub(r"^(?:the|a|an)\s+", "", piece, flags=re.I)
     sp.mention = f"{piece}, {m.group(1)}"
     return sp, start + pre.rfind(piece)
+
+
+# Titles written before a name: no part of it.
+_NAME_TITLES = _HONORIFICS | frozenset("professor prof".split())
 
 
 _SOURCE_DOCUMENT = re.compile(

@@ -1639,3 +1639,13 @@ def test_in_lower_case_plural_sources_and_quantified_sides_are_no_person():
     assert by(low, "the army would grow")[0] == "vladimir putin"
     assert by(low, "conscripts are coerced")[1] == "group"
     assert by(low, "how many prisoners")[1] == "group"
+
+
+def test_a_title_before_a_name_set_off_after_a_job_is_no_part_of_the_name():
+    lead = "A staggering one in five species could be at risk, said Dr Ben Collen of the ZSL. "
+    sts = full(lead + "The society's director of conservation, Professor Jonathan Baillie, added: \"We knew that "
+               "one fifth of plants were threatened.\"")
+    assert by(sts, "one fifth of plants")[0] == "Jonathan Baillie"
+    low = said(lead.lower().replace(",", " ") + "the society s director of conservation  professor jonathan baillie  "
+               "added:  we knew that one fifth of plants were threatened.")
+    assert by(low, "one fifth of plants")[0] == "jonathan baillie"
