@@ -22,7 +22,7 @@ from .speech import (
     _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _TITLE_ABBREVIATIONS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, surname_key,
 )
-from .text import terms
+from .text import STOPWORDS, terms
 from .types import Document
 
 
@@ -752,7 +752,11 @@ def _known_role(recent, key: str) -> str:
 def _same_owner(role: str, have: str) -> bool:
     """A job of someone's ("Russia’s foreign minister", "Serbia's energy minister") is only a job
     the story gave with that owner ("Russian Foreign Minister"); a job without one fits any."""
-    owners = [w[:-2].lower() for w in role.replace("’", "'").split() if w.endswith("'s") and w[:1].isupper()]
+    words = role.replace("’", "'").split()
+    owners = [w[:-2].lower() for w in words if w.endswith("'s") and w[:1].isupper()]
+    # lower-cased text, its apostrophes stripped: "serbia s energy minister" (not "the bank s ...")
+    owners += [w for w, nxt in zip(words, words[1:]) if nxt == "s" and w.islower() and w not in STOPWORDS
+               and w not in _ORG_WORDS and w not in _ORG_KINDS and w not in _ROLE_NOUNS]
     have_words = have.lower().replace("’", "'").split()
     return all(any(h.startswith(o[:5]) for h in have_words) for o in owners)
 

@@ -1649,3 +1649,10 @@ def test_a_title_before_a_name_set_off_after_a_job_is_no_part_of_the_name():
     low = said(lead.lower().replace(",", " ") + "the society s director of conservation  professor jonathan baillie  "
                "added:  we knew that one fifth of plants were threatened.")
     assert by(low, "one fifth of plants")[0] == "jonathan baillie"
+
+
+def test_in_lower_case_a_job_of_a_country_is_not_another_countrys_minister():
+    low = said("the foreign minister  oana toiu  said the incidents were provocations. russian firms are leaving "
+               "the oil company  serbia s energy minister said on tuesday.")
+    assert by(low, "the incidents were provocations")[0] == "oana toiu"
+    assert by(low, "russian firms are leaving")[0] != "oana toiu"
