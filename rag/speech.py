@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 74
+EXTRACTOR_VERSION = 75
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ _PLURAL_GROUP = frozenset(
 ) | _ROLE_PLURALS
 _ORG_WORDS = frozenset(
     """kremlin ministry house department council agency commission bank reserve fund inc co corp plc
-    ltd llc group party committee office union government police army court news organization
+    ltd llc group party committee office union government govt police army court news organization
     organisation association institute university board authority federation statement report
     company firm administration campaign pentagon parliament senate congress cabinet embassy
     service services agency network corporation exchange statistics reuters interfax tass afp

@@ -447,7 +447,8 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                 # surname, when someone was named with it
                 named = _person_before(order, first.lower(), at)
                 described = (named.name, speaker_key(named.name), named.role or None, "person") if named else None
-            resolved = described or _by_role(sp.role, at, recent, order) or _went_on(r, recent) or _forward_speaker(raws, r, order) or (
+            resolved = described or _by_role(sp.role, at, recent, order) or _went_on(r, recent) or (
+                _named_later(sp.role, at, order) if r.unit <= _LEAD_UNITS else None) or _forward_speaker(raws, r, order) or (
                 _named_after_lead(raws, r, order) if r.unit == 0 else None) or _described(
                 text, sp.role, at, recent, order, genders, units) or _job_of_subject(
                 text, sp.role, at, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
@@ -792,6 +793,19 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
 
 # Verbs that carry on what the one just quoted was saying: "The Labour MP added: ..."
 _GOING_ON = frozenset("added continued".split())
+
+
+def _named_later(role: str, at: int, order) -> tuple[str, str, str | None, str] | None:
+    """'... as the chief minister warned of a rise in cases' in a story's lead, then 'Chief Minister
+    Vijay Rupani visited ...': the one the story names in that job further on (a one-person job)."""
+    if not any(w in _ONE_PERSON_JOBS for w in role.lower().split()):
+        return None
+    later = {speaker_key(p.name): p for off, p in order if off > at and p.role and _role_match(role, p.role)
+             and _same_owner(role, p.role)}
+    if len(later) != 1:
+        return None  # no one, or several in that job: which one is meant is not known
+    p = next(iter(later.values()))
+    return p.name, speaker_key(p.name), p.role, "person"
 
 
 def _went_on(r, recent) -> tuple[str, str, str | None, str] | None:

@@ -1076,6 +1076,13 @@ SEVERAL = [
     ("The Department for Education (DfE) published the plan on Monday. Schools welcomed it. A DfE spokesperson "
      "said the rules were clear.",
      [("the rules were clear", "Department for Education (DfE) spokesperson")]),
+    # a one-person job in the lead is the one the story names in it further on, not the headline's
+    # "Govt" (an organisation)
+    ("Gujarat: More facilities being readied in various districts, says Govt\n\nThe state government is "
+     "readying 2,000 more beds, and the chief minister warned of a rise in positive cases. Only essential "
+     "services will be available, said Jayanti Ravi, Principal Secretary, Health.\n\nChief Minister Vijay "
+     "Rupani met doctors treating patients in Gandhinagar.",
+     [("More facilities being readied", "Govt"), ("a rise in positive cases", "Vijay Rupani")]),
 ]
 
 
