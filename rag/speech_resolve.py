@@ -546,6 +546,17 @@ def _credited_org(text: str, cased: bool) -> str:
     if cased and not found:  # "the Sutton Trust report" (not "The Voice of the Boys report", a title)
         found = {" ".join(m.group(1).split()) for m in re.finditer(_ORG_CASED + _OWN, text)
                  if m.group(1).split()[0] not in _NOT_AUTHORS}
+    if not cased and not found:
+        # "the tyndall report says", where the story names the "tyndall centre": the organisation
+        # whose first word names the report (no capitals tell a name, the organisation's word does)
+        for m in re.finditer(r"\b([a-z][a-z’'\-]+)" + _OWN.replace("(?:[’']s)?", r"(?:\s+s)?"), text):
+            w = m.group(1)
+            if w in STOPWORDS or w in _DOCUMENTS:
+                continue
+            named = re.search(r"\b" + re.escape(w) + r"\s+(?:trust|centre|center|institute|foundation|university|"
+                              r"council|commission|agency|charity|society|association|fund)\b", text)
+            if named:
+                found.add(named.group(0))
     found = {f for f in found if speaker_key(f) and speaker_key(f) not in _DOCUMENTS}
     if len(found) != 1:
         return ""

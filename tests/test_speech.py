@@ -1663,3 +1663,17 @@ def test_in_lower_case_a_job_of_a_country_is_not_another_countrys_minister():
                "the oil company  serbia s energy minister said on tuesday.")
     assert by(low, "the incidents were provocations")[0] == "oana toiu"
     assert by(low, "russian firms are leaving")[0] != "oana toiu"
+
+
+def test_in_lower_case_a_report_named_by_its_authors_first_word_is_theirs():
+    # "the tyndall report says" where the story names the "tyndall centre": the centre's words
+    text = ("the government-funded tyndall centre for climate change research says cuts are needed. in a report "
+            "commissioned by friends of the earth  the centre found little progress. by 2030 the tyndall report says "
+            "there may be 13% fewer cars on the roads. the authors say biofuels will grow. a new report says "
+            "nothing else.")
+    low = said(text)
+    assert by(low, "13% fewer cars")[0] == "tyndall centre"
+    assert by(low, "biofuels will grow")[0] == "tyndall centre"
+    # no organisation named with the report's first word: no one is credited
+    other = said("by 2030 the tyndall report says there may be 13% fewer cars on the roads.")
+    assert by(other, "13% fewer cars")[0] != "tyndall centre"
