@@ -21,6 +21,15 @@ _MEASURE = re.compile(
     r"dlrs|dollars|marks|yen|euros?|rupees|crores?|lakhs?|mln|million|billion|trillion|barrels|votes|seats)\b",
     re.I,
 )
+# A length, a distance, a height, a weight or a span of time: what "how long / far / tall / high /
+# wide / deep / heavy" asks for (not "20 people", "$5 million" or "12 seats", which _MEASURE counts too).
+_PHYSICAL = re.compile(
+    r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|billion))"
+    r"(?:\s*-\s*|\s+)?(?:km|kilomet(?:er|re)s?|mi|miles?|met(?:er|re)s?|m|cm|feet|foot|ft|inch(?:es)?|hectares?|acres?|"
+    r"square|sq|tonnes?|tons?|kg|kilograms?|pounds?|lbs?|years?|months?|weeks?|days?|hours?|minutes?|seconds?|"
+    r"decades?|centuries|century|storeys?|stories|floors?|km/h|mph)\b",
+    re.I,
+)
 # A point in time, not any digit: "on April 8", "Dec. 9, 2016", "in 1989", "on Tuesday", "3:30 p.m.",
 # "last week", "two years ago".
 _TIME = re.compile(
@@ -301,6 +310,8 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
             # a person's age ("Messing, 50, tweeted", "aged 68", "the 68-year-old", "dead at 68"),
             # not any measure ("practised law for almost two decades")
             return bool(_AGE.search(sentence))
+        if re.match(r"\W*how (?:long|far|tall|high|wide|deep|heavy)\b", question, re.I):
+            return bool(_PHYSICAL.search(sentence))  # "in the amount of 20 people" is no length
         return bool(_MEASURE.search(sentence))
     if kind == "time":
         if _TO_COME.match(question):

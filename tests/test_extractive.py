@@ -27,6 +27,10 @@ def test_a_sentence_with_the_asked_for_measure_leads_over_one_that_only_repeats_
     [
         ("How long is the border?", "Their 1,350-kilometer shared border.", True),
         ("How long is the border?", "Finland became the 31st member.", False),
+        # a count of people or a sum of money is no length
+        ("How long is the border?", "A Ukrainian group in the amount of 20 people crossed it.", False),
+        ("How far did the convoy travel?", "The convoy cost $5 million.", False),
+        ("How long is the border?", "They share a 1,350-kilometer border.", True),
         ("How long did the talks last?", "The talks lasted three days.", True),
         # an age is written as news writes it: after the name between commas, "aged", "-year-old"
         ("How old was Debra Messing?", "On Monday, Messing, 50, tweeted at Sarandon.", True),
