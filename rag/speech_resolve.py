@@ -330,10 +330,20 @@ def _with_surname_mentions(text: str, doc: Document, order: list[tuple[int, _Per
     alone ("Trump made illegal immigration the cornerstone of his campaign"): the subject a later
     "he" may follow."""
     named: dict[str, list[tuple[int, _Person]]] = {}  # surname -> its full-name mentions, in order
+    firsts: dict[str, list[tuple[int, _Person]]] = {}  # first name -> the same
     for off, p in order:
         words = p.name.split()
         if len(words) >= 2 and len(words[-1]) >= 3 and words[-1][:1].isupper():
             named.setdefault(words[-1], []).append((off, p))
+            if len(words[0]) >= 3 and words[0][:1].isupper() and words[0].isalpha():
+                firsts.setdefault(words[0], []).append((off, p))
+    # "Craig" for Craig Renaud, where his brother Brent shares the surname: a first name one person
+    # of the story has, and no one's surname
+    for first, people in firsts.items():
+        kin = named.get(people[0][1].name.split()[-1], ())
+        if first not in named and len({speaker_key(p.name) for _, p in people}) == 1 and \
+                len({speaker_key(p.name) for _, p in kin}) > 1:
+            named[first] = people
     if not named:
         return order
     covered = [(off, off + len(p.name)) for off, p in order]  # a surname inside a full name is that name

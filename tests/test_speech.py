@@ -1677,3 +1677,11 @@ def test_in_lower_case_a_report_named_by_its_authors_first_word_is_theirs():
     # no organisation named with the report's first word: no one is credited
     other = said("by 2030 the tyndall report says there may be 13% fewer cars on the roads.")
     assert by(other, "13% fewer cars")[0] != "tyndall centre"
+
+
+def test_a_first_name_alone_is_the_one_person_of_a_shared_surname_who_has_it():
+    # brothers Brent and Craig Renaud: the story calls each by his first name
+    sts = full("Brent Renaud was killed in Ukraine. His brother Craig Renaud made the film. “He was my hero,” "
+               "said Juan Arredondo. Craig left the United States shortly after to bring the body home. “I remember "
+               "packing to leave for Ukraine,” he said.")
+    assert by(sts, "I remember packing")[0] == "Craig Renaud"
