@@ -394,7 +394,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
 
     spelt = _spelt_out(text) if cased else _spelt_out_lower(text)
     credit: str | None = None  # the organisation the article credits its report to, read when first needed
-    filer: tuple[str, str, str | None, str] | None = None  # who filed the article's petition or lawsuit (() if no one)
+    filer: tuple[str, str, str | None, str] | tuple[()] | None = None  # who filed its petition: () if no one
     out: list[Statement] = []
     last: tuple[str, str, str | None, str] | None = None  # (speaker, key, role, kind) of the statement before
     recent: list[tuple[int, str, str, str | None, str]] = []  # (offset, speaker, key, role, kind)
@@ -546,6 +546,7 @@ _BY = r"(?:report|study|survey|research|analysis|paper|poll|review|audit|inquiry
 _NAME_GOES_ON = r"(?:\s+(?:(?:of|for|and|on|&)\s+)?[A-Z][\w’'&.-]*)+"
 _NOT_AUTHORS = frozenset("The A An This That These Its Their His Her Our My Your Today Last Next New Latest".split())
 _OWN = r"(?:[’']s)?\s+(?:new\s+|latest\s+|annual\s+|own\s+)?(?:report|study|survey|research|analysis|poll|review|audit)\b"
+_OWN_LOWER = _OWN.replace("(?:[’']s)?", r"(?:\s+s)?")  # lower-cased, its apostrophe stripped: "tyndall s report"
 
 
 def _credited_org(text: str, cased: bool) -> str:
@@ -559,7 +560,7 @@ def _credited_org(text: str, cased: bool) -> str:
     if not cased and not found:
         # "the tyndall report says", where the story names the "tyndall centre": the organisation
         # whose first word names the report (no capitals tell a name, the organisation's word does)
-        for m in re.finditer(r"\b([a-z][a-z’'\-]+)" + _OWN.replace("(?:[’']s)?", r"(?:\s+s)?"), text):
+        for m in re.finditer(r"\b([a-z][a-z’'\-]+)" + _OWN_LOWER, text):
             w = m.group(1)
             if w in STOPWORDS or w in _DOCUMENTS:
                 continue
@@ -816,6 +817,16 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
 _GOING_ON = frozenset("added continued".split())
 
 
+def _went_on(r, recent) -> tuple[str, str, str | None, str] | None:
+    """'Sarah Champion, chair of the committee, said ...', then 'The Labour MP added: ...': a job
+    adding to a statement is the person quoted just before, whatever job the story gave that person
+    before. A bare job ("the official added") may be another official, unnamed."""
+    if r.cue.lower() not in _GOING_ON or not recent or len(r.speaker.role.split()) < 2:
+        return None
+    _, name, key, role, kind = recent[-1]
+    return (name, key, role, kind) if kind == "person" else None
+
+
 def _named_later(role: str, at: int, order) -> tuple[str, str, str | None, str] | None:
     """'... as the chief minister warned of a rise in cases' in a story's lead, then 'Chief Minister
     Vijay Rupani visited ...': the one the story names in that job further on (a one-person job)."""
@@ -827,16 +838,6 @@ def _named_later(role: str, at: int, order) -> tuple[str, str, str | None, str] 
         return None  # no one, or several in that job: which one is meant is not known
     p = next(iter(later.values()))
     return p.name, speaker_key(p.name), p.role, "person"
-
-
-def _went_on(r, recent) -> tuple[str, str, str | None, str] | None:
-    """'Sarah Champion, chair of the committee, said ...', then 'The Labour MP added: ...': a job
-    adding to a statement is the person quoted just before, whatever job the story gave that person
-    before. A bare job ("the official added") may be another official, unnamed."""
-    if r.cue.lower() not in _GOING_ON or not recent or len(r.speaker.role.split()) < 2:
-        return None
-    _, name, key, role, kind = recent[-1]
-    return (name, key, role, kind) if kind == "person" else None
 
 
 # Jobs the article means one person by ("the prime minister told mps ...", then "mr blair said").
