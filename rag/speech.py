@@ -2136,6 +2136,14 @@ _TITLE_ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "gover
                         "cm": "chief minister", "pm": "prime minister", "cmdr": "commander"}
 
 
+_TITLE_ABBREVIATION = re.compile(r"\b(" + "|".join(_TITLE_ABBREVIATIONS) + r")\b\.?")
+
+
+def spell_titles(text: str) -> str:
+    """Title abbreviations of lower-case text spelt out: "sen. sanders" -> "senator sanders", "pm" -> "prime minister"."""
+    return _TITLE_ABBREVIATION.sub(lambda m: _TITLE_ABBREVIATIONS[m.group(1)], text)
+
+
 # Words for one job: "the Chelsea boss" after "Chelsea manager Jose Mourinho".
 _SAME_JOB = {"boss": "manager", "coach": "manager", "chairwoman": "chairman", "chairperson": "chairman", "chair": "chairman"}
 
@@ -2149,7 +2157,7 @@ def _role_match(want: str, have: str) -> bool:
         # the minister's or the chancellor's ("the official" may be "a former official")
         r = re.sub(r"\b(" + "|".join(_OTHER_JOB) + r")[\s\-]+", r"\1-", r.lower())
         # "Sen. Bernie Sanders", later "the senator"
-        r = re.sub(r"\b(" + "|".join(_TITLE_ABBREVIATIONS) + r")\b\.?", lambda m: _TITLE_ABBREVIATIONS[m.group(1)], r)
+        r = spell_titles(r)
         return {_SAME_JOB.get(w, "spokes" if w.startswith("spokes") else w) for w in re.findall(r"[a-z\-]+", r)
                 if w in _ROLE_NOUNS or w.startswith("spokes") or w.split("-")[0] in _OTHER_JOB}
 

@@ -19,8 +19,8 @@ from typing import Iterable, Iterator
 from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _CALENDAR_WORDS, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
-    _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _TITLE_ABBREVIATIONS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
-    speaker_key, surname_key,
+    _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
+    speaker_key, spell_titles, surname_key,
 )
 from .text import STOPWORDS, terms
 from .types import Document
@@ -319,8 +319,7 @@ def _fits_title(title: str, role: str | None) -> bool:
     surname: every word of the title (abbreviations spelt out) is in the role, and the role is no
     deputy's or vice's one the title does not say."""
     def words(r: str) -> set[str]:
-        r = re.sub(r"\b(" + "|".join(_TITLE_ABBREVIATIONS) + r")\b\.?", lambda m: _TITLE_ABBREVIATIONS[m.group(1)], r.lower())
-        return set(re.findall(r"[a-z]+", r))
+        return set(re.findall(r"[a-z]+", spell_titles(r.lower())))
     t, have = words(title), words(role or "")
     return bool(t & _ROLE_NOUNS) and t <= have and not (have - t) & _OTHER_JOB
 

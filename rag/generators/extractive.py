@@ -120,10 +120,13 @@ class ExtractiveGenerator:
     def scores(self, question: str, passages) -> np.ndarray:
         """The score of every candidate sentence of the passages for the question (the evidence
         gate reads the best one and its lead over the next)."""
+        return self._scored(question, passages)[1]
+
+    def _scored(self, question: str, passages) -> tuple[list[Candidate], np.ndarray]:
         cands = self.candidates(passages)
         if not cands:
-            return np.zeros(0)
-        return self.features(question, passages, cands) @ WEIGHTS
+            return cands, np.zeros(0)
+        return cands, self.features(question, passages, cands) @ WEIGHTS
 
     def select(self, question: str, passages, limit: int | None = None,
                keep_ratio: float | None = None) -> list[tuple[int, str, float]]:
@@ -131,11 +134,10 @@ class ExtractiveGenerator:
         parts = split_parts(question)
         if len(parts) > 1 and limit is None:
             return self._select_parts(question, parts, passages)
-        cands = self.candidates(passages)
+        cands, scores = self._scored(question, passages)
         if not cands:
             return []
         want = expected_type(question)
-        scores = self.features(question, passages, cands) @ WEIGHTS
         scored = sorted(zip(scores.tolist(), cands), key=lambda x: -x[0])
         if want and not has_type(scored[0][1].text, want, question):
             # the best match lacks what was asked for ("how long": a length); a close runner-up that
