@@ -66,6 +66,10 @@ _PLACE_WORDS = frozenset("""united states kingdom nations emirates soviet union 
     kong sri lanka german germany european europe latin central white house capitol hill wall street middle""".split())
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")  # "M.K. Stalin", "K. Annamalai": initials, not a word in capitals
 _NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # "the U.S. Navy", "the U.S.S. John S. McCain"
+# Prepositions that open a new phrase inside a capitalised run, as when a heading runs into the text.
+_RUN_BREAKS = frozenset("On In At After Before When While Since Despite Amid Following During".split())
+# A capitalised run inside a sentence (after a lower-case word or a comma), not opening one.
+_MID_SENTENCE = re.compile(r"(?:[a-z,]) $")
 
 
 def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
@@ -79,13 +83,21 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
         words = m.group(1).split()
         lead = len(words)
         words = _clean_np(words)  # "In March Trump": the name is "Trump"
+        opened = lead > len(words) or _MID_SENTENCE.search(text, max(0, m.start() - 3), m.start()) is not None
+        the = False
         while words and words[0] in ("The", "A", "An", "By"):
+            the = the or words[0] == "The"
             words = words[1:]  # "The Swiss said": no one is named "The Swiss"; "By Amy Russo": a byline
+        if the and opened and _last_title([w.lower().rstrip(".") for w in words]) < 0:
+            continue  # "On The Late Show, Stephen Colbert ...", "told The Hill": a show, a paper, not a person
         if words and all(w.lower().strip(".") in _PLACE_WORDS for w in words):
             continue  # "The United States has been working ...": a country, not a person
         if not words:
             continue
         skipped = len(" ".join(m.group(1).split()[:lead - len(words)])) + 1 if len(words) < lead else 0
+        cut = next((i for i, w in enumerate(words) if i >= 2 and w in _RUN_BREAKS), None)
+        if cut is not None:
+            words = words[:cut]  # "Stephen Colbert On The Late Show, ...": a heading run into the text
         low = [w.lower().rstrip(".") for w in words]
         last_title = _last_title(low)
         name = [w for w in words[last_title + 1:]]

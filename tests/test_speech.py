@@ -1685,3 +1685,17 @@ def test_a_first_name_alone_is_the_one_person_of_a_shared_surname_who_has_it():
                "said Juan Arredondo. Craig left the United States shortly after to bring the body home. “I remember "
                "packing to leave for Ukraine,” he said.")
     assert by(sts, "I remember packing")[0] == "Craig Renaud"
+
+
+def test_a_show_or_paper_named_with_the_is_no_person_and_a_heading_run_in_is_cut():
+    # "On The Late Show, Stephen Colbert ..." and "she told The New York Times": the show, the paper
+    sts = full("On The Late Show, Stephen Colbert spoke about the big night. He said that election night is "
+               "known as a time to do something stupid.")
+    assert by(sts, "election night is known")[0] == "Stephen Colbert"
+    sts = full("Former first lady Michelle Obama has also mentioned the book. In 2018, she told The New York Times "
+               "that she has read the novel three times.")
+    assert by(sts, "read the novel three times")[0] == "Michelle Obama"
+    # a heading ("Stephen Colbert") run into the text before "On The Late Show, Stephen Colbert ..."
+    sts = full("Late-night hosts looked back. Stephen Colbert On The Late Show, Stephen Colbert spoke about the "
+               "night. He said that election night is known as a time to do something stupid.")
+    assert by(sts, "election night is known")[0] == "Stephen Colbert"
