@@ -345,6 +345,26 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
     return any(any(stem(w.lower()) not in asked and w.lower() not in STOPWORDS for w in n) for n in names)
 
 
+# "How did X justify ...?", "What did X say about ...?", "How did X react?": the question asks for
+# someone's words, which a sentence gives by quoting or reporting them.
+_ASKS_WORDS = re.compile(
+    r"^\W*(?:how|what|why)\s+(?:did|does|do|has|have|had|was|were|is|are|will|would)\b.*?\b(?:say|said|explain|justify|"
+    r"respond|react|defend|describe|call|advise|warn|tell|claim|argue|answer|reply|object|suggest|remark|promise|"
+    r"comment|mean|blame|insist|urge|dismiss|deny|criticise|criticize|admit)\w*\b", re.I)
+_GIVES_WORDS = re.compile(
+    r"[\"“”‘’]\s*\w|\b(?:said|says|told|tells|added|explained|stated|argued|claimed|insisted|noted|wrote|tweeted|"
+    r"replied|responded|according\s+to|warned|urged|admitted|denied|called)\b", re.I)
+
+
+def asks_for_words(question: str) -> bool:
+    return _ASKS_WORDS.search(question) is not None
+
+
+def gives_words(sentence: str) -> bool:
+    """The sentence quotes or reports someone's words."""
+    return _GIVES_WORDS.search(sentence) is not None
+
+
 def is_open_question(q: str) -> bool:
     """'What did X say about Y?' wants several statements; 'Who/which/where/how many' wants one."""
     ql = q.strip().lower()

@@ -223,3 +223,19 @@ def test_a_sentence_that_adds_a_rare_word_leads_over_one_that_restates_a_who_que
     assert rows[1, names.index("novel_who")] == pytest.approx(0.9)  # crenshaw: 9 of the highest 10
     assert rows[0, names.index("novel_who")] < rows[1, names.index("novel_who")]
     assert rows[1, novel].sum() > rows[0, novel].sum()
+
+
+def test_a_question_for_someones_words_gets_the_sentence_after_one_that_only_restates_it():
+    picker = ExtractiveGenerator(embed=None, idf=lambda term: 1.0)
+    # the best sentence tells what happened; the one after it reports the minister's reason
+    story = Hit("a", "x.txt", 1, 3, 1.0,
+                "Union minister Gowda flew into Bengaluru and did not go into quarantine on Monday. "
+                "He later said ministers holding responsible posts are exempt. Bengaluru had 200 cases.", "")
+    question = "How did Union minister Gowda justify not going into quarantine in Bengaluru?"
+    texts = [t for _n, t, _s in picker.select(question, [story])]
+    assert texts[0].startswith("Union minister Gowda flew")
+    assert "He later said ministers holding responsible posts are exempt." in texts
+    # a question for a fact, not for words, is not given the reported reason
+    fact = "When did Union minister Gowda fly into Bengaluru without going into quarantine?"
+    assert "He later said ministers holding responsible posts are exempt." not in [
+        t for _n, t, _s in picker.select(fact, [story])]

@@ -9,7 +9,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from ..citations import REFUSAL
-from ..questions import expected_type, has_type, is_open_question, split_parts
+from ..questions import asks_for_words, expected_type, gives_words, has_type, is_open_question, split_parts
 from ..text import content_terms, is_instruction_like, passage_terms, split_sentences, terms
 from .base import Prompt
 
@@ -181,6 +181,12 @@ class ExtractiveGenerator:
                 if nxt and has_type(nxt, want, question):
                     chosen.append((c.n, nxt, round(score, 4)))
                     chosen_terms.append(frozenset(terms(nxt)))
+        if chosen and asks_for_words(question) and not gives_words(chosen[0][1]):
+            # "how did X justify it?": the sentence that restates it gives no one's words; the one
+            # after it, that quotes or reports them, answers
+            nxt = scored[0][1].following
+            if nxt and gives_words(nxt) and all(nxt != t for _, t, _ in chosen):
+                chosen = chosen[: max(1, limit - 1)] + [(scored[0][1].n, nxt, chosen[0][2])]
         return chosen
 
     def _select_parts(self, question: str, parts: Sequence[str], passages) -> list[tuple[int, str, float]]:
