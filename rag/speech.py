@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 78
+EXTRACTOR_VERSION = 79
 
 
 @dataclass(frozen=True)
@@ -1124,18 +1124,20 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
 def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased: bool) -> tuple[_Speaker | None, int]:
     """'said the chancellor, Rachel Reeves, at a G20 meeting': the name set off after the job (and
     what the job is of: 'said Unesco's chief of bioethics, Dafna Feinholz')."""
-    if cased and sp is not None and sp.kind == "role" and sp.definite:
+    if cased and sp is not None and (sp.kind == "role" or sp.kind == "group" and sp.mention.lower().startswith(("a ", "an "))):
         # the job's last lower-case words may come first: "said the bank's chief economist, John Smith"
+        # ("said a spokesman for the company, Jane Doe": one named; "of the Agency (IAEA), Rafael Grossi")
         ap = re.match(r"((?:\s+(?!(?:and|or|but|who|which|that|as|in|on|at|to|after|before|when)\b)[a-z][a-z\-]+){0,3}"
-                      r"(?:\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?)?),\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)"
+                      r"(?:\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?)?)\s*,\s+((?:[A-Z][\w’'\-]*\.?\s+){1,3}[A-Z][\w’'\-]*)"
                       r"(?=\s*(?:[,.;]|$|\s+(?:at|in|on|during|who)\b))", text[stop:end])
         if ap:
             named = _classify(ap.group(2).split(), cased)
             if named is not None and named.kind == "person":
-                return (_Speaker(sp.mention + ap.group(0), named.name, sp.role + ap.group(1), "person", True),
+                mention = re.sub(r"\s+(?=,)|(?<=\s)\s+", "", sp.mention + ap.group(0))  # a blanked "(IAEA)" left spaces
+                return (_Speaker(mention, named.name, sp.role + ap.group(1), "person", True),
                         stop + ap.end())
         of = re.match(r"\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?(?=\s*(?:[.;]|$))", text[stop:end])
-        if of:  # "said the head of the regional military administration.": the job is of that
+        if of and sp.definite:  # "said the head of the regional military administration.": the job is of that
             return _Speaker(sp.mention + of.group(0), "", sp.role + of.group(0), "role", True), stop + of.end()
     if not cased and sp is not None and sp.kind == "role":
         # lower case: "said unesco s chief of bioethics  dafna feinholz." (its commas turned into spaces),

@@ -1699,3 +1699,14 @@ def test_a_show_or_paper_named_with_the_is_no_person_and_a_heading_run_in_is_cut
     sts = full("Late-night hosts looked back. Stephen Colbert On The Late Show, Stephen Colbert spoke about the "
                "night. He said that election night is known as a time to do something stupid.")
     assert by(sts, "election night is known")[0] == "Stephen Colbert"
+
+
+def test_a_name_set_off_after_an_indefinite_job_or_an_agency_with_its_short_name_is_the_speaker():
+    sts = full("Prices will rise, said a spokesman for the company, Jane Doe. Monitors saw a crater, said a statement "
+               "from the director general of the International Atomic Energy Agency (IAEA), Rafael Grossi. “Metal "
+               "structures had been hit,” he said.")
+    assert by(sts, "Prices will rise")[0] == "Jane Doe"
+    assert by(sts, "Monitors saw a crater")[0] == "Rafael Grossi"
+    assert by(sts, "Metal structures had been hit")[0] == "Rafael Grossi"
+    # a spokesman with no name after him stays a spokesman
+    assert by(full("Prices will rise, said a spokesman for the company."), "Prices will rise")[0] == "spokesman"
