@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 79
+EXTRACTOR_VERSION = 80
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,8 @@ _ROLE_NOUNS = frozenset(
     voter voters supporter supporters inspector superintendent sheriff student students newspaper newspapers
     worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge counsel
     detective constable barrister solicitor magistrate councillor lecturer headteacher nurse campaigner
-    referee umpire producer designer priest bishop archbishop imam rabbi cardinal pastor vicar seer""".split()
+    referee umpire producer designer priest bishop archbishop imam rabbi cardinal pastor vicar seer
+    author co-author trainer""".split()
 )
 # Their plurals are jobs of a group: "two Republican senators said", "state governors", "congressmen".
 def _plural(w: str) -> str:
@@ -803,6 +804,12 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                     and (_is_caps_word(toks[j - 1][0]) or toks[j - 1][0].lower() in _ROLE_NOUNS | _ORG_WORDS))
             ):
                 i = j - 1
+                k = i
+                while k >= 0 and toks[k][0] not in (",", ".", ";", ":", "“", "”", '"', "(", ")"):
+                    k -= 1
+                if cased and k >= 1 and toks[k][0] == "," and i - k <= 7 and toks[k + 1][0].lower() in ("of", "at", "from") \
+                        and _is_caps_word(toks[k - 1][0]):
+                    i = k - 1  # "Alexander Otto, at the University of Oxford, lead author of the research, told": two asides
                 continue
             names = [t[0] for t in toks[j + 1:i]]
             if cased and j >= 1 and toks[j][0] == ")" and i == len(toks) - 1 and 2 <= len(names) <= 4 and all(
@@ -1098,6 +1105,8 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
                 tok == "s" and bool(picked) and n + 1 < len(toks) and bool(re.match(r"[a-z]", toks[n + 1][0])))
             # ("the cbi s chief economist": a possessive whose apostrophe was stripped; not "jonathan s. reiner")
             ok = ok and len(picked) < 8
+            if ok and picked and any(p.lower() in _ROLE_NOUNS for p in picked) and "  " in text[stop:s]:
+                break  # "said the report s lead author  emma thornton": the comma's two spaces, then the name
             if ok and picked == [] and low in _PRONOUNS and n + 1 < len(toks) and re.match(r"\w", toks[n + 1][0]):
                 return None, pos  # "says he won t serve ...": the clause's subject, not an inverted speaker
         if not ok:

@@ -1710,3 +1710,15 @@ def test_a_name_set_off_after_an_indefinite_job_or_an_agency_with_its_short_name
     assert by(sts, "Metal structures had been hit")[0] == "Rafael Grossi"
     # a spokesman with no name after him stays a spokesman
     assert by(full("Prices will rise, said a spokesman for the company."), "Prices will rise")[0] == "spokesman"
+
+
+def test_a_name_with_two_asides_before_the_verb_and_an_author_named_after_the_job_are_the_speakers():
+    # "Name, at the University, job of the research, told": two asides between the name and its verb
+    sts = full("Alexander Otto, at the University of Oxford, lead author of the research, told the Guardian that "
+               "scientists could not factor it in. Jane Smith, of the University of Leeds, chief executive of the "
+               "trust, said that costs will rise.")
+    assert by(sts, "scientists could not factor it in")[0] == "Alexander Otto"
+    assert by(sts, "costs will rise")[0] == "Jane Smith"
+    # an author is a job a name is set off after
+    sts = full("Many of the benchmarks are flawed, said the study’s lead author, Andrew Bean.")
+    assert by(sts, "benchmarks are flawed")[0] == "Andrew Bean"
