@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 80
+EXTRACTOR_VERSION = 81
 
 
 @dataclass(frozen=True)
@@ -1648,6 +1648,8 @@ def _unit_statements(text: str, flat: str, n: int, u: _Unit, cased: bool) -> lis
                 continue
             if low == "as per" and not (sp.kind in ("person", "group", "role") or speaker_key(sp.name).split()[-1:][0] in _ORG_WORDS):
                 continue  # "as per the agreement": no one's words
+            if low == "as per" and _ANCHOR.search(text, stop, u.end):
+                continue  # "... as per government of India guidelines, said Ravi": the one who said it
             pre = text[claimed_to:a]
             if pre.strip(" ,") and pre.rstrip().endswith(","):
                 s, e = _trim(text, claimed_to, a)

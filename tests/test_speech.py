@@ -1722,3 +1722,9 @@ def test_a_name_with_two_asides_before_the_verb_and_an_author_named_after_the_jo
     # an author is a job a name is set off after
     sts = full("Many of the benchmarks are flawed, said the study’s lead author, Andrew Bean.")
     assert by(sts, "benchmarks are flawed")[0] == "Andrew Bean"
+
+
+def test_as_per_a_rule_is_not_the_speaker_when_the_sentence_names_who_said_it():
+    sts = full("Health secretary Jayanti Ravi visited the hospital. The drugs will be prescribed to health workers, "
+               "as per government of India guidelines, said Ravi.")
+    assert by(sts, "The drugs will be prescribed")[0] == "Jayanti Ravi"
