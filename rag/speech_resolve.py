@@ -68,6 +68,8 @@ _INITIALS = re.compile(r"(?:[A-Z]\.)+")  # "M.K. Stalin", "K. Annamalai": initia
 _NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # "the U.S. Navy", "the U.S.S. John S. McCain"
 # Prepositions that open a new phrase inside a capitalised run, as when a heading runs into the text.
 _RUN_BREAKS = frozenset("On In At After Before When While Since Despite Amid Following During".split())
+# Abbreviated titles a surname may follow ("Sen. Warren", "Dr Fauci").
+_SHORT_TITLES = frozenset("mr mrs ms dr prof sen rep gov gen lt col sir dame lord".split())
 # A capitalised run inside a sentence (after a lower-case word or a comma), not opening one.
 _MID_SENTENCE = re.compile(r"(?:[a-z,]) $")
 
@@ -109,7 +111,12 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
             name[-1] = name[-1][:-2]
         while name and name[0].lower() in _PARTICLES and name[0][0].islower():
             name = name[1:]
-        if len(name) < 2 or _INITIALS.fullmatch(name[-1]) or any(w in _NOT_INITIALS or len(w) > 4 and _INITIALS.fullmatch(w)
+        # "Prime Minister Modi", "President Roosevelt": a surname after a job (not "Former Texas Rep.",
+        # "Inspector General", "Chief Medical and Health Officer")
+        titled = len(name) == 1 and last_title >= 0 and len(name[0]) > 2 and name[0][1:].islower() and (
+            low[last_title] in _ROLE_NOUNS or low[last_title] in _SHORT_TITLES) and name[0].lower() not in _PLACE_WORDS \
+            and name[0].lower() not in _TITLE_WORDS and not re.match(r"\s+(?:and|&)\s", text[m.end():m.end() + 6])
+        if len(name) < 2 and not titled or _INITIALS.fullmatch(name[-1]) or any(w in _NOT_INITIALS or len(w) > 4 and _INITIALS.fullmatch(w)
                                                                  for w in name) or any(w.lower() in _ORG_WORDS for w in name) or any(
                 w.isupper() and len(w) > 1 and not _INITIALS.fullmatch(w) for w in name):
             continue
@@ -382,6 +389,15 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
         for blk in doc.blocks:
             for off, name, role in _mentions(text, blk.char_start, blk.char_end):
                 p = people.get(surname_key(speaker_key(name)))
+                if len(name.split()) == 1:
+                    # "Prime Minister Modi" after "Narendra Modi": the one named in full, in that job when
+                    # another shares the surname (not the Deputy Chief Minister Sushil Kumar Modi)
+                    same = [q for _, q in order if len(q.name.split()) >= 2 and surname_key(speaker_key(q.name)) == speaker_key(name)]
+                    fit = next((q for q in reversed(same) if not role or not q.role or _fits_title(role, q.role)
+                                or role.lower().rstrip(".") in _SHORT_TITLES), None)
+                    if fit is not None:
+                        order.append((off, fit))
+                        continue
                 if p is None or speaker_key(p.name) != speaker_key(name):
                     p = _Person(name, role)
                 elif role and not p.role:
@@ -398,7 +414,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
             p.gender = p.gender or gender
             order.append((off, p))
     first_full: dict[str, _Person] = {}
-    for _, p in order:
+    for _, p in sorted(order, key=lambda item: len(item[1].name.split()) < 2):  # named in full first
         first_full.setdefault(surname_key(speaker_key(p.name)), p)
     if cased:
         order = _with_surname_mentions(text, doc, order)

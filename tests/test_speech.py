@@ -1728,3 +1728,20 @@ def test_as_per_a_rule_is_not_the_speaker_when_the_sentence_names_who_said_it():
     sts = full("Health secretary Jayanti Ravi visited the hospital. The drugs will be prescribed to health workers, "
                "as per government of India guidelines, said Ravi.")
     assert by(sts, "The drugs will be prescribed")[0] == "Jayanti Ravi"
+
+
+def test_a_surname_after_a_job_is_a_person_the_story_follows():
+    # "Prime Minister Modi ... when he announced": he is Modi, not Roosevelt quoted before
+    sts = full("President Roosevelt said, ‘The only thing we have to fear is fear itself’.\n\nIn contrast, Prime "
+               "Minister Modi sought to instil fear when he announced a complete ban on people stepping out of "
+               "their homes.")
+    assert by(sts, "a complete ban")[0] == "Modi"
+    # after the full name, the job and surname are that person, not another of the surname
+    sts = full("Prime Minister Narendra Modi launched the scheme in the presence of Deputy Chief Minister Sushil "
+               "Kumar Modi. During the launch, PM Modi praised rural India. “The villages have taught a lesson,” "
+               "he added.")
+    assert by(sts, "The villages have taught a lesson")[0] == "Narendra Modi"
+    # no surname after a mere adjective or before "and": "Former Texas Rep.", "Chief Medical and Health Officer"
+    from rag.speech_resolve import _mentions
+    text = "Former Texas Rep. Beto O’Rourke spoke. Chief Medical and Health Officer Ann Garg was forthright."
+    assert [name for _off, name, _role in _mentions(text, 0, len(text))] == ["Beto O’Rourke", "Ann Garg"]
