@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 82
+EXTRACTOR_VERSION = 83
 
 
 @dataclass(frozen=True)
@@ -1104,7 +1104,9 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             ok = _np_token_ok(tok, cased) and low not in ("in", "on", "at", "during", "after", "while") or (
                 tok == "s" and bool(picked) and n + 1 < len(toks) and bool(re.match(r"[a-z]", toks[n + 1][0])))
             # ("the cbi s chief economist": a possessive whose apostrophe was stripped; not "jonathan s. reiner")
-            ok = ok and len(picked) < 8
+            # (eight words, or eleven for a job of a body: "the director general of the international
+            # atomic energy agency")
+            ok = ok and (len(picked) < 8 or len(picked) < 11 and "of" in picked and any(p in _ROLE_NOUNS for p in picked))
             if ok and picked and any(p.lower() in _ROLE_NOUNS for p in picked) and "  " in text[stop:s]:
                 break  # "said the report s lead author  emma thornton": the comma's two spaces, then the name
             if ok and picked == [] and low in _PRONOUNS and n + 1 < len(toks) and re.match(r"\w", toks[n + 1][0]):
@@ -1148,10 +1150,11 @@ def _named_after_job(text: str, sp: _Speaker | None, stop: int, end: int, cased:
         of = re.match(r"\s+(?:of|for)\s+[\w’'\-]+(?:\s+[\w’'\-]+){0,5}?(?=\s*(?:[.;]|$))", text[stop:end])
         if of and sp.definite:  # "said the head of the regional military administration.": the job is of that
             return _Speaker(sp.mention + of.group(0), "", sp.role + of.group(0), "role", True), stop + of.end()
-    if not cased and sp is not None and sp.kind == "role":
+    if not cased and sp is not None and (sp.kind == "role" or sp.kind == "org" and any(
+            w in _ROLE_NOUNS for w in sp.mention.split())):  # "the director general of the ... agency"
         # lower case: "said unesco s chief of bioethics  dafna feinholz." (its commas turned into spaces),
         # "said the chancellor  rachel reeves  at a g20 meeting" (a comma's two spaces, then where)
-        ap = re.match(r"((?:\s+(?:of|for)\s+[a-z’'\-]+(?:\s+[a-z’'\-]+){0,5}?)?)\s*,?\s+([a-z][a-z’'\-]+\s+[a-z][a-z’'\-]+"
+        ap = re.match(r"((?:\s+(?:of|for)\s+[a-z’'\-]+(?:\s+[a-z’'\-]+){0,5}?)?(?:\s*\([a-z]{2,8}\))?)\s*,?\s+([a-z][a-z’'\-]+\s+[a-z][a-z’'\-]+"
                       r"(?:\s+[a-z][a-z’'\-]+)?)(?=\s*(?:[.;]|$)|\s*,\s*|\s{2,}(?:at|in|on|during|who|after|before|while|when)\b)",
                       text[stop:end])
         words = ap.group(2).split() if ap else []

@@ -1745,3 +1745,12 @@ def test_a_surname_after_a_job_is_a_person_the_story_follows():
     from rag.speech_resolve import _mentions
     text = "Former Texas Rep. Beto O’Rourke spoke. Chief Medical and Health Officer Ann Garg was forthright."
     assert [name for _off, name, _role in _mentions(text, 0, len(text))] == ["Beto O’Rourke", "Ann Garg"]
+
+
+def test_in_lower_case_a_name_after_a_long_job_of_a_body_or_a_lead_author_is_the_speaker():
+    low = said("the site was hit  said a statement from the director general of the international atomic energy "
+               "agency (iaea)  rafael grossi.  metal structures had been hit   he said. internal exclusion is "
+               "happening every day   said the report s lead author  emma thornton.")
+    assert by(low, "the site was hit")[0] == "rafael grossi"
+    assert by(low, "metal structures had been hit")[0] == "rafael grossi"
+    assert by(low, "internal exclusion is happening")[0] == "emma thornton"
