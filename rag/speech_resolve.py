@@ -811,6 +811,19 @@ def _same_owner(role: str, have: str) -> bool:
     return all(any(h.startswith(o[:5]) for h in have_words) for o in owners)
 
 
+_HEADS = frozenset("president premier chancellor leader".split())  # a country's one head: "Ukraine's president"
+
+
+def _head_just_quoted(role: str, at: int, recent) -> tuple[str, str, str | None, str] | None:
+    """'..., Volodymyr Zelensky said. "...," Ukraine’s president said.': the one just quoted, whom the
+    story had given no job, in other words (a country's head, not "Serbia's energy minister")."""
+    words = role.lower().split()
+    if recent and recent[-1][4] == "person" and not recent[-1][3] and at - recent[-1][0] < 300 and len(words) >= 2 and (
+            words[-2].endswith(("’s", "'s")) or words[-2] == "s") and words[-1] in _HEADS:
+        return recent[-1][1], recent[-1][2], role, "person"
+    return None
+
+
 def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, str] | None:
     """'the spokesman' / 'the Kremlin spokesman': the last person named in that role ("Russia’s
     foreign minister" is not the foreign minister of another country named before)."""
@@ -829,6 +842,9 @@ def _by_role(role: str, at: int, recent, order) -> tuple[str, str, str | None, s
     # article may quote a senator, not the president) or named with its employer ("the U.S. Bank
     # spokesman")
     words = role.lower().replace("-", " ").split()
+    head = _head_just_quoted(role, at, recent)
+    if head is not None:
+        return head
     if any(w in _UNIQUE_OFFICES or w in _ORG_WORDS or w.endswith(("’s", "'s")) or w == "s" for w in words):
         # ("mr blunkett s spokesman": a possessive whose apostrophe was stripped)
         return None  # "Tony Blair's official spokesman": someone else's, not the last one quoted

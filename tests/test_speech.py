@@ -1754,3 +1754,10 @@ def test_in_lower_case_a_name_after_a_long_job_of_a_body_or_a_lead_author_is_the
     assert by(low, "the site was hit")[0] == "rafael grossi"
     assert by(low, "metal structures had been hit")[0] == "rafael grossi"
     assert by(low, "internal exclusion is happening")[0] == "emma thornton"
+
+
+def test_a_countrys_head_right_after_a_quote_is_the_one_just_quoted_whom_the_story_gave_no_job():
+    sts = full("The grid was hit again overnight, Volodymyr Zelensky said. “Thousands of people are repairing the "
+               "damage,” Ukraine’s president said. Power was restored, Serbia’s energy minister said.")
+    assert by(sts, "Thousands of people are repairing")[0] == "Volodymyr Zelensky"
+    assert by(sts, "Power was restored")[0] != "Volodymyr Zelensky"  # another country's minister
