@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 84
+EXTRACTOR_VERSION = 85
 
 
 @dataclass(frozen=True)
@@ -492,7 +492,8 @@ def _clean_np(toks: list[str]) -> list[str]:
 
 _OPENERS = frozenset("But And So Yet Then In On At After Before When While Since Also Meanwhile However Still Now "
                      "Later Earlier Last This Separately Asked Instead Indeed Today Yesterday Despite Although Though "
-                     "Amid Following Even Unlike Like Most Many Some Several Few Both".split())
+                     "Amid Following Even Unlike Like Most Many Some Several Few Both Once Hey Can Could Did Does "
+                     "Should Would".split())
 # Title words that name a department when nothing follows them: "the Treasury said", "the Pentagon".
 _OFFICE_WORDS = frozenset("treasury".split())
 _HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord".split())

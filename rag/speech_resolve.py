@@ -68,6 +68,8 @@ _INITIALS = re.compile(r"(?:[A-Z]\.)+")  # "M.K. Stalin", "K. Annamalai": initia
 _NOT_INITIALS = frozenset("U.S. U.K. U.N. E.U. S.A. N.Y. D.C. L.A.".split())  # "the U.S. Navy", "the U.S.S. John S. McCain"
 # Prepositions that open a new phrase inside a capitalised run, as when a heading runs into the text.
 _RUN_BREAKS = frozenset("On In At After Before When While Since Despite Amid Following During".split())
+# Last words of a capitalised run that describe a person rather than name one.
+_NOT_SURNAMES = frozenset("republican republicans democrat democrats democratic conservative liberal award-winner winner".split())
 # Abbreviated titles a surname may follow ("Sen. Warren", "Dr Fauci").
 _SHORT_TITLES = frozenset("mr mrs ms dr prof sen rep gov gen lt col sir dame lord".split())
 # A capitalised run inside a sentence (after a lower-case word or a comma), not opening one.
@@ -116,6 +118,8 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
         titled = len(name) == 1 and last_title >= 0 and len(name[0]) > 2 and name[0][1:].islower() and (
             low[last_title] in _ROLE_NOUNS or low[last_title] in _SHORT_TITLES) and name[0].lower() not in _PLACE_WORDS \
             and name[0].lower() not in _TITLE_WORDS and not re.match(r"\s+(?:and|&)\s", text[m.end():m.end() + 6])
+        if name and name[-1].lower() in _NOT_SURNAMES:
+            continue  # "the Arizona Republican", "Grammy Award-winner": what someone is, not a name
         if len(name) < 2 and not titled or _INITIALS.fullmatch(name[-1]) or any(w in _NOT_INITIALS or len(w) > 4 and _INITIALS.fullmatch(w)
                                                                  for w in name) or any(w.lower() in _ORG_WORDS for w in name) or any(
                 w.isupper() and len(w) > 1 and not _INITIALS.fullmatch(w) for w in name):

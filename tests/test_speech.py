@@ -1761,3 +1761,13 @@ def test_a_countrys_head_right_after_a_quote_is_the_one_just_quoted_whom_the_sto
                "damage,” Ukraine’s president said. Power was restored, Serbia’s energy minister said.")
     assert by(sts, "Thousands of people are repairing")[0] == "Volodymyr Zelensky"
     assert by(sts, "Power was restored")[0] != "Volodymyr Zelensky"  # another country's minister
+
+
+def test_a_sentence_opener_or_a_party_is_no_part_of_a_name():
+    sts = full("Betsy DeVos was picked in November. Once DeVos was confirmed, she said that she was not a supporter "
+               "of Common Core. Hey Susan Sarandon, voters asked. Sarandon said that she had voted for Jill Stein.")
+    assert by(sts, "not a supporter of Common Core")[0] == "Betsy DeVos"
+    assert by(sts, "voted for Jill Stein")[0] == "Susan Sarandon"
+    from rag.speech_resolve import _mentions
+    text = "The Arizona Republican spoke. Democrats were furious."
+    assert [name for _off, name, _role in _mentions(text, 0, len(text))] == []
