@@ -1108,8 +1108,6 @@ def _speaker_after(text: str, pos: int, end: int, cased: bool) -> tuple[_Speaker
             # (eight words, or eleven for a job of a body: "the director general of the international
             # atomic energy agency")
             ok = ok and (len(picked) < 8 or len(picked) < 11 and "of" in picked and any(p in _ROLE_NOUNS for p in picked))
-            if ok and picked and any(p.lower() in _ROLE_NOUNS for p in picked) and "  " in text[stop:s]:
-                break  # "said the report s lead author  emma thornton": the comma's two spaces, then the name
             if ok and picked == [] and low in _PRONOUNS and n + 1 < len(toks) and re.match(r"\w", toks[n + 1][0]):
                 return None, pos  # "says he won t serve ...": the clause's subject, not an inverted speaker
         if not ok:

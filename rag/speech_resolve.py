@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _CALENDAR_WORDS, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
-    _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
+    _HONORIFICS, _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, spell_titles, surname_key,
 )
 from .text import STOPWORDS, terms
@@ -71,7 +71,7 @@ _RUN_BREAKS = frozenset("On In At After Before When While Since Despite Amid Fol
 # Last words of a capitalised run that describe a person rather than name one.
 _NOT_SURNAMES = frozenset("republican republicans democrat democrats democratic conservative liberal award-winner winner".split())
 # Abbreviated titles a surname may follow ("Sen. Warren", "Dr Fauci").
-_SHORT_TITLES = frozenset("mr mrs ms dr prof sen rep gov gen lt col sir dame lord".split())
+_SHORT_TITLES = _HONORIFICS | frozenset("prof sen rep gov gen lt col".split())
 # A capitalised run inside a sentence (after a lower-case word or a comma), not opening one.
 _MID_SENTENCE = re.compile(r"(?:[a-z,]) $")
 
@@ -88,11 +88,11 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
         lead = len(words)
         words = _clean_np(words)  # "In March Trump": the name is "Trump"
         opened = lead > len(words) or _MID_SENTENCE.search(text, max(0, m.start() - 3), m.start()) is not None
-        the = False
+        after_the = False
         while words and words[0] in ("The", "A", "An", "By"):
-            the = the or words[0] == "The"
+            after_the = after_the or words[0] == "The"
             words = words[1:]  # "The Swiss said": no one is named "The Swiss"; "By Amy Russo": a byline
-        if the and opened and _last_title([w.lower().rstrip(".") for w in words]) < 0:
+        if after_the and opened and _last_title([w.lower().rstrip(".") for w in words]) < 0:
             continue  # "On The Late Show, Stephen Colbert ...", "told The Hill": a show, a paper, not a person
         if words and all(w.lower().strip(".") in _PLACE_WORDS for w in words):
             continue  # "The United States has been working ...": a country, not a person
