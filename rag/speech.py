@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 85
+EXTRACTOR_VERSION = 86
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ _VIEW_VERBS = frozenset("projected projects expects".split())
 # "pointed out" and "according to" are matched as phrases, and so is a report of someone's words:
 # "Peskov was quoted as saying", "was quoted by Interfax as saying", "were cited as saying".
 _QUOTED_AS = r"(?:was|were|is|has been) (?:quoted|cited|reported|heard) (?:by [\w’'.\- ]{1,40}? )?as saying"
-_VERB_RE = r"(?:pointed out|points out|went on to say|goes on to say|went on|goes on|continues|" + _QUOTED_AS + "|" + "|".join(
+_VERB_RE = r"(?:pointed out|points out|called for|went on to say|goes on to say|went on|goes on|continues|" + _QUOTED_AS + "|" + "|".join(
     sorted(_VERBS, key=len, reverse=True)) + r")"
 # Verbs of going on, a quotation only: 'She went on: "..."', '"...," he continued' (not "the war continues").
 _GOING_ON = frozenset("went on|goes on|continues|continued".split("|"))
@@ -1194,6 +1194,18 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return strip_span(text, s, e)
 
 
+def _whole_quotes(text: str, u: "_Unit") -> list[tuple[int, int]]:
+    """The quotations of a unit that is nothing but quotation: one, or several run together where
+    paragraphs were joined into one line, each reopened without being closed ('“These people pay
+    their taxes. “I want as many ... as that.”'); [] when the unit has words of its own."""
+    qs = u.quotes
+    if not qs or qs[0][0] - u.start > 1 or qs[-1][1] < u.end - 2:
+        return []
+    if any(text[a[1]:b[0]].strip(" \t\n”\"") for a, b in zip(qs, qs[1:])):
+        return []
+    return qs
+
+
 def _quote_inner(text: str, q: tuple[int, int]) -> tuple[int, int]:
     s, e = q[0] + 1, q[1]
     s, e = strip_span(text, s, e)
@@ -1463,14 +1475,14 @@ def extract_statements(doc: Document) -> list[Statement]:
                                                or prev.kind == "indirect" and prev.unit == n - 1):
             # a quotation standing alone right after a quoted statement continues it; right after
             # a reported one ("Peskov said Russia would ... . "Otherwise ..."") it is the same speaker's
-            q = u.quotes[0] if u.quotes else None
-            if q and q[0] - u.start <= 1 and (q[1] >= u.end - 2):
+            qs = _whole_quotes(text, u)
+            if qs:
                 if prev.kind == "direct" and prev.unit == n - 1 and units[prev.unit].seg == u.seg:
                     # '"Q1," Smith said. "Q2."': one quote split by its attribution
-                    prev.spans.append(_quote_inner(text, q))
+                    prev.spans.extend(_quote_inner(text, q) for q in qs)
                     prev.context = (prev.context[0], u.end)
                     continue
-                found = [_Raw(n, [_quote_inner(text, q)], "direct", prev.cue, None, (u.start, u.end))]
+                found = [_Raw(n, [_quote_inner(text, q) for q in qs], "direct", prev.cue, None, (u.start, u.end))]
         if not found and raws and raws[-1].unit == n - 1 and raws[-1].spans[-1][1] >= units[n - 1].end - 1 and text[units[n - 1].start:units[n - 1].end].rstrip().endswith(":"):
             found = []
         raws.extend(found)
@@ -1907,7 +1919,7 @@ def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok:
             words = [tok]
             break
         if cased and (_is_caps_word(tok) and tok.lower() not in _CALENDAR_WORDS or low in _ROLE_NOUNS or low in _PARTICLES
-                      or (words and tok in ("’s", "'s"))):
+                      or (words and tok in ("’s", "'s")) or _modifies_role(toks, k)):
             words.append(tok)
             continue
         if not cased and sum(w.lower().rstrip(".") not in _TITLE_WORDS for w in words) < 3 and len(words) < 6 and (
@@ -1923,6 +1935,11 @@ def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok:
     j = k + (1 if words[0].lower() in _PRONOUNS and len(words) == 1 else 0)
     if j + 2 < len(toks) and toks[j][0] == "," and toks[j + 1][0].lower() in _ASIDES and toks[j + 2][0] == ",":
         j += 3  # "NCP chief Sharad Pawar, however, struck a cautious note and said ..."
+    elif j + 2 < len(toks) and toks[j][0] == "," and toks[j + 1][0].lower() in ("a", "an", "the"):
+        # "Sanjay Raut, a senior Shiv Sena leader, defended ...": the subject's job between commas
+        close = next((i for i in range(j + 2, min(len(toks), j + 10)) if toks[i][0] in ",;:()“”\""), None)
+        if close is not None and toks[close][0] == "," and any(t[0].lower() in _ROLE_NOUNS for t in toks[j + 2:close]):
+            j = close + 1
     if j + 1 < len(toks) and toks[j][0].lower() in _WEEKDAYS:
         j += 1  # "Manish Sisodia Monday took to Twitter"
     nxt = toks[j][0].lower() if j < len(toks) else ""
@@ -1930,9 +1947,20 @@ def _sentence_subject(text: str, start: int, end: int, cased: bool, relative_ok:
     if not (nxt in _SUBJECT_THEN or nxt.endswith("ed") or nxt in _PAST_FORMS or relative):
         return None  # "Potash producers from New Mexico, claiming ...": the name is not the subject
     sp = _classify(words, cased)
-    if sp is None or sp.kind not in ("person", "pronoun", "org", "role"):
+    if sp is None or sp.kind not in ("person", "pronoun", "org", "role", "group"):
         return None
     return sp
+
+
+def _modifies_role(toks: list[tuple[str, int, int]], k: int) -> bool:
+    """toks[k] is a lower-case word before a job within two more words: "A senior government officer"."""
+    for tok, _, _ in toks[k:k + 3]:
+        low = tok.lower()
+        if low in _ROLE_NOUNS:
+            return True
+        if not tok.isalpha() or not tok.islower() or low in STOPWORDS:
+            return False
+    return False
 
 
 def _saying_after_action(text: str, n: int, u: _Unit, cased: bool) -> list[_Raw]:

@@ -1754,3 +1754,36 @@ def test_in_lower_case_a_name_after_a_long_job_of_a_body_or_a_lead_author_is_the
     assert by(low, "the site was hit")[0] == "rafael grossi"
     assert by(low, "metal structures had been hit")[0] == "rafael grossi"
     assert by(low, "internal exclusion is happening")[0] == "emma thornton"
+
+
+@pytest.mark.parametrize("text,words,speaker", [
+    # a subject with a job in lower-case words before it, or set off by commas after its name, then a
+    # verb that reports nothing, then ", saying"
+    ("A senior government officer defended the city’s positivity rate, saying it could be attributed to testing.",
+     "it could be attributed to testing", "senior government officer"),
+    ("Sanjay Raut, a senior Shiv Sena leader, defended the decision, saying it was needed for the state.",
+     "it was needed for the state", "Sanjay Raut"),
+    # a group says things too
+    ("Critics have put the blame squarely on the president, saying he all but green-lighted the invasion.",
+     "he all but green-lighted the invasion", "Critics"),
+    # "called for": a demand is a statement
+    ("Ukraine’s energy ministry called for decisive international action to secure the plant.",
+     "decisive international action", "Ukraine’s energy ministry"),
+])
+def test_a_subject_that_acts_then_says_or_calls_for_something_is_the_speaker(text, words, speaker):
+    assert by(full(text), words)[0] == speaker
+
+
+def test_a_match_called_for_rain_is_no_statement():
+    assert full("The match was called for rain. Fans went home early.") == []
+
+
+def test_quotes_run_together_from_joined_paragraphs_continue_the_quote_before_them():
+    # paragraphs joined into one line: each quoted paragraph reopens the quote without closing the one before
+    sts = full("Nigel Farage spoke in London. “The exodus is real,” he said. “These people pay their UK taxes. "
+               "These people employ a lot of people. “I want as many high-earning people as possible living here. "
+               "It’s as simple as that.” The party has yet to set out its plans.")
+    whole = by(sts, "The exodus is real")
+    assert whole[0] == "Nigel Farage"
+    assert "These people pay their UK taxes" in whole[2] and "I want as many high-earning people" in whole[2]
+    assert not any("yet to set out" in s[2] for s in sts)
