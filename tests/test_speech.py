@@ -1766,6 +1766,9 @@ def test_in_lower_case_a_name_after_a_long_job_of_a_body_or_a_lead_author_is_the
     # a group says things too
     ("Critics have put the blame squarely on the president, saying he all but green-lighted the invasion.",
      "he all but green-lighted the invasion", "Critics"),
+    # a short name in brackets after a name joined by "of" or "for", before the verb
+    ("The Ministry of Defence (MoD) said the drills would go on all week.", "the drills would go on",
+     "Ministry of Defence"),
     # "called for": a demand is a statement
     ("Ukraine’s energy ministry called for decisive international action to secure the plant.",
      "decisive international action", "Ukraine’s energy ministry"),
