@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 87
+EXTRACTOR_VERSION = 88
 
 
 @dataclass(frozen=True)
@@ -1421,8 +1421,9 @@ def _punctuated(text: str) -> str:
 
 _BRACKETED_SHORT_NAME = re.compile(r"\((?:[A-Z][A-Za-z.&]{1,9}|[A-Z][a-z]+)\)")
 # Joiners at which the speaker rules cut a name ("The Food and Drug Administration said": "Drug
-# Administration"); "of", "for", "on", "de" they read through ("The Ministry of Defence said").
-_NAME_JOINERS = frozenset("and &".split())
+# Administration", "The Committee on Climate Change said": "Climate Change"); "of", "for" and "de"
+# they read through ("The Ministry of Defence said", "Banco de Portugal").
+_NAME_JOINERS = frozenset("and & on".split())
 # How a company's name ends ("Emery Air Freight Corp"), unlike "the Biden campaign" or "McCain's office".
 _COMPANY_ENDS = frozenset("corp corporation inc co cos company plc ltd llc group holdings ag sa nv bank industries".split())
 
@@ -1430,7 +1431,7 @@ _COMPANY_ENDS = frozenset("corp corporation inc co cos company plc ltd llc group
 def _blank_bracket(text: str, m: re.Match) -> bool:
     """Read past a short name in brackets inside a speaker's words ("Shiv Sena (UBT) leader"), and
     before the verb after a plain name ("The Election Commission (EC) said", "The Ministry of
-    Defence (MoD) said"), but not after a name joined by 'and' ("Organisation for Economic
+    Defence (MoD) said"), but not after a name joined by 'and' or 'on' ("Organisation for Economic
     Cooperation and Development (OECD) said"), whose words the speaker rules would cut at the joiner."""
     if not re.search(r"[A-Za-z.]\s?$", text[max(0, m.start() - 2):m.start()]):
         return False  # '"(South) Korea's gaining market share": an editor's word in a quotation

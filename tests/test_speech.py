@@ -1781,6 +1781,11 @@ def test_a_match_called_for_rain_is_no_statement():
     assert full("The match was called for rain. Fans went home early.") == []
 
 
+def test_a_bracket_after_a_name_joined_by_on_is_not_read_past_where_the_name_would_be_cut():
+    # the speaker rules cut "Committee on Climate Change" at "on": better no statement than "Climate Change"
+    assert not any(s[0] == "Climate Change" for s in full("The Committee on Climate Change (CCC) said costs will fall."))
+
+
 def test_quotes_run_together_from_joined_paragraphs_continue_the_quote_before_them():
     # paragraphs joined into one line: each quoted paragraph reopens the quote without closing the one before
     sts = full("Nigel Farage spoke in London. “The exodus is real,” he said. “These people pay their UK taxes. "
