@@ -1194,7 +1194,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return strip_span(text, s, e)
 
 
-def _whole_quotes(text: str, u: "_Unit") -> list[tuple[int, int]]:
+def _whole_quotes(text: str, u: _Unit) -> list[tuple[int, int]]:
     """The quotations of a unit that is nothing but quotation: one, or several run together where
     paragraphs were joined into one line, each reopened without being closed ('“These people pay
     their taxes. “I want as many ... as that.”'); [] when the unit has words of its own."""

@@ -390,24 +390,29 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
     people: dict[str, _Person] = {}  # surname key -> the person last named with it
     order: list[tuple[int, _Person]] = []  # (offset, person) of every person mention, for focus
     if cased:
+        named_in_full: dict[str, list[_Person]] = {}  # surname key -> the full-named mentions of `order`
         for blk in doc.blocks:
             for off, name, role in _mentions(text, blk.char_start, blk.char_end):
-                p = people.get(surname_key(speaker_key(name)))
+                key = surname_key(speaker_key(name))
+                p = people.get(key)
                 if len(name.split()) == 1:
                     # "Prime Minister Modi" after "Narendra Modi": the one named in full, in that job when
                     # another shares the surname (not the Deputy Chief Minister Sushil Kumar Modi)
-                    same = [q for _, q in order if len(q.name.split()) >= 2 and surname_key(speaker_key(q.name)) == speaker_key(name)]
+                    same = named_in_full.get(speaker_key(name), [])
                     fit = next((q for q in reversed(same) if not role or not q.role or _fits_title(role, q.role)
                                 or role.lower().rstrip(".") in _SHORT_TITLES), None)
                     if fit is not None:
                         order.append((off, fit))
+                        same.append(fit)
                         continue
                 if p is None or speaker_key(p.name) != speaker_key(name):
                     p = _Person(name, role)
                 elif role and not p.role:
                     p.role = role
-                people[surname_key(speaker_key(name))] = p
+                people[key] = p
                 order.append((off, p))
+                if len(p.name.split()) >= 2:
+                    named_in_full.setdefault(surname_key(speaker_key(p.name)), []).append(p)
     else:
         known: dict[str, _Person] = {}
         alone = {speaker_key(r.speaker.name) for r in raws if r.speaker is not None and r.speaker.kind == "person"
