@@ -20,7 +20,9 @@ import numpy as np
 
 from .citations import REFUSAL
 from .filters import SearchFilter, statement_allowed
-from .speech import _PARTICLES, _TITLE_ABBREVIATIONS, Statement, _role_match, context_terms, doc_field, speaker_key, surname_key
+from .speech import (
+    _PARTICLES, _TITLE_ABBREVIATIONS, Statement, _role_match, context_terms, doc_field, speaker_key, spelt_alike, surname_key,
+)
 from .speech_resolve import ACRONYM
 from .questions import _PERIOD  # the one rule for a period a question names
 from .text import REPORTING_VERBS, names, normalize, terms
@@ -57,7 +59,16 @@ _DEMONYMS = {
     "pakistan": ("pakistani",), "yemen": ("yemeni",), "kuwait": ("kuwaiti",), "qatar": ("qatari",),
     "philippines": ("filipino", "philippine"), "us": ("american", "americans"), "usa": ("american",),
     "america": ("american", "americans"), "germany": ("german", "germans"), "belarus": ("belarusian",),
+    "ukraine": ("ukrainian",), "italy": ("italian",), "canada": ("canadian",), "mexico": ("mexican",),
+    "russia": ("russian",), "india": ("indian",), "iran": ("iranian",), "korea": ("korean",), "syria": ("syrian",),
+    "egypt": ("egyptian",), "brazil": ("brazilian",), "australia": ("australian",), "afghanistan": ("afghan",),
+    "nigeria": ("nigerian",), "kenya": ("kenyan",), "hungary": ("hungarian",), "romania": ("romanian",),
+    "bangladesh": ("bangladeshi",), "nepal": ("nepali", "nepalese"),
+    "moldova": ("moldovan",), "georgia": ("georgian",), "serbia": ("serbian",), "austria": ("austrian",),
+    "belgium": ("belgian",), "taiwan": ("taiwanese",), "thailand": ("thai",), "europe": ("european",),
 }
+# each adjective's country ("russian": "russia"), for naming one body one way
+_COUNTRY_OF_ADJECTIVE = {a: c for c, adjs in _DEMONYMS.items() for a in adjs}
 
 _TOPIC = r"(?:\s+(?:about|abt|on|regarding|concerning|over|of|in relation to|with regard to|when it comes to)\s+(?P<topic>.+?))?"
 _END = r"\s*[?.!]*\s*$"
@@ -316,7 +327,86 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
         m = _SPELT_OUT.fullmatch(s.speaker)
         if m and s.speaker_key != speaker_key(m.group(2)):
             out.setdefault(speaker_key(m.group(2)), s.speaker_key)
+    # one name spelt otherwise in other articles: "Volodymyr Zelensky" is "Volodymyr Zelenskyy"
+    # (the same first name, the surnames spelt alike), the more quoted spelling names both
+    by_first: dict[str, list[str]] = {}
+    for k in counts:
+        toks = k.split()
+        if len(toks) == 2:
+            by_first.setdefault(toks[0], []).append(k)
+    for keys in by_first.values():
+        keys.sort(key=lambda k: (-counts[k], k))
+        for i, k in enumerate(keys):
+            if k in out:
+                continue
+            # (six letters at least: "Mark Levine" is not "Mark Levin", as an article never says)
+            alike = next((f for f in keys[:i] if min(len(k.split()[1]), len(f.split()[1])) >= 6
+                          and spelt_alike(k.split()[1], f.split()[1])), None)
+            if alike is not None:
+                out[k] = alike
+    # organisations: the same body named with its country's name or adjective ("Russia's defence
+    # ministry", "russia s defence ministry", "Russian defence ministry"), and initials that one
+    # organisation quoted in full has ("IMF": "International Monetary Fund") when no article spells them out
+    orgs: Counter[str] = Counter(s.speaker_key for s in statements if s.speaker_kind == "org")
+    # org keys some article writes as a name: every word capitalised ("International Monetary
+    # Fund", not "conservative outlet"), an acronym in capitals ("IMF", not "Fed")
+    capitals: set[str] = set()
+    for s in statements:
+        words = re.findall(r"[^\W\d_][\w’'.&-]*", re.sub(r"[’']s$", "", s.speaker))
+        if s.speaker_kind == "org" and words and all(w[:1].isupper() or w in _SMALL_WORDS for w in words) and (
+                len(words) > 1 or words[0].isupper()):
+            capitals.add(s.speaker_key)
+    files: dict[str, set[str]] = {}  # the articles quoting each org key
+    for s in statements:
+        if s.speaker_kind == "org":
+            files.setdefault(s.speaker_key, set()).add(s.file)
+    by_body: dict[str, list[str]] = {}
+    org_initials: dict[str, set[str]] = {}
+    for k in orgs:
+        body = _country_body(k)
+        if body:
+            by_body.setdefault(body, []).append(k)
+        words = [w for w in k.split() if w not in _SMALL_WORDS]
+        if len(words) >= 2:
+            org_initials.setdefault("".join(w[0] for w in words), set()).add(k)
+    for keys in by_body.values():
+        top = max(keys, key=lambda k: (orgs[k], k))
+        for k in keys:
+            if k != top:
+                out.setdefault(k, top)
+    # (written as names; in lower-cased text, where nothing is, an article that quotes both)
+    for k in orgs:
+        if k not in out and " " not in k and 2 <= len(k) <= 6:
+            full = {out.get(f, f) for f in org_initials.get(k, ())
+                    if (k in capitals and f in capitals) or files[k] & files[f]}
+            if len(full) == 1:
+                out[k] = full.pop()
+    # each key to the end of its chain ("zelensky" -> "volodymyr zelensky" -> "volodymyr zelenskyy")
+    for k in list(out):
+        seen = {k}
+        while out[k] in out and out[k] not in seen:
+            seen.add(out[k])
+            out[k] = out[out[k]]
+        if out[k] == k:
+            del out[k]
     return out
+
+
+_SMALL_WORDS = frozenset("of and for the on in de".split())  # words an organisation's initials skip
+
+
+def _country_body(key: str) -> str:
+    """An organisation's key with its country as one form, when it opens with a country's name or
+    adjective: "russia s defence ministry" (a possessive lower-cased text lost its apostrophe in),
+    "russia defence ministry" and "russian defence ministry" are all "russia defence ministry";
+    "" for any other key."""
+    toks = key.split()
+    if len(toks) >= 3 and toks[1] == "s":
+        toks = [toks[0], *toks[2:]]
+    if len(toks) < 2:
+        return ""
+    country = _COUNTRY_OF_ADJECTIVE.get(toks[0], toks[0] if toks[0] in _DEMONYMS else "")
+    return " ".join([country, *toks[1:]]) if country else ""
 
 
 def _by_tail(keys) -> dict[str, list[str]]:

@@ -280,6 +280,17 @@ def surname_key(key: str) -> str:
     return " ".join(toks[i:])
 
 
+def spelt_alike(surname: str, other: str) -> bool:
+    """Two one-word surname keys that are one name spelt otherwise ("zelensky", "zelenskyy",
+    "zelenskiy"): the same first five letters, at most two letters more or less, close in spelling;
+    not "trumpet" for trump, nor a plural ("the Clintons")."""
+    from rapidfuzz import fuzz
+
+    return (surname != other and len(surname) >= 5 and len(other) >= 5 and " " not in surname
+            and " " not in other and surname[:5] == other[:5] and abs(len(surname) - len(other)) <= 2
+            and fuzz.ratio(surname, other) >= 87 and surname.rstrip("s") != other.rstrip("s"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Segments, quotations and units
 

@@ -20,7 +20,7 @@ from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _CALENDAR_WORDS, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
     _HONORIFICS, _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
-    speaker_key, spell_titles, surname_key,
+    speaker_key, spell_titles, spelt_alike, surname_key,
 )
 from .text import STOPWORDS, terms
 from .types import Document
@@ -739,15 +739,8 @@ def _org_named_first(key: str, recent, order, person: _Person | None) -> bool:
 
 def _spelt_otherwise(key: str, first_full: dict[str, _Person]) -> _Person | None:
     """The one person named in full whose surname is this one spelt otherwise ("Zelensky" for
-    "Volodymyr Zelenskyy", "Zelenskiy"): the same first five letters, at most two letters more or
-    less, close in spelling (not "Trumpet" for Trump, nor "the Clintons")."""
-    from rapidfuzz import fuzz
-
-    if len(key) < 5 or " " in key:
-        return None
-    fits = [p for sur, p in first_full.items() if sur != key and " " not in sur and sur[:5] == key[:5]
-            and abs(len(sur) - len(key)) <= 2 and fuzz.ratio(sur, key) >= 87 and sur.rstrip("s") != key.rstrip("s")
-            and len(speaker_key(p.name).split()) >= 2]
+    "Volodymyr Zelenskyy", "Zelenskiy")."""
+    fits = [p for sur, p in first_full.items() if spelt_alike(key, sur) and len(speaker_key(p.name).split()) >= 2]
     return fits[0] if len(fits) == 1 else None
 
 

@@ -1255,6 +1255,46 @@ def test_an_acronym_the_story_spells_out_is_the_speakers_name_in_every_article()
         "bcg": "boston consulting group"}
 
 
+def test_one_speaker_named_otherwise_in_other_articles_is_one_speaker():
+    from rag.quotes import SpeakerDirectory
+
+    def sts(name: str, text: str):
+        return extract_statements(clean(name, text, ""))
+
+    # a surname spelt otherwise, with the same first name: the more quoted spelling is the key
+    zelenskyy = [*sts("a.txt", "Volodymyr Zelenskyy said the front was holding.\n"),
+                 *sts("b.txt", "Volodymyr Zelenskyy said more air defence was needed.\n\nZelenskyy said he was ready.\n")]
+    zelensky = [*sts("c.txt", "Volodymyr Zelensky said the talks were a start.\n\nZelensky said he would go to Paris.\n")]
+    d = SpeakerDirectory([*zelenskyy, *zelensky])
+    assert d.find("Zelensky").key == d.find("Volodymyr Zelenskyy").key == "volodymyr zelenskyy"
+    assert d.find("Zelensky").statements == 5 and d.find("Zelensky").articles == 3
+    # five letters are too few to tell a spelling from another name: Mark Levin is not Mark Levine
+    levin = [*sts("d.txt", "Mark Levin said the hearing was a farce.\n"), *sts("e.txt", "Mark Levin said so again.\n")]
+    d = SpeakerDirectory([*levin, *sts("f.txt", "Mark Levine said the borough would fund it.\n")])
+    assert len({s.key for s in d.ranked()}) == 2
+    # one body named by its country's name or adjective, the apostrophe lost in lower-cased text
+    bodies = [*sts("g.txt", "Russia’s defence ministry said 40 drones were shot down.\n"),
+              *sts("h.txt", "The Russian defence ministry said troops had advanced.\n"),
+              *sts("i.txt", "russia s defence ministry said the strikes hit military targets and would go on.\n")]
+    d = SpeakerDirectory(bodies)
+    assert [(s.statements, s.articles) for s in d.ranked()] == [(3, 3)]
+    assert d.find("Russian defence ministry").key == d.find("Russia's defence ministry").key
+    # initials an organisation written in full has: the same body where both are written as names, or
+    # where one article quotes both (lower-cased text writes nothing as a name)
+    imf = [*sts("j.txt", "The International Monetary Fund said growth would slow.\n"),
+           *sts("k.txt", "The IMF said the loan was approved.\n")]
+    d = SpeakerDirectory(imf)
+    assert d.find("IMF").key == d.find("International Monetary Fund").key and d.find("IMF").statements == 2
+    low = sts("l.txt", "the environmental protection agency said the rule would stand. "
+                       "the epa said it had received thousands of comments on the rule.")
+    d = SpeakerDirectory([*low, *sts("m.txt", "the fed said rates would stay on hold.")])
+    assert d.find("EPA").key == "environmental protection agency" and d.find("EPA").statements == 2
+    # "Fed" is no acronym, nor are capitals a role has by chance ("CO" is no "conservative outlet")
+    fed = [*sts("n.txt", "The Fed said it would wait.\n"), *sts("o.txt", "The Federal Education Department said no.\n"),
+           *sts("p.txt", "CO said the figures were wrong.\n"), *sts("q.txt", "A conservative outlet said it would sue.\n")]
+    assert len(SpeakerDirectory(fed).ranked()) == len({s.speaker_key for s in fed})
+
+
 def test_this_as_the_clauses_subject_and_a_phrase_before_the_clause():
     lead = "Ashish Jha, a professor at Harvard, spoke to Gandhi.\n\n"
     # "said this is ...": "this" is the reported clause's subject, not "said this week"
