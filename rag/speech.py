@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 88
+EXTRACTOR_VERSION = 89
 
 
 @dataclass(frozen=True)
@@ -769,6 +769,9 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
     rp = _ROLE_PHRASE.search(text, start, end)
     if rp:  # "the governor of Russia's Bryansk region has claimed"
         sp = _classify(rp.group(1).split(), cased=False)
+        if sp is not None and cased and sp.kind == "person" and not any(_is_caps_word(w) for w in sp.name.split()):
+            # "the head of the state grid operator": lower-case words after "state" are no name
+            sp = _Speaker(sp.mention, "", " ".join(rp.group(1).split()[1:]), "role", sp.definite)
         if sp is not None:
             return _name_before_job(text, start, rp.start(1), rp.group(1).split(), cased) or (sp, rp.start(1))
     km = _KNOWING_GROUP.search(text, start, end)
@@ -2202,7 +2205,7 @@ def spell_titles(text: str) -> str:
 
 
 # Words for one job: "the Chelsea boss" after "Chelsea manager Jose Mourinho".
-_SAME_JOB = {"boss": "manager", "coach": "manager", "chairwoman": "chairman", "chairperson": "chairman", "chair": "chairman"}
+_SAME_JOB = {"boss": "manager", "coach": "manager", "chairwoman": "chairman", "chairperson": "chairman", "chair": "chairman", "head": "chief"}
 
 
 _OTHER_JOB = frozenset("vice deputy shadow assistant".split())

@@ -495,6 +495,7 @@ def resolve(doc: Document, text: str, units: list[_Unit], raws: list[_Raw], case
                 described = (named.name, speaker_key(named.name), named.role or None, "person") if named else None
             resolved = described or _by_role(sp.role, at, recent, order) or _went_on(r, recent) or (
                 _named_later(sp.role, at, order) if r.unit <= _LEAD_UNITS else None) or _forward_speaker(raws, r, order) or (
+                _opens_next_sentence(text, raws, r, units, order)) or (
                 _named_after_lead(raws, r, order) if r.unit == 0 else None) or _described(
                 text, sp.role, at, recent, order, genders, units) or _job_of_subject(
                 text, sp.role, at, order, genders, units) or (sp.role, speaker_key(sp.role), sp.role, "role")
@@ -912,6 +913,30 @@ def _forward_speaker(raws: list[_Raw], r: _Raw, order=()) -> tuple[str, str, str
                 return None  # "the president told reporters. His wife, Jill Biden, said": someone else
             return sp.name, speaker_key(sp.name), sp.role or None, "person"
     return None
+
+
+def _opens_next_sentence(text: str, raws: list[_Raw], r: _Raw, units: list[_Unit], order) -> tuple[str, str, str | None, str] | None:
+    """"Russia's foreign minister said it would send its terms ...", then "Sergei Lavrov didn't say
+    what those terms would be": a one-person job with its owner, then a sentence that opens with a
+    person the story names there for the first time, in no other job."""
+    sp = r.speaker
+    role = (sp.role or "") if sp is not None else ""
+    words = set(role.lower().split())
+    if not (sp is not None and sp.definite and words & (_ONE_PERSON_JOBS | {"chief", "head"})
+            and re.search(r"[’']s\b|\bof\b", role)) or r.unit + 1 >= len(units):
+        return None
+    nxt = units[r.unit + 1]
+    opens = nxt.start + len(text[nxt.start:nxt.end]) - len(text[nxt.start:nxt.end].lstrip())
+    p = next((p for off, p in order if off == opens), None)
+    if p is None or len(speaker_key(p.name).split()) < 2 or (p.role and not _role_match(role, p.role)):
+        return None
+    key = speaker_key(p.name)
+    if any(off < opens and speaker_key(q.name) == key for off, q in order):
+        return None  # named before: the job may be someone else's
+    if any(o.unit == r.unit + 1 and o.speaker is not None and o.speaker.role and speaker_key(o.speaker.name) == key
+           and not _role_match(role, o.speaker.role) for o in raws):
+        return None  # "John Smith, the shadow chancellor, said": in another job
+    return p.name, key, role, "person"
 
 
 # The headline and the first sentences of a story: where it introduces its source by description.

@@ -1255,6 +1255,28 @@ def test_an_acronym_the_story_spells_out_is_the_speakers_name_in_every_article()
         "bcg": "boston consulting group"}
 
 
+@pytest.mark.parametrize("text,words,speaker", [
+    # guardian_0080: the next sentence opens with the minister's name, and says nothing itself
+    ("Russia’s foreign minister said it would send Ukraine its terms for a peace settlement once the swap was "
+     "complete. Sergei Lavrov didn’t say what those terms would be.", "its terms", "Sergei Lavrov"),
+    # guardian_0083: "the head of" the service is its chief
+    ("Russia is determined to test the resolve of Nato, Germany’s foreign intelligence chief told Table Media. "
+     "Bruno Kahl, the head of the Federal Intelligence Service, said his agency had clear indications.",
+     "test the resolve", "Bruno Kahl"),
+    # guardian_0408: "state" is no title before "grid operator", and no name follows it
+    ("Ukraine will raise import capacity to 2,300MW in December, the head of the state grid operator said on "
+     "Tuesday, without elaborating. Vitaliy Zaichenko told a press conference that capacity was 2,100MW.",
+     "import capacity", "Vitaliy Zaichenko"),
+    # a quote opening the next sentence names no one; someone in another job is someone else
+    ("“I’m a champion for this space,” the leader of Reform UK tells the audience. “Either I’m here to support "
+     "you, or you are here to support me.”", "champion", "leader of Reform UK"),
+    ("Taxes will rise, Britain’s prime minister said. John Smith, the shadow chancellor, said they would not.",
+     "Taxes will rise", "Britain’s prime minister"),
+])
+def test_a_job_with_its_owner_then_the_person_the_next_sentence_opens_with(text, words, speaker):
+    assert by(said("Headline\n\n" + text + "\n"), words)[0] == speaker
+
+
 def test_one_speaker_named_otherwise_in_other_articles_is_one_speaker():
     from rag.quotes import SpeakerDirectory
 
