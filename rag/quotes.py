@@ -25,7 +25,7 @@ from .speech import (
 )
 from .speech_resolve import ACRONYM
 from .questions import _PERIOD  # the one rule for a period a question names
-from .text import REPORTING_VERBS, names, normalize, terms
+from .text import REPORTING_VERBS, STOPWORDS, names, normalize, terms
 from .types import Answer, AnswerSentence, Citation, Hit
 
 # A speaker name in a question matches an index speaker's surname at this rapidfuzz ratio
@@ -292,12 +292,20 @@ def _merge_keys(statements: Sequence[Statement]) -> dict[str, str]:
             hyphenated.add(s.speaker_key)
         if s.speaker != s.speaker.lower():
             written[s.speaker_key] = s.speaker
+    quoted = Counter(s.speaker_key for s in statements)  # every kind: "the paper" an org or a person
     by_surname: dict[str, list[str]] = {}
     for k in counts:
         by_surname.setdefault(surname_key(k), []).append(k)
     out: dict[str, str] = {}
     for sur, keys in by_surname.items():
+        if sur in _DEMONYMS:
+            continue  # a country is no one's surname: "Russia said" is not the "push russia" of a misread clause
         full = sorted((k for k in keys if k != sur), key=lambda k: -counts[k])
+        misread = [k for k in full if _clause_word_first(k, written)]
+        if misread:  # (nor is a clause's first word a first name: "Rahul" is not "Is Rahul")
+            full = [k for k in full if k not in misread]
+            if full and counts[full[0]] < quoted[sur]:
+                full = []  # "the paper said" more often than "International Paper" ever spoke: not that name
         for k in keys:
             if k == sur and full:
                 out[k] = full[0]
@@ -407,6 +415,13 @@ def _country_body(key: str) -> str:
         return ""
     country = _COUNTRY_OF_ADJECTIVE.get(toks[0], toks[0] if toks[0] in _DEMONYMS else "")
     return " ".join([country, *toks[1:]]) if country else ""
+
+
+def _clause_word_first(key: str, written: dict[str, str]) -> bool:
+    """A person key that opens with a word of the clause it was misread from ("is rahul", "if
+    israel"), not with initials ("S Jaishankar", "TM Vijaya Bhaskar")."""
+    first = key.split()[0]
+    return first in STOPWORDS and not written.get(key, key).split()[0].isupper()
 
 
 def _by_tail(keys) -> dict[str, list[str]]:

@@ -1255,6 +1255,31 @@ def test_an_acronym_the_story_spells_out_is_the_speakers_name_in_every_article()
         "bcg": "boston consulting group"}
 
 
+def test_a_surname_alone_joins_no_misread_name_nor_a_country():
+    from dataclasses import replace
+
+    from rag.quotes import SpeakerDirectory
+
+    def as_said_by(name: str, file: str, n: int = 1):
+        st = extract_statements(clean(file, "Somebody said the plan was sound.\n", ""))[0]
+        return [replace(st, speaker=name, speaker_key=speaker_key(name), speaker_kind="person", ordinal=i) for i in range(n)]
+
+    # "Is Rahul" and "Push Russia" are clauses misread as names (guardian_0113, thewire_0094)
+    sts = [*as_said_by("Is Rahul", "a.txt", 4), *as_said_by("Rahul", "b.txt", 30), *as_said_by("Push Russia", "c.txt", 2),
+           *as_said_by("Russia", "d.txt", 20), *as_said_by("Dmitry Peskov", "e.txt", 3), *as_said_by("Peskov", "f.txt", 5)]
+    d = SpeakerDirectory(sts)
+    assert d.find("Rahul").key == "rahul" and d.find("Rahul").statements == 30
+    assert d.find("Russia").key == "russia" and d.find("Russia").statements == 20
+    assert d.find("Peskov").key == "dmitry peskov" and d.find("Peskov").statements == 8  # a real surname still joins
+    # a misread name beside a real one: the surname joins the real one, unless it is quoted more
+    # alone than that name ever is ("the paper said" is not International Paper)
+    trump = [*as_said_by("As Donald Trump", "g.txt"), *as_said_by("Donald Trump", "h.txt", 5), *as_said_by("Trump", "i.txt", 3)]
+    assert SpeakerDirectory(trump).find("Trump").statements == 9  # ("As Donald" is spelt close to "Donald": him too)
+    paper = [*as_said_by("Who Spoke To The Paper", "j.txt"), *as_said_by("International Paper", "k.txt"),
+             *as_said_by("Paper", "l.txt", 6)]
+    assert SpeakerDirectory(paper).find("Paper").key == "paper"
+
+
 @pytest.mark.parametrize("text,words,speaker", [
     # guardian_0080: the next sentence opens with the minister's name, and says nothing itself
     ("Russia’s foreign minister said it would send Ukraine its terms for a peace settlement once the swap was "
