@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 89
+EXTRACTOR_VERSION = 90
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ _ROLE_NOUNS = frozenset(
     worker workers employee employees parent parents cm pm mla mlas mps convener convenor in-charge counsel
     detective constable barrister solicitor magistrate councillor lecturer headteacher nurse campaigner
     referee umpire producer designer priest bishop archbishop imam rabbi cardinal pastor vicar seer
-    author co-author trainer""".split()
+    author co-author trainer comptroller""".split()
 )
 # Their plurals are jobs of a group: "two Republican senators said", "state governors", "congressmen".
 def _plural(w: str) -> str:

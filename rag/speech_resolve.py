@@ -128,6 +128,12 @@ def _mentions(text: str, s: int, e: int) -> list[tuple[int, str, str]]:
             continue  # "News Politics Sports Tech Donald Trump": a menu or headline in capitals, not a name
         if any(w.endswith(("’s", "'s")) for w in name) or re.search(r"\b(?:of|for|in|at)\s*$", text[max(s, m.start() - 6):m.start()]):
             continue  # "Russia’s Bryansk region", "the governor of Bryansk": places, not people
+        office = re.search(r"([A-Za-z]+)\s+(?:of|for)\s+the\s+$", text[max(s, m.start() - 40):m.start()])
+        if len(name) >= 3 and office and office.group(1).lower() in _TITLE_WORDS:
+            # "Chancellor of the Exchequer Nigel Lawson": the office's last words, then the name
+            dropped = len(" ".join(name[:-2])) + 1
+            skipped += dropped
+            name = name[-2:]
         role = " ".join(words[: last_title + 1])
         # lower-case role words right before the run ("Kremlin spokesman Dmitry Peskov")
         pre = re.search(r"((?:[A-Z][\w’'\-]*\s+)?(?:[a-z\-]+\s+){0,2}[a-z\-]*),?\s*$", text[max(s, m.start() - 40):m.start()])

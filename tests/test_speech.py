@@ -1255,6 +1255,15 @@ def test_an_acronym_the_story_spells_out_is_the_speakers_name_in_every_article()
         "bcg": "boston consulting group"}
 
 
+def test_an_office_of_the_something_before_a_name_is_no_part_of_the_name():
+    # reuters_18050, reuters_19393: "Exchequer Nigel Lawson" and "Currency Robert Clarke" were the names
+    sts = said("LONDON, June 2 - Intervention is proof of Britain's resolve, Chancellor of the Exchequer Nigel Lawson "
+               "said.\n\nLawson told reporters he was content with sterling.\n\n"
+               "WASHINGTON, June 19 - U.S. Comptroller of the Currency Robert Clarke said his office would widen a plan."
+               "\n\nThe policy will be broadened to all national banks, Clarke said in a speech.\n")
+    assert [s[0] for s in sts] == ["Nigel Lawson", "Nigel Lawson", "Robert Clarke", "Robert Clarke"]
+
+
 def test_a_surname_alone_joins_no_misread_name_nor_a_country():
     from dataclasses import replace
 
