@@ -21,7 +21,8 @@ import numpy as np
 from .citations import REFUSAL
 from .filters import SearchFilter, statement_allowed
 from .speech import (
-    _PARTICLES, _TITLE_ABBREVIATIONS, Statement, _role_match, context_terms, doc_field, speaker_key, spelt_alike, surname_key,
+    _DESCRIPTIONS, _PARTICLES, _RELATIONS, _ROLE_NOUNS, _TITLE_ABBREVIATIONS, Statement, _role_match, context_terms,
+    doc_field, speaker_key, spelt_alike, surname_key,
 )
 from .speech_resolve import ACRONYM
 from .questions import _PERIOD  # the one rule for a period a question names
@@ -167,9 +168,7 @@ class SpeakerDirectory:
             best = max(name, key=lambda x: (x[0] != x[0].lower(), speaker_key(x[0]) == key, x[1], len(x[0])))[0]
             if kind == "person" and best == best.lower():
                 best = " ".join(w if w in _PARTICLES and i else w[:1].upper() + w[1:] for i, w in enumerate(best.split()))
-            roles = Counter(_spelt_role(s.role) for s in group if s.role and speaker_key(s.role) != key)  # not "Analysts (analysts)"
-            role = max(roles.items(), key=lambda x: (x[0] != x[0].lower(), x[1]))[0] if roles else None
-            self.speakers[key] = Speaker(key, best, role, len(group), len({s.file for s in group}), kind)
+            self.speakers[key] = Speaker(key, best, _usual_role(group, key), len(group), len({s.file for s in group}), kind)
         for group in self.by_key.values():
             group.sort(key=_date_order)
         # the speakers a name may mean, with their surname keys; find() scores a name against all of
@@ -262,6 +261,42 @@ class SpeakerDirectory:
     def of_surname(self, surname: str) -> list[Speaker]:
         """Every speaker of that surname key ("scott": Robert C. Scott, Bobby Scott)."""
         return [self._people[i][0] for i in self._by_surname.get(surname, ())]
+
+
+def _usual_role(group: Sequence[Statement], key: str) -> str | None:
+    """The job the articles give a speaker most often, as one that capitalises it writes it
+    ("Ukrainian president" over a single "Ukraine's new president"); words that end in no job
+    ("vice") or come from a clause ("country when his son") are none, nor is the speaker's own name
+    ("Analysts (analysts)")."""
+    counts: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = {}
+    for s in group:
+        if not s.role or speaker_key(s.role) == key:
+            continue
+        role = _spelt_role(s.role)
+        words = role.lower().replace("’", "'").split()
+        if any(w in _CLAUSE_WORDS for w in words) or not (_job_word(words[-1]) or words[0] in ("of", "at", "from") or any(
+                _job_word(w) and nxt in _ROLE_LINKS for w, nxt in zip(words, words[1:]))):
+            continue  # (a job ends it, or comes before what it is of: "chief of staff", "of Harvard University")
+        rk = speaker_key(role)
+        counts[rk] += 1
+        written.setdefault(rk, Counter())[role] += 1
+    if not counts:
+        return None
+    top = max(counts.values())  # the most given; of those, one an article capitalises
+    best = max(sorted(k for k in counts if counts[k] == top), key=lambda k: any(r != r.lower() for r in written[k]))
+    return max(sorted(written[best].items()), key=lambda x: (x[0] != x[0].lower(), x[1]))[0]
+
+
+# what a job ends with (not "vice", "former", "state"); "Dr" and "Rev." say what one is too
+_JOB_WORDS = _ROLE_NOUNS | _DESCRIPTIONS | _RELATIONS | {"justice", "dr", "rev"}
+
+
+def _job_word(word: str) -> bool:
+    w = word.strip(".,()’'")
+    return w in _JOB_WORDS or w in _TITLE_ABBREVIATIONS
+_CLAUSE_WORDS = frozenset("when who whom which that after before if because while as".split())
+_ROLE_LINKS = frozenset("of for at in with to on from".split())
 
 
 def _spelt_role(role: str) -> str:

@@ -1255,6 +1255,27 @@ def test_an_acronym_the_story_spells_out_is_the_speakers_name_in_every_article()
         "bcg": "boston consulting group"}
 
 
+def test_a_speakers_job_is_the_one_articles_give_most_and_words_that_are_no_job_are_none():
+    from dataclasses import replace
+
+    from rag.quotes import SpeakerDirectory
+
+    st = extract_statements(clean("a.txt", "Somebody said the plan was sound.\n", ""))[0]
+
+    def by(name: str, roles: list[str | None]):
+        return [replace(st, speaker=name, speaker_key=speaker_key(name), speaker_kind="person", role=r, ordinal=i,
+                        file=f"{name}{i}.txt") for i, r in enumerate(roles)]
+
+    d = SpeakerDirectory([*by("Volodymyr Zelenskyy", ["ukrainian president"] * 4 + ["Ukrainian president"] + ["Ukraine’s new president"] * 2),
+                          *by("Hunter Biden", ["country when his son", "vice", None]),
+                          *by("Mick Mulvaney", ["acting White House chief of staff"]),
+                          *by("Marshall Goldman", ["of Harvard University"]), *by("Ravi Dosi", ["Dr"])])
+    assert d.find("Zelenskyy").role == "Ukrainian president"  # the usual job, as an article capitalises it
+    assert d.find("Hunter Biden").role is None  # misread from "... the country when his son ...", and "vice"
+    assert d.find("Mulvaney").role == "acting White House chief of staff"
+    assert d.find("Marshall Goldman").role == "of Harvard University" and d.find("Ravi Dosi").role == "Dr"
+
+
 def test_an_office_of_the_something_before_a_name_is_no_part_of_the_name():
     # reuters_18050, reuters_19393: "Exchequer Nigel Lawson" and "Currency Robert Clarke" were the names
     sts = said("LONDON, June 2 - Intervention is proof of Britain's resolve, Chancellor of the Exchequer Nigel Lawson "
