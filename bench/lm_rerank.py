@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import rag.generators.extractive as ex  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.engine import Engine  # noqa: E402
-from rag.evaluation import answer_matches, evaluate  # noqa: E402
+from rag.evaluation import answer_matches, evaluate, load_questions  # noqa: E402
 from rag.generators.llamacpp import bundled_gguf  # noqa: E402
 
 
@@ -79,6 +79,10 @@ def main() -> int:
     ap.add_argument("--top", type=int, default=8, help="N: candidates the model scores")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/lm_rerank_cache.pkl"))
     args = ap.parse_args()
+    for path in args.sets:  # candidates are matched to `rag eval`'s rows by question text
+        qs = load_questions(path)
+        if len({q["question"] for q in qs}) < len(qs) or any(q.get("exclude_files") for q in qs):
+            sys.exit(f"{path}: a question asked twice (or without its gold files) cannot be told apart here")
     lik = QuestionLikelihood(args.cache)
     seen: dict[str, list[tuple[str, float]]] = {}  # question -> (sentence, pmi) in the current order
     original = ex.ExtractiveGenerator._scored
