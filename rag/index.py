@@ -350,7 +350,7 @@ def _load_previous(index_dir: Path) -> _Previous | None:
 # file gives: the next build then reads every file again, and still embeds only the texts it has
 # no vector for (an old index would otherwise keep the chunks of the old rules for every file
 # whose bytes did not change).
-TEXT_RULES_VERSION = 9
+TEXT_RULES_VERSION = 10
 
 
 def _params_signature(embedder_name: str, dim: int, params: ChunkParams) -> dict:

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 90
+EXTRACTOR_VERSION = 91
 
 
 @dataclass(frozen=True)
@@ -1434,6 +1434,9 @@ def _punctuated(text: str) -> str:
 
 
 _BRACKETED_SHORT_NAME = re.compile(r"\((?:[A-Z][A-Za-z.&]{1,9}|[A-Z][a-z]+)\)")
+# the same in text without capitals: "an adviser to the department for education (dfe) on behaviour
+# policy  said:", "the head of the independent society of musicians (ism)  deborah annetts  said"
+_BRACKETED_SHORT_LOWER = re.compile(r"\([a-z][a-z.&]{1,9}\)")
 # Joiners at which the speaker rules cut a name ("The Food and Drug Administration said": "Drug
 # Administration", "The Committee on Climate Change said": "Climate Change"); "of", "for" and "de"
 # they read through ("The Ministry of Defence said", "Banco de Portugal").
@@ -1476,7 +1479,8 @@ def extract_statements(doc: Document) -> list[Statement]:
         title_line_end = len(text) if title_line_end < 0 else title_line_end
     # the rules find speakers in a copy without short names in brackets ("The Election Commission (EC)
     # said", "Shiv Sena (UBT) leader Sanjay Raut said"), same offsets; statements keep the article's words
-    scan = _BRACKETED_SHORT_NAME.sub(lambda m: " " * len(m.group(0)) if _blank_bracket(text, m) else m.group(0), text)
+    scan = (_BRACKETED_SHORT_NAME if cased_doc else _BRACKETED_SHORT_LOWER).sub(
+        lambda m: " " * len(m.group(0)) if _blank_bracket(text, m) else m.group(0), text)
     scan_flat = scan.replace("\n", " ")
     for n, u in enumerate(units):
         line_text = text[u.start:u.end]
@@ -1505,6 +1509,7 @@ def extract_statements(doc: Document) -> list[Statement]:
         raws.extend(found)
     if not cased_doc and not _QUOTE_MARK.search(text):
         _first_person_runs(text, units, raws)
+        _stripped_quote_openings(text, units, raws)
     # "Peskov said:" ending its segment: the statement is the next segment
     raws = _colon_statements(text, units, segments, raws, cased_doc)
     raws.sort(key=lambda r: (r.spans[0][0], r.spans[0][1]))
@@ -1559,6 +1564,52 @@ def _first_person_runs(text: str, units: list[_Unit], raws: list[_Raw]) -> None:
                     first.context = (min(first.context[0], units[k].start), first.context[1])
                 claimed.add(k)
                 k -= 1
+
+
+def _gap(text: str, pos: int) -> int:
+    """How many spaces stand before the first character at or after pos (a sentence's start)."""
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    k = pos
+    while k > 0 and text[k - 1] == " ":
+        k -= 1
+    return pos - k
+
+
+def _stripped_quote_openings(text: str, units: list[_Unit], raws: list[_Raw]) -> None:
+    """Text whose quotation marks were stripped (bbc-text.csv): a quotation of several sentences
+    ('the city.  civilian infrastructure was damaged. a building is on fire  and rescuers were
+    pulling people out  he said.') begins where a sentence's end is followed by two spaces, the
+    space it had and the one its quotation mark became; sentences inside it are one space apart.
+    A statement that opens its sentence one space after the last, its attribution after it, began
+    at the nearest such opening up to _RUN_UNITS sentences back, over sentences that attribute
+    nothing. Extends the statements' spans in place."""
+    claimed = {r.unit for r in raws}
+    for r in raws:
+        n = r.unit
+        if n < 1 or r.spans[0][0] > units[n].start + 2 or _gap(text, units[n].start) != 1:
+            continue
+        if not _ANCHOR.search(text, r.spans[-1][1], units[n].end):
+            continue  # the attribution is not after the statement
+        seg = units[n].seg
+        k, opening = n - 1, None
+        while k >= 0 and n - k <= _RUN_UNITS and k not in claimed and units[k].seg == seg \
+                and not _ANCHOR.search(text, units[k].start, units[k].end):
+            gap = _gap(text, units[k].start)
+            if gap >= 2 and re.search(r"[.!?]$", text[:units[k].start].rstrip(" ")):
+                opening = k
+                break
+            if gap != 1:
+                break
+            k -= 1
+        if opening is None:
+            continue
+        for j in range(n - 1, opening - 1, -1):
+            s, e = _trim(text, units[j].start, units[j].end)
+            if e > s:
+                r.spans.insert(0, (s, e))
+            claimed.add(j)
+        r.context = (min(r.context[0], units[opening].start), r.context[1])
 
 
 # What a headline's colon follows that is nobody: "Update: ...", "Opinion: ...", "Watch: ...".

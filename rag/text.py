@@ -188,7 +188,9 @@ REPORTING_VERBS = tuple((
     "projected projects disclosed discloses expects described describes portrayed portrays questioned "
     "assert argue insist "
     # the present tense of features and interviews: "“It was an amazing performance,” he recalls."
-    "recalls recounts concedes quips muses"
+    "recalls recounts concedes quips muses "
+    # a quotation's attribution in features and late-night recaps: "“... to Obama,” Colbert laughed."
+    "laughed deadpanned chuckled scoffed"
 ).split())
 _ATTRIBUTION = re.compile(r"[\w.’'-]+(?:\s+[\w.’'-]+){0,2}\s+(?:said|says|asked|added|wrote|told|tweeted|replied)\b")
 # Any other verb of saying (or of asking, exclaiming) attributes the quotation only where the
@@ -322,6 +324,8 @@ def _ends_sentence(text: str, ls: int, le: int, ps: int, cut: int, nxt: int) -> 
     """Does the terminal punctuation text[ps:cut] end a sentence, given the word at nxt?"""
     punct = text[ps:cut].rstrip("\"'”’»)]")
     closed = len(punct) < cut - ps  # a closing quote or bracket follows the punctuation
+    if not closed and punct[-1] in "?!" and text.startswith("  ", cut) and _lower_context(text, ls, le, cut):
+        closed = True  # lower-cased text whose quotation marks became spaces: "why the midterms?  klepper wondered."
     word = _NEXT_WORD.match(text, nxt, le).group(1)
     first = next((c for c in text[nxt : nxt + 3] if c.isalnum()), "")
     lower_next = first.islower()

@@ -1220,7 +1220,30 @@ SEVERAL_LOWER = [
      "was fired last year.  strzok s lawsuit said the bureau had violated his rights.  the pound rose  "
      "traders said.",
      [("already struggling", "ian mccafferty"), ("violated his rights", "peter strzok")]),
+    # a short name in brackets inside the job before the verb, as it is read in text with capitals
+    ("school report  exclusions rise  the report was published on monday. tom bennett  a former teacher and "
+     "adviser to the department for education (dfe) on behaviour policy  said:  schools have little choice.  "
+     "the head of the independent society of musicians (ism)  deborah annetts  said it was a historic moment.",
+     [("little choice", "tom bennett"), ("historic moment", "deborah annetts")]),
+    # a quotation's attribution by a verb of laughing, after the two spaces its comma and quotation mark left
+    ("late night recap  stephen colbert said the award was made up.  man  it is going to be hilarious when they "
+     "give it to obama   colbert laughed. the show airs nightly.",
+     [("hilarious", "stephen colbert")]),
 ]
+
+
+def test_lowercase_quotation_of_several_sentences_begins_at_the_two_spaces_its_mark_left():
+    # '... on the city. "Civilian infrastructure was damaged ... . A residential ... out," he said.'
+    sts = said("drones hit odesa  the city s mayor  gennadiy trukhanov  said at least 20 drones had converged on "
+               "the city.  civilian infrastructure was damaged as a result of the attack. a residential high-rise "
+               "building is on fire  and rescuers were pulling people out  he said. the region s governor spoke "
+               "later. power was cut in two districts. the attack lasted an hour  he said.")
+    quote = by(sts, "rescuers were pulling people out")
+    assert quote[0] == "gennadiy trukhanov"
+    assert quote[2].startswith("civilian infrastructure was damaged")
+    # one space before the sentence that ends in the attribution: no quotation mark opened there, and
+    # the sentences before it up to the last statement are narration (no two spaces open a quotation)
+    assert by(sts, "the attack lasted an hour")[2].startswith("the attack lasted")
 
 
 @pytest.mark.parametrize("text,expected", SEVERAL_LOWER)

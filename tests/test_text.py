@@ -139,3 +139,10 @@ def test_only_the_capitalised_parts_of_a_hyphenated_word_are_names():
     found = names("They reopened the Clinton-era inquiry into Gulf-bound tankers, Ocasio-Cortez said.")
     assert {"clinton", "gulf", "ocasio", "cortez"} <= found
     assert not found & {"era", "bound"}
+
+
+def test_lowercase_question_keeps_its_attribution_after_the_stripped_quotation_mark():
+    # bbc-text.csv style: '"Why the midterms?" Klepper wondered.' arrives as "why the midterms?  klepper wondered."
+    text = "the show aired. why the midterms?  klepper wondered. the crowd laughed. is it over? no one knows."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "the show aired.", "why the midterms?  klepper wondered.", "the crowd laughed.", "is it over?", "no one knows."]
