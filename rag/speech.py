@@ -15,6 +15,7 @@ copied for unchanged files, checked when the index is loaded).
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 91
+EXTRACTOR_VERSION = 92
 
 
 @dataclass(frozen=True)
@@ -1576,6 +1577,11 @@ def _gap(text: str, pos: int) -> int:
     return pos - k
 
 
+# a comma next to a stripped quotation mark (three spaces, the first read back as the comma): a
+# sentence with one ('... this is ending,  another official clarified.') closes a quotation of its own
+_QUOTE_COMMA = re.compile(r",[ \t]{2,}(?=\S)")
+
+
 def _stripped_quote_openings(text: str, units: list[_Unit], raws: list[_Raw]) -> None:
     """Text whose quotation marks were stripped (bbc-text.csv): a quotation of several sentences
     ('the city.  civilian infrastructure was damaged. a building is on fire  and rescuers were
@@ -1583,18 +1589,25 @@ def _stripped_quote_openings(text: str, units: list[_Unit], raws: list[_Raw]) ->
     space it had and the one its quotation mark became; sentences inside it are one space apart.
     A statement that opens its sentence one space after the last, its attribution after it, began
     at the nearest such opening up to _RUN_UNITS sentences back, over sentences that attribute
-    nothing. Extends the statements' spans in place."""
-    claimed = {r.unit for r in raws}
+    nothing and close no quotation. Extends the statements' spans in place."""
+    starts = [u.start for u in units]
+
+    def unit_of(pos: int) -> int:
+        return max(0, bisect.bisect_right(starts, pos) - 1)
+
+    claimed = {unit_of(p) for r in raws for a, b in r.spans for p in (a, max(a, b - 1))}
     for r in raws:
-        n = r.unit
+        n = unit_of(r.spans[0][0])  # (the first-person rule may have begun it sentences earlier)
         if n < 1 or r.spans[0][0] > units[n].start + 2 or _gap(text, units[n].start) != 1:
             continue
-        if not _ANCHOR.search(text, r.spans[-1][1], units[n].end):
-            continue  # the attribution is not after the statement
+        tail = text[r.spans[-1][1]:units[r.unit].end]
+        if not _ANCHOR.search(tail):
+            continue  # the attribution is not after the statement ("  he said.", "  said the mayor.")
         seg = units[n].seg
         k, opening = n - 1, None
         while k >= 0 and n - k <= _RUN_UNITS and k not in claimed and units[k].seg == seg \
-                and not _ANCHOR.search(text, units[k].start, units[k].end):
+                and not _ANCHOR.search(text, units[k].start, units[k].end) \
+                and not _QUOTE_COMMA.search(text, units[k].start, units[k].end):
             gap = _gap(text, units[k].start)
             if gap >= 2 and re.search(r"[.!?]$", text[:units[k].start].rstrip(" ")):
                 opening = k

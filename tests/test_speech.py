@@ -1244,6 +1244,11 @@ def test_lowercase_quotation_of_several_sentences_begins_at_the_two_spaces_its_m
     # one space before the sentence that ends in the attribution: no quotation mark opened there, and
     # the sentences before it up to the last statement are narration (no two spaces open a quotation)
     assert by(sts, "the attack lasted an hour")[2].startswith("the attack lasted")
+    # a sentence that closes a quotation of its own ('..., another official clarified.': a comma and a
+    # stripped mark) is none of the next one's
+    sts = said("talks on ukraine  officials met in geneva.  this is a simple way to begin   another official "
+               "clarified. the us had sought to end the war quickly  according to cables seen by reporters.")
+    assert by(sts, "the us had sought")[2].startswith("the us had sought")
 
 
 @pytest.mark.parametrize("text,expected", SEVERAL_LOWER)
