@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 CONTEXT_UNITS = 3
 # Bump when the rules change: an index built with another version re-extracts every file
 # (from the stored document text, without embedding anything again).
-EXTRACTOR_VERSION = 92
+EXTRACTOR_VERSION = 93
 
 
 @dataclass(frozen=True)
@@ -815,6 +815,11 @@ def _speaker_before(text: str, start: int, anchor: int, cased: bool) -> tuple[_S
                 # "Kurt Viermetz, Worldwide Treasurer of Morgan Guaranty Trust Co, told": a job after a name
                 or (cased and len(inner) <= 12 and any(w in _ROLE_NOUNS for w in inner[:3]) and j >= 1
                     and _is_caps_word(toks[j - 1][0]) and toks[j - 1][0].lower() not in _ROLE_NOUNS)
+                # the same without capitals: "tony burton,  strategy director at the national trust,  said:",
+                # a full name opening its clause
+                or (not cased and len(inner) <= 12 and any(w in _ROLE_NOUNS for w in inner[:3]) and j >= 2
+                    and _low_full_name([toks[j - 2][0], toks[j - 1][0]])
+                    and (j == 2 or toks[j - 3][0] in (".", ";", ":", ",", "“", "”", '"')))
                 or (cased and len(inner) <= 8 and inner[0] in ("in", "at", "during", "after") and len(inner) >= 2
                     and inner[1] in ("his", "her", "its", "their", "a", "an", "the") and j >= 1
                     and (_is_caps_word(toks[j - 1][0]) or toks[j - 1][0].lower() in _ROLE_NOUNS | _ORG_WORDS))

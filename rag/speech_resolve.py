@@ -162,7 +162,8 @@ _LOW_JOB_NAME = re.compile(
     r"(?=\s+(?:was|is|has|had|have|will|would|could|can|did|does|also|" + _VERB_RE + r")\b)")
 _LOW_ROLE_BEFORE = re.compile(
     r"(?<![\w’'])((?:(?:the|a|an|his|her)\s+)?(?:[a-z’'\-]+\s+){0,4}?(?:" + "|".join(sorted(_ROLE_NOUNS | _RELATIONS, key=len, reverse=True))
-    + r"))$")
+    # (and where: "the chief executive of arts council england, darren henley, called it ...")
+    + r")(?:\s+(?:of|at|for)\s+(?:the\s+)?(?:[a-z’'\-]+\s+){0,3}[a-z’'\-]+)?)$")
 
 
 _LOW_WORD = re.compile(r"(?<![\w’'\-])[a-z][a-z\-]*(?![\w\-])")

@@ -1225,6 +1225,12 @@ SEVERAL_LOWER = [
      "adviser to the department for education (dfe) on behaviour policy  said:  schools have little choice.  "
      "the head of the independent society of musicians (ism)  deborah annetts  said it was a historic moment.",
      [("little choice", "tom bennett"), ("historic moment", "deborah annetts")]),
+    # a full name, its job set off by (stripped) commas, then the verb; a job "of" somewhere before a name
+    # between commas is that person's, whom a later "he" points back to
+    ("severn barrage report  the report was published on monday.  tony burton  strategy director at the "
+     "national trust  said:  the severn estuary is a unique and valuable asset.  the chief executive of arts "
+     "council england  darren henley  called it  a great day . he said:  subjects like art play a unique role.",
+     [("valuable asset", "tony burton"), ("unique role", "darren henley")]),
     # a quotation's attribution by a verb of laughing, after the two spaces its comma and quotation mark left
     ("late night recap  stephen colbert said the award was made up.  man  it is going to be hilarious when they "
      "give it to obama   colbert laughed. the show airs nightly.",
