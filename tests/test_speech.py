@@ -445,6 +445,42 @@ def test_statements_read_from_the_index_carry_the_terms_of_their_context(seed_en
         assert got and got == about(bare, topic, index.documents)
 
 
+def test_a_named_topic_that_says_what_about_the_name_needs_one_of_its_other_words():
+    from rag.quotes import about
+
+    text = ("Kyiv weekly\n\nVolodymyr Zelenskyy said Ukraine would double its output of drones this year.\n\n"
+            "The parliament met on Tuesday.\n\nZelenskyy said Ukraine needed more air defence systems.\n\n"
+            "Snow fell in the capital.\n\nZelenskyy said Ukraine would start selling its drones abroad.\n")
+    doc = clean("z.txt", text, "")
+    sts = extract_statements(doc)
+    documents = {"z.txt": {"text": doc.text, "title": doc.title}}
+    assert len(sts) == 3
+    # "Ukraine" alone is in all three: the drone industry is in two
+    got = about(sts, "Ukraine's drone industry and drone exports", documents)
+    assert [s.text for s in got] == [sts[0].text, sts[2].text]
+    assert len(about(sts, "Ukraine", documents)) == 3
+    # one word besides the names is no more than the names say ("Sweden and Finland joining NATO")
+    assert len(about(sts, "Ukraine joining", documents)) == 3
+
+
+def test_a_headline_quoting_the_speaker_on_the_topic_covers_the_speakers_words_in_that_story(seed_engine):
+    from dataclasses import replace
+
+    from rag.quotes import about
+
+    index = seed_engine.retriever.index
+    putin = [s for s in index.statements if s.speaker_key == "vladimir putin" and s.file.startswith("001_")]
+    got = about(putin, "Sweden and Finland joining NATO", index.documents)
+    # lines 7, 9 and 11 name neither country ("either country", "the threats created against us"),
+    # but the headline (line 1) is Putin's own words on them
+    assert {s.line_start for s in got} >= {1, 3, 7, 9, 11}
+    assert not about(putin, "the CIS observer status", index.documents)
+    # without a headline line of its own (an article on one line: its stored title is its first
+    # words) nothing is read from it
+    one_line = {f: dict(d, text=d["text"].replace("\n", " ")) for f, d in index.documents.items()}
+    assert {s.line_start for s in about(putin, "Sweden and Finland joining NATO", one_line)} < {1, 3, 7, 9, 11}
+
+
 def test_the_dense_topic_match_reads_the_index_chunk_vectors(seed_engine):
     from rag.quotes import PassageVectors, directory
 
