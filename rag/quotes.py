@@ -607,8 +607,9 @@ def _in_headline(s: Statement, documents: dict) -> bool:
     """The statement is (in) its article's headline: a title line of its own, not the start of an
     article on one line (whose stored title is only its first words)."""
     doc = documents.get(s.file)
-    title = doc_field(doc, "title") or "" if doc is not None else ""
-    text = doc_field(doc, "text") or "" if doc is not None else ""
+    if doc is None:
+        return False
+    title, text = doc_field(doc, "title") or "", doc_field(doc, "text") or ""
     return bool(title) and text.startswith(title + "\n") and s.char_end <= len(title)
 
 

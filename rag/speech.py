@@ -15,7 +15,6 @@ copied for unchanged files, checked when the index is loaded).
 
 from __future__ import annotations
 
-import bisect
 import json
 import logging
 import re
@@ -442,6 +441,15 @@ def _units(text: str, flat: str, segments: list[tuple[int, int]]) -> list[_Unit]
         for a, b in merged:
             units.append(_Unit(a, b, n, [(qa, qb) for qa, qb in quotes if qa >= a and qa < b]))
     return units
+
+
+def _unit_index(units: list[_Unit], where) -> int:
+    """The index of the unit holding a position (or a unit's start); 0 when none does."""
+    pos = where.start if isinstance(where, _Unit) else where
+    for i, u in enumerate(units):
+        if u.start <= pos < max(u.end, u.start + 1):
+            return i
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1595,14 +1603,9 @@ def _stripped_quote_openings(text: str, units: list[_Unit], raws: list[_Raw]) ->
     A statement that opens its sentence one space after the last, its attribution after it, began
     at the nearest such opening up to _RUN_UNITS sentences back, over sentences that attribute
     nothing and close no quotation. Extends the statements' spans in place."""
-    starts = [u.start for u in units]
-
-    def unit_of(pos: int) -> int:
-        return max(0, bisect.bisect_right(starts, pos) - 1)
-
-    claimed = {unit_of(p) for r in raws for a, b in r.spans for p in (a, max(a, b - 1))}
+    claimed = {_unit_index(units, p) for r in raws for a, b in r.spans for p in (a, max(a, b - 1))}
     for r in raws:
-        n = unit_of(r.spans[0][0])  # (the first-person rule may have begun it sentences earlier)
+        n = _unit_index(units, r.spans[0][0])  # (the first-person rule may have begun it sentences earlier)
         if n < 1 or r.spans[0][0] > units[n].start + 2 or _gap(text, units[n].start) != 1:
             continue
         tail = text[r.spans[-1][1]:units[r.unit].end]

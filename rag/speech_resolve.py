@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 from .speech import (
     CONTEXT_UNITS, Statement, _ANAPHOR_START, _CALENDAR_WORDS, _COMPANY_ENDS, _BACKREF, _DATELINE_DASH, _DATELINE_LEAD, _OPEN_QUOTES, _ORG_WORDS,
     _PARTICLES, _PLURAL_GROUP, _PRONOUNS, _RELATIONS, _ROLE_NOUNS, _TITLE_WORDS, _VERB_RE, _Raw,
-    _HONORIFICS, _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _last_title, _low_name_word, _opens_with_participle, _role_match,
+    _HONORIFICS, _NO_SPEAKER_DAYS, _OTHER_JOB, _PAST_FORMS, _SURNAME_JOBS, _VERBS, _Unit, _clean_np, _is_description, _unit_index, _last_title, _low_name_word, _opens_with_participle, _role_match,
     speaker_key, spell_titles, spelt_alike, surname_key,
 )
 from .text import STOPWORDS, terms
@@ -750,14 +750,6 @@ def _spelt_otherwise(key: str, first_full: dict[str, _Person]) -> _Person | None
     "Volodymyr Zelenskyy", "Zelenskiy")."""
     fits = [p for sur, p in first_full.items() if spelt_alike(key, sur) and len(speaker_key(p.name).split()) >= 2]
     return fits[0] if len(fits) == 1 else None
-
-
-def _unit_index(units: list[_Unit], where) -> int:
-    pos = where.start if isinstance(where, _Unit) else where
-    for i, u in enumerate(units):
-        if u.start <= pos < max(u.end, u.start + 1):
-            return i
-    return 0
 
 
 def _unit_after(units: list[_Unit], pos: int) -> _Unit | None:
